@@ -1,0 +1,37 @@
+"""Persistence: SQLModel tables, the engine and sessions, and read queries. No business rules."""
+
+from models.db import Database
+from models.tables import (
+    Campaign,
+    CampaignDueDate,
+    ConformityMotive,
+    ConformityRequest,
+    Document,
+    DocumentVersion,
+    Establishment,
+    Event,
+    Ght,
+    Membership,
+    MembershipRole,
+    Person,
+    Region,
+    utcnow,
+)
+
+__all__ = [
+    "Campaign",
+    "CampaignDueDate",
+    "ConformityMotive",
+    "ConformityRequest",
+    "Database",
+    "Document",
+    "DocumentVersion",
+    "Establishment",
+    "Event",
+    "Ght",
+    "Membership",
+    "MembershipRole",
+    "Person",
+    "Region",
+    "utcnow",
+]

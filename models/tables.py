@@ -1,0 +1,173 @@
+"""SQLModel tables: who is who (region, GHTs, establishments, people) and what they owe.
+
+No business rules here: states and their meaning live in `states/`, writes in `services/`.
+Dates that mean a business day (`as_of`, due dates) are `date`s in Europe/Paris; instants
+(`at`, `created_at`) are naive UTC `datetime`s.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Naive UTC, the form both SQLite and PostgreSQL give back unchanged."""
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+class MembershipRole(StrEnum):
+    PARTIE = "partie"
+    ASSOCIE = "associe"
+    PARTENAIRE = "partenaire"
+
+
+class Region(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=200)
+    agency_name: str = Field(max_length=200)
+    direction_email: str = Field(max_length=320, description="agency direction, copied on mail")
+
+
+class Establishment(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    finess: str = Field(max_length=9, unique=True)
+    name: str = Field(max_length=300)
+    category: str = Field(default="", max_length=100)
+    kind: str = Field(default="", max_length=40)
+    is_public: bool = True
+    commune: str = Field(default="", max_length=200)
+    postal_code: str = Field(default="", max_length=10)
+
+
+class Ght(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=16, unique=True)
+    name: str = Field(max_length=300)
+    region_id: int = Field(foreign_key="region.id", index=True)
+    support_establishment_id: int | None = Field(default=None, foreign_key="establishment.id")
+    reference_chu_id: int | None = Field(default=None, foreign_key="establishment.id")
+
+
+class Membership(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("ght_id", "establishment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ght_id: int = Field(foreign_key="ght.id", index=True)
+    establishment_id: int = Field(foreign_key="establishment.id", index=True)
+    role: str = Field(max_length=16)
+
+
+class Person(SQLModel, table=True):
+    """Someone who acts under an e-mail address, for the agency or for one GHT."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    name: str = Field(default="", max_length=200)
+    side: str = Field(max_length=16)
+    region_id: int | None = Field(default=None, foreign_key="region.id")
+    ght_id: int | None = Field(default=None, foreign_key="ght.id")
+
+
+class Campaign(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(max_length=40, unique=True)
+    name: str = Field(max_length=200)
+    region_id: int = Field(foreign_key="region.id", index=True)
+
+
+class CampaignDueDate(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("campaign_id", "doc_type"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    doc_type: str = Field(max_length=40)
+    due_date: date
+    reminder_offsets_days: list[int] | None = Field(default=None, sa_column=Column(JSON))
+
+
+class Document(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("ght_id", "doc_type", "campaign_id", "reference"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ght_id: int = Field(foreign_key="ght.id", index=True)
+    doc_type: str = Field(max_length=40, index=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    reference: str = Field(default="", max_length=80, description="tells apart several of a type")
+    title: str = Field(default="", max_length=300)
+    state: str = Field(max_length=40, index=True)
+    due_date: date | None = None
+    current_version: int = 0
+    submitted_on: date | None = Field(default=None, description="receipt of the latest version")
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    version_id: int = Field(default=1, description="optimistic lock: +1 on every change")
+
+
+class DocumentVersion(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("document_id", "number"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    number: int
+    file_hash: str | None = Field(default=None, max_length=64, description="sha256; None if imported")
+    file_name: str | None = Field(default=None, max_length=300)
+    size: int | None = None
+    received_on: date
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class ConformityMotive(SQLModel, table=True):
+    key: str = Field(primary_key=True, max_length=60)
+    label: str = Field(max_length=500)
+    builtin: bool = False
+
+
+class ConformityRequest(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    motives: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    requested_on: date
+    respond_by: date
+    requested_by: str = Field(max_length=320)
+    answered_on: date | None = None
+
+
+class Event(SQLModel, table=True):
+    """Append-only history; `hash` covers the row and the previous event's hash."""
+
+    __table_args__ = (UniqueConstraint("document_id", "seq"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    seq: int
+    name: str = Field(max_length=60)
+    actor: str = Field(max_length=320)
+    at: datetime
+    as_of: date
+    from_state: str | None = Field(default=None, max_length=40)
+    to_state: str = Field(max_length=40)
+    payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+    def chained_fields(self) -> dict[str, Any]:
+        """The fields the hash covers, in a form that survives a database round trip."""
+        return {
+            "document_id": self.document_id,
+            "seq": self.seq,
+            "name": self.name,
+            "actor": self.actor,
+            "at": self.at.isoformat(timespec="microseconds"),
+            "as_of": self.as_of.isoformat(),
+            "from_state": self.from_state,
+            "to_state": self.to_state,
+            "payload": self.payload,
+            "prev_hash": self.prev_hash,
+        }

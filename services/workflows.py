@@ -1,0 +1,38 @@
+"""The workflow registry, read once from the YAML definitions under `scenarios/workflows/`.
+
+`GHTFLOW_WORKFLOWS_DIR` may name a folder of further definitions (a region's own procedure);
+a file there with the same `type` replaces the built-in one.
+"""
+
+from __future__ import annotations
+
+import os
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from states.machine import WorkflowRegistry
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "workflows"
+
+
+def _read(folder: Path) -> dict[str, dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for path in sorted(folder.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        if isinstance(data, dict):
+            found[str(data.get("type") or path.stem)] = data
+    return found
+
+
+@lru_cache(maxsize=4)
+def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
+    """Built-in definitions plus those of `extra_dir`; machines built once per process."""
+    mappings = _read(BUILTIN_DIR)
+    extra = extra_dir if extra_dir is not None else os.environ.get("GHTFLOW_WORKFLOWS_DIR")
+    if extra:
+        mappings.update(_read(Path(extra)))
+    ordered = sorted(mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m["type"])))
+    return WorkflowRegistry.from_mappings(ordered)

@@ -1,0 +1,190 @@
+"""A document type's workflow written as data: states, events, sides, guards by name, timers.
+
+A definition is read from a plain mapping (YAML under `scenarios/workflows/`), validated here,
+and never changed afterwards, so that a new document type needs a file and no new code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from states.errors import DefinitionError
+
+
+class Side(StrEnum):
+    """Who may fire an event: the agency (ARS), the group (GHT) or the system's own timers."""
+
+    AGENCY = "agency"
+    GHT = "ght"
+    SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class StateDef:
+    name: str
+    label: str  # French, for what people read
+    final: bool = False
+
+
+@dataclass(frozen=True)
+class TransitionDef:
+    event: str
+    sources: tuple[str, ...]
+    dest: str
+    side: Side
+    guards: tuple[str, ...] = ()
+    label: str = ""  # French label of the event, for people
+
+
+@dataclass(frozen=True)
+class Timers:
+    """Durations the deadline sweep reads; configurable per type (CSP R6132-6 defaults)."""
+
+    reminder_offsets_days: tuple[int, ...] = (30, 15, 7, 1)
+    review_period_months: int | None = None  # silence that counts as approval
+    conformity_response_min_months: int = 1
+
+
+@dataclass(frozen=True)
+class WorkflowDefinition:
+    type: str
+    label: str
+    states: tuple[StateDef, ...]
+    transitions: tuple[TransitionDef, ...]
+    initial: str = "draft"
+    timers: Timers = field(default_factory=Timers)
+
+    @property
+    def state_names(self) -> tuple[str, ...]:
+        return tuple(s.name for s in self.states)
+
+    @property
+    def carries_file(self) -> bool:
+        """Whether some event of this type needs a file (then uploads are kept as versions)."""
+        return any("file_attached" in t.guards for t in self.transitions)
+
+    @property
+    def final_states(self) -> frozenset[str]:
+        return frozenset(s.name for s in self.states if s.final)
+
+    @property
+    def events(self) -> tuple[str, ...]:
+        seen: dict[str, None] = {}
+        for t in self.transitions:
+            seen.setdefault(t.event, None)
+        return tuple(seen)
+
+    def state(self, name: str) -> StateDef:
+        for s in self.states:
+            if s.name == name:
+                return s
+        raise DefinitionError(f"{self.type}: unknown state {name!r}")
+
+    def label_of(self, state: str) -> str:
+        return self.state(state).label
+
+    def allowed_events(self, state: str) -> tuple[str, ...]:
+        """Events that leave `state`, in definition order (guards not evaluated)."""
+        return tuple(dict.fromkeys(t.event for t in self.transitions if state in t.sources))
+
+    def transition(self, state: str, event: str) -> TransitionDef | None:
+        for t in self.transitions:
+            if t.event == event and state in t.sources:
+                return t
+        return None
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any], known_guards: frozenset[str]) -> WorkflowDefinition:
+        """Build and check a definition; every mistake is reported with the type's name."""
+        type_name = str(data.get("type") or "")
+        if not type_name:
+            raise DefinitionError("workflow definition without a 'type'")
+
+        def fail(message: str) -> DefinitionError:
+            return DefinitionError(f"workflow {type_name!r}: {message}")
+
+        raw_states = data.get("states")
+        if not isinstance(raw_states, Mapping) or not raw_states:
+            raise fail("'states' must map each state to its French label")
+        states: list[StateDef] = []
+        for name, spec in raw_states.items():
+            if isinstance(spec, str):
+                states.append(StateDef(str(name), spec))
+            elif isinstance(spec, Mapping) and "label" in spec:
+                states.append(StateDef(str(name), str(spec["label"]), bool(spec.get("final"))))
+            else:
+                raise fail(f"state {name!r} needs a label")
+        names = {s.name for s in states}
+        initial = str(data.get("initial", "draft"))
+        if initial not in names:
+            raise fail(f"initial state {initial!r} is not among the states")
+
+        raw_events = data.get("events")
+        if not isinstance(raw_events, Mapping) or not raw_events:
+            raise fail("'events' must map each event to its sources, destination and side")
+        transitions: list[TransitionDef] = []
+        for event, spec in raw_events.items():
+            for rule in spec if isinstance(spec, list) else [spec]:
+                transitions.append(_transition(str(event), rule, names, known_guards, fail))
+
+        definition = cls(
+            type=type_name,
+            label=str(data.get("label", type_name)),
+            states=tuple(states),
+            transitions=tuple(transitions),
+            initial=initial,
+            timers=_timers(data.get("timers") or {}, fail),
+        )
+        for t in definition.transitions:
+            for source in t.sources:
+                if definition.state(source).final:
+                    raise fail(f"event {t.event!r} leaves final state {source!r}")
+                if sum(1 for o in definition.transitions if o.event == t.event and source in o.sources) > 1:
+                    raise fail(f"event {t.event!r} has two destinations from {source!r}")
+        return definition
+
+
+def _transition(
+    event: str,
+    rule: Any,
+    names: set[str],
+    known_guards: frozenset[str],
+    fail: Any,
+) -> TransitionDef:
+    if not isinstance(rule, Mapping):
+        raise fail(f"event {event!r} must be a mapping with 'from', 'to' and 'side'")
+    sources_raw = rule.get("from")
+    sources = tuple(str(s) for s in (sources_raw if isinstance(sources_raw, list) else [sources_raw]))
+    dest = str(rule.get("to"))
+    for state in (*sources, dest):
+        if state not in names:
+            raise fail(f"event {event!r} names unknown state {state!r}")
+    try:
+        side = Side(str(rule.get("side")))
+    except ValueError:
+        raise fail(f"event {event!r}: side must be one of {', '.join(Side)}") from None
+    guards = tuple(str(g) for g in rule.get("guards", []) or [])
+    for guard in guards:
+        if guard not in known_guards:
+            raise fail(f"event {event!r} uses unknown guard {guard!r}")
+    return TransitionDef(event, sources, dest, side, guards, str(rule.get("label", "")))
+
+
+def _timers(raw: Any, fail: Any) -> Timers:
+    if not isinstance(raw, Mapping):
+        raise fail("'timers' must be a mapping")
+    defaults = Timers()
+    offsets = raw.get("reminder_offsets_days", defaults.reminder_offsets_days)
+    review = raw.get("review_period_months", defaults.review_period_months)
+    minimum = raw.get("conformity_response_min_months", defaults.conformity_response_min_months)
+    try:
+        return Timers(
+            reminder_offsets_days=tuple(sorted((int(o) for o in offsets), reverse=True)),
+            review_period_months=None if review is None else int(review),
+            conformity_response_min_months=int(minimum),
+        )
+    except (TypeError, ValueError):
+        raise fail("timers must be whole numbers") from None

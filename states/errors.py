@@ -1,0 +1,40 @@
+"""Refusals raised by the state machinery; each message is meant for the person who acted."""
+
+from __future__ import annotations
+
+
+class StateError(Exception):
+    """Base of every refusal from `states/`; the CLI prints its message, never a traceback."""
+
+
+class DefinitionError(StateError):
+    """A workflow definition is malformed."""
+
+
+class UnknownDocumentType(StateError):
+    def __init__(self, type_name: str, known: list[str]) -> None:
+        super().__init__(f"unknown document type {type_name!r}; known types: {', '.join(known)}")
+
+
+class IllegalTransition(StateError):
+    """The event does not leave the document's current state."""
+
+    def __init__(self, document: str, state: str, event: str, allowed: tuple[str, ...]) -> None:
+        self.document, self.state, self.event, self.allowed = document, state, event, allowed
+        allowed_text = ", ".join(allowed) if allowed else "none (final state)"
+        super().__init__(
+            f"{document}: event {event!r} is not allowed in state {state!r}; "
+            f"allowed events: {allowed_text}"
+        )
+
+
+class GuardRefused(StateError):
+    """A guard of the transition is not satisfied; the message says which condition failed."""
+
+    def __init__(self, document: str, event: str, reason: str) -> None:
+        self.document, self.event, self.reason = document, event, reason
+        super().__init__(f"{document}: {event} refused: {reason}")
+
+
+class WrongSide(StateError):
+    """An actor tried an event that belongs to the other side (agency vs GHT)."""
