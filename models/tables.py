@@ -2,7 +2,7 @@
 
 No business rules here: states and their meaning live in `states/`, writes in `services/`.
 Dates that mean a business day (`as_of`, due dates) are `date`s in Europe/Paris; instants
-(`at`, `created_at`) are naive UTC `datetime`s.
+(`at`, `created_at`) are aware UTC `datetime`s.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from sqlmodel import Field, SQLModel
 
 
 def utcnow() -> datetime:
-    """Naive UTC, the form both SQLite and PostgreSQL give back unchanged."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Aware UTC: SQLModel stores instants as UTC and gives them back aware on both databases."""
+    return datetime.now(UTC)
 
 
 class MembershipRole(StrEnum):

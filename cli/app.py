@@ -1,0 +1,53 @@
+"""The `ghtflow` command. Commands parse, call one service and print; nothing else.
+
+Heavy imports (SQLAlchemy, SQLModel, services) happen inside commands so that `--help` and
+commands that do not touch the database start fast.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from cli import audit, db, documents, load, motives, report, states
+from cli.output import err_console
+from services.errors import ServiceError
+from states.errors import StateError
+
+app = typer.Typer(
+    name="ghtflow",
+    help="Approval lifecycle of the documents GHTs owe their regional health agency (ARS).",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(db.app, name="db")
+app.command("load")(load.load)
+app.add_typer(documents.app, name="documents")
+app.add_typer(report.app, name="report")
+app.add_typer(audit.app, name="audit")
+app.add_typer(states.app, name="states")
+app.add_typer(motives.app, name="motives")
+
+
+def _database_hint(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+    lowered = text.lower()
+    if "no such table" in lowered or ("relation" in lowered and "does not exist" in lowered):
+        return f"the database has no ghtflow schema yet ({text}); run 'ghtflow db upgrade'"
+    return f"database error: {text}"
+
+
+def main() -> None:
+    """Entry point: user errors print one line on stderr and exit 1, never a traceback."""
+    try:
+        app()
+    except (ServiceError, StateError) as exc:
+        err_console.print(f"error: {exc}", markup=False)
+        sys.exit(1)
+    except Exception as exc:
+        if type(exc).__module__.startswith("sqlalchemy"):
+            err_console.print(f"error: {_database_hint(exc)}", markup=False)
+            sys.exit(1)
+        raise

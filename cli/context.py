@@ -1,0 +1,14 @@
+"""The workspace for a command, opened lazily (importing the database layer costs time)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from services.workspace import Workspace
+
+
+def workspace() -> Workspace:
+    from services.workspace import open_workspace
+
+    return open_workspace()

@@ -1,0 +1,23 @@
+"""`ghtflow db upgrade`: create or upgrade the database schema."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.context import workspace
+from cli.output import console
+
+app = typer.Typer(help="Database schema.", no_args_is_help=True)
+
+
+@app.command()
+def upgrade() -> None:
+    """Create or upgrade the database named by GHTFLOW_DATABASE_URL (default ./var/ghtflow.db)."""
+    from services.schema import upgrade_database
+
+    ws = workspace()
+    before, after = upgrade_database(ws.db)
+    if before == after:
+        console.print(f"{ws.db.safe_url}: already at revision {after}")
+    else:
+        console.print(f"{ws.db.safe_url}: upgraded from {before or 'empty'} to revision {after}")

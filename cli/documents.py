@@ -1,0 +1,122 @@
+"""`ghtflow documents list|show|fire`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import typer
+
+from cli.context import workspace
+from cli.output import FORMAT_OPTION, Format, console, parse_day, print_csv, print_json, table
+
+app = typer.Typer(help="Documents owed by the GHTs and their lifecycle.", no_args_is_help=True)
+
+LIST_COLUMNS = ["id", "ght", "type", "state", "state_label", "due_date", "version"]
+
+
+@app.command("list")
+def list_(
+    ght: str | None = typer.Option(None, "--ght", help="GHT code, e.g. OCC-02"),
+    doc_type: str | None = typer.Option(None, "--type", help="document type, e.g. pmsp"),
+    state: str | None = typer.Option(None, "--state", help="state name, e.g. submitted"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List documents, optionally filtered by GHT, type and state."""
+    from services.documents import list_documents
+
+    documents = list_documents(workspace(), ght=ght, doc_type=doc_type, state=state)
+    if fmt is Format.json:
+        print_json(documents)
+    elif fmt is Format.csv:
+        print_csv(LIST_COLUMNS, ([d[c] for c in LIST_COLUMNS] for d in documents))
+    else:
+        rows = ([d[c] for c in LIST_COLUMNS] for d in documents)
+        console.print(table(f"{len(documents)} documents", LIST_COLUMNS, rows))
+
+
+@app.command()
+def show(
+    document_id: int = typer.Argument(..., metavar="ID"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+) -> None:
+    """Show one document with its versions, conformity requests and history."""
+    from services.documents import show_document
+
+    doc = show_document(workspace(), document_id)
+    if fmt is not Format.table:
+        print_json(doc)
+        return
+    print_document(doc)
+
+
+def print_document(doc: dict[str, Any]) -> None:
+    console.print(
+        f"[bold]Document {doc['id']}[/bold] — {doc['type_label']} — {doc['ght']} {doc['ght_name']}"
+    )
+    console.print(f"État : [bold]{doc['state_label']}[/bold] ({doc['state']})", markup=True)
+    console.print(f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}")
+    allowed = ", ".join(doc["allowed_events"]) or "none (final state)"
+    console.print(f"Allowed events: {allowed}")
+    if doc["conformity_requests"]:
+        rows = (
+            (c["requested_on"], ", ".join(c["motives"]), c["respond_by"], c["answered_on"], c["note"])
+            for c in doc["conformity_requests"]
+        )
+        cols = ["requested", "motives", "respond by", "answered", "note"]
+        console.print(table("Conformity requests", cols, rows))
+    rows = (
+        (h["seq"], h["as_of"], h["event"], h["from"] or "—", h["to"], h["actor"], _details(h["payload"]))
+        for h in doc["history"]
+    )
+    console.print(table("History", ["#", "date", "event", "from", "to", "actor", "details"], rows))
+
+
+def _details(payload: dict[str, Any]) -> str:
+    parts = []
+    if "version" in payload:
+        parts.append(f"v{payload['version']}" + (f" {payload['file_name']}" if "file_name" in payload else ""))
+    if "motives" in payload:
+        parts.append("motives: " + ", ".join(payload["motives"]))
+    if "respond_by" in payload:
+        parts.append(f"respond by {payload['respond_by']}")
+    if "note" in payload:
+        parts.append(f"« {payload['note']} »")
+    return "; ".join(parts)
+
+
+@app.command()
+def fire(
+    document_id: int = typer.Argument(..., metavar="ID"),
+    event: str = typer.Argument(..., help="e.g. submit, request_conformity, approve"),
+    actor: str = typer.Option(..., "--actor", help="e-mail address of the person acting"),
+    motive: list[str] = typer.Option([], "--motive", help="motive key (repeat for several)"),
+    note: str | None = typer.Option(None, "--note", help="free text kept with the event"),
+    respond_by: str | None = typer.Option(None, "--respond-by", help="YYYY-MM-DD"),
+    file: Path | None = typer.Option(None, "--file", help="the document's file (submit/resubmit)"),
+    as_of: str | None = typer.Option(None, "--as-of", help="business date, default today"),
+    expect_version: int | None = typer.Option(
+        None, "--expect-version", help="refuse if the document's lock_version differs"
+    ),
+) -> None:
+    """Fire an event on a document as the given person."""
+    from services.lifecycle import fire as fire_event
+
+    result = fire_event(
+        workspace(),
+        document_id,
+        event,
+        actor,
+        as_of=parse_day(as_of),
+        motives=tuple(motive),
+        note=note,
+        respond_by=parse_day(respond_by),
+        file=file,
+        expected_version=expect_version,
+    )
+    version = f", version {result.version}" if result.version else ""
+    console.print(
+        f"document {result.document_id}: {result.event}: {result.from_state} → "
+        f"{result.to_state} ({result.state_label}){version}",
+        markup=False,
+    )

@@ -1,0 +1,47 @@
+"""`ghtflow states list|diagram`: the document types and their workflows."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+
+app = typer.Typer(help="Document types and their state machines.", no_args_is_help=True)
+
+
+@app.command("list")
+def list_(fmt: Format = FORMAT_OPTION) -> None:
+    """Each type with its states (French labels) and events."""
+    from services.workflows import load_workflows
+
+    registry = load_workflows()
+    data = [
+        {
+            "type": t,
+            "label": registry.definition(t).label,
+            "states": {s.name: s.label for s in registry.definition(t).states},
+            "events": list(registry.definition(t).events),
+        }
+        for t in registry.types
+    ]
+    if fmt is Format.json:
+        print_json(data)
+    elif fmt is Format.csv:
+        print_csv(
+            ["type", "state", "label"],
+            ([d["type"], s, label] for d in data for s, label in d["states"].items()),
+        )
+    else:
+        rows = [
+            (d["type"], d["label"], ", ".join(d["states"]), ", ".join(d["events"])) for d in data
+        ]
+        console.print(table("Document types", ["type", "label", "states", "events"], rows))
+
+
+@app.command()
+def diagram(doc_type: str = typer.Argument(..., metavar="TYPE", help="e.g. pmsp")) -> None:
+    """Print the mermaid state diagram generated from the type's definition."""
+    from services.workflows import load_workflows
+    from states.diagram import mermaid
+
+    typer.echo(mermaid(load_workflows().definition(doc_type)), nl=False)

@@ -1,0 +1,114 @@
+"""Reading documents: listings for people and programs, and one document with its history."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from sqlmodel import col, select
+
+from models import ConformityRequest, Document, DocumentVersion, Event, Ght
+from models.queries import document_rows
+from services.errors import NotFound
+from services.workspace import Workspace
+
+
+def list_documents(
+    ws: Workspace, *, ght: str | None = None, doc_type: str | None = None, state: str | None = None
+) -> list[dict[str, Any]]:
+    """The stable JSON shape of `documents list` (documented in the README)."""
+    if doc_type is not None:
+        ws.workflows.definition(doc_type)  # unknown type: a clear error rather than no rows
+    with ws.db.reading() as session:
+        rows = document_rows(session, ght=ght, doc_type=doc_type, state=state)
+    labels = {
+        t: {s.name: s.label for s in ws.workflows.definition(t).states} for t in ws.workflows.types
+    }
+    return [
+        {
+            "id": row.id,
+            "ght": row.ght,
+            "type": row.doc_type,
+            "reference": row.reference,
+            "state": row.state,
+            "state_label": labels.get(row.doc_type, {}).get(row.state, row.state),
+            "due_date": row.due_date.isoformat() if row.due_date else None,
+            "version": row.current_version,
+            "submitted_on": row.submitted_on.isoformat() if row.submitted_on else None,
+            "lock_version": row.version_id,
+        }
+        for row in rows
+    ]
+
+
+def show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
+    """One document with its versions, conformity requests and full history."""
+    with ws.db.reading() as session:
+        document = session.get(Document, document_id)
+        if document is None:
+            raise NotFound(f"document {document_id} does not exist")
+        ght = session.get(Ght, document.ght_id)
+        assert ght is not None
+        versions = session.exec(
+            select(DocumentVersion)
+            .where(DocumentVersion.document_id == document_id)
+            .order_by(col(DocumentVersion.number))
+        ).all()
+        requests = session.exec(
+            select(ConformityRequest)
+            .where(ConformityRequest.document_id == document_id)
+            .order_by(col(ConformityRequest.id))
+        ).all()
+        events = session.exec(
+            select(Event).where(Event.document_id == document_id).order_by(col(Event.seq))
+        ).all()
+    definition = ws.workflows.definition(document.doc_type)
+    return {
+        "id": document.id,
+        "ght": ght.code,
+        "ght_name": ght.name,
+        "type": document.doc_type,
+        "type_label": definition.label,
+        "reference": document.reference,
+        "title": document.title,
+        "state": document.state,
+        "state_label": definition.label_of(document.state),
+        "due_date": document.due_date.isoformat() if document.due_date else None,
+        "version": document.current_version,
+        "lock_version": document.version_id,
+        "allowed_events": list(definition.allowed_events(document.state)),
+        "versions": [
+            {
+                "number": v.number,
+                "received_on": v.received_on.isoformat(),
+                "file_name": v.file_name,
+                "sha256": v.file_hash,
+                "size": v.size,
+            }
+            for v in versions
+        ],
+        "conformity_requests": [
+            {
+                "motives": c.motives,
+                "note": c.note,
+                "requested_on": c.requested_on.isoformat(),
+                "respond_by": c.respond_by.isoformat(),
+                "requested_by": c.requested_by,
+                "answered_on": c.answered_on.isoformat() if c.answered_on else None,
+            }
+            for c in requests
+        ],
+        "history": [
+            {
+                "seq": e.seq,
+                "event": e.name,
+                "actor": e.actor,
+                "as_of": e.as_of.isoformat(),
+                "at": e.at.isoformat(timespec="seconds"),
+                "from": e.from_state,
+                "to": e.to_state,
+                "payload": json.loads(e.payload),
+            }
+            for e in events
+        ],
+    }

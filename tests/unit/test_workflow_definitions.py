@@ -1,0 +1,245 @@
+"""Workflow definitions as data: labels, diagrams, and the checks of `from_mapping`."""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+import pytest
+
+from services.workflows import load_workflows
+from states.definition import Side, Timers, WorkflowDefinition
+from states.diagram import mermaid
+from states.errors import DefinitionError, UnknownDocumentType
+from states.guards import GUARDS
+
+REGISTRY = load_workflows()
+TYPES = REGISTRY.types
+KNOWN_GUARDS = frozenset(GUARDS)
+
+
+def test_builtin_types_are_loaded_in_order():
+    builtin = [
+        "pmsp",
+        "chu_convention",
+        "had_convention",
+        "partnership_convention",
+        "eprd_budget_g",
+        "sdsi",
+    ]
+    # GHTFLOW_WORKFLOWS_DIR may add types; the built-in ones keep their `order`.
+    assert [t for t in TYPES if t in builtin] == builtin
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_every_state_has_a_french_label(type_name):
+    definition = REGISTRY.definition(type_name)
+    assert definition.type == type_name
+    assert definition.label.strip()
+    assert definition.initial == "draft"
+    assert definition.initial in definition.state_names
+    assert len(set(definition.state_names)) == len(definition.state_names)
+    for state in definition.states:
+        assert isinstance(state.label, str)
+        assert state.label.strip(), f"{type_name}: {state.name} has no label"
+        assert state.label != state.name
+        assert definition.label_of(state.name) == state.label
+    for transition in definition.transitions:
+        assert transition.label.strip(), f"{type_name}: {transition.event} has no label"
+        assert set(transition.guards) <= KNOWN_GUARDS
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_every_type_carries_a_file(type_name):
+    assert REGISTRY.definition(type_name).carries_file is True
+
+
+def test_french_labels_of_pmsp():
+    definition = REGISTRY.definition("pmsp")
+    assert definition.label_of("draft") == "En préparation"
+    assert definition.label_of("approved") == "Approuvé"
+    assert definition.final_states == frozenset({"approved"})
+    assert definition.timers == Timers(
+        reminder_offsets_days=(30, 15, 7, 1),
+        review_period_months=2,
+        conformity_response_min_months=1,
+    )
+    with pytest.raises(DefinitionError, match="pmsp: unknown state 'nowhere'"):
+        definition.label_of("nowhere")
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_mermaid_names_every_state_and_event(type_name):
+    definition = REGISTRY.definition(type_name)
+    diagram = mermaid(definition)
+    assert diagram.startswith("stateDiagram-v2\n")
+    assert diagram.endswith("\n")
+    assert f"[*] --> {definition.initial}" in diagram
+    for state in definition.states:
+        assert f'state "{state.label}" as {state.name}' in diagram
+    for final in definition.final_states:
+        assert f"{final} --> [*]" in diagram
+    for transition in definition.transitions:
+        for source in transition.sources:
+            assert f"{source} --> {transition.dest}: {transition.event} (" in diagram
+    for event in definition.events:
+        assert f": {event} (" in diagram
+
+
+def test_mermaid_marks_sides():
+    diagram = mermaid(REGISTRY.definition("pmsp"))
+    assert "submitted --> approved: approve (ARS)" in diagram
+    assert "submitted --> approved: tacit_approve (auto)" in diagram
+    assert "interim_amendment --> submitted: submit (GHT)" in diagram
+    assert "draft --> submitted: submit (GHT)" in diagram
+
+
+def test_unknown_type_lists_known_ones():
+    with pytest.raises(UnknownDocumentType) as caught:
+        REGISTRY.machine("budget_z")
+    message = str(caught.value)
+    assert "'budget_z'" in message
+    for type_name in TYPES:
+        assert type_name in message
+
+
+# --- from_mapping ------------------------------------------------------------------------------
+
+
+BASE: dict[str, Any] = {
+    "type": "toy",
+    "label": "Document jouet",
+    "initial": "draft",
+    "states": {
+        "draft": "En préparation",
+        "submitted": "Transmis",
+        "approved": {"label": "Approuvé", "final": True},
+    },
+    "events": {
+        "submit": {"from": "draft", "to": "submitted", "side": "ght", "guards": ["file_attached"]},
+        "approve": {"from": "submitted", "to": "approved", "side": "agency"},
+    },
+    "timers": {"reminder_offsets_days": [1, 30, 7], "review_period_months": 2},
+}
+
+
+def toy(**changes: Any) -> dict[str, Any]:
+    data = copy.deepcopy(BASE)
+    data.update(changes)
+    return data
+
+
+def test_from_mapping_builds_a_valid_definition():
+    definition = WorkflowDefinition.from_mapping(toy(), KNOWN_GUARDS)
+    assert definition.type == "toy"
+    assert definition.state_names == ("draft", "submitted", "approved")
+    assert definition.final_states == frozenset({"approved"})
+    assert definition.events == ("submit", "approve")
+    submit = definition.transition("draft", "submit")
+    assert submit is not None
+    assert submit.side is Side.GHT
+    assert submit.guards == ("file_attached",)
+    assert definition.timers.reminder_offsets_days == (30, 7, 1)
+    assert definition.timers.review_period_months == 2
+    assert definition.timers.conformity_response_min_months == 1
+
+
+def test_from_mapping_accepts_a_list_of_rules_for_one_event():
+    events = copy.deepcopy(BASE["events"])
+    events["withdraw"] = [
+        {"from": "draft", "to": "approved", "side": "ght"},
+        {"from": ["submitted"], "to": "draft", "side": "ght"},
+    ]
+    definition = WorkflowDefinition.from_mapping(toy(events=events), KNOWN_GUARDS)
+    first = definition.transition("draft", "withdraw")
+    second = definition.transition("submitted", "withdraw")
+    assert first is not None
+    assert second is not None
+    assert (first.dest, second.dest) == ("approved", "draft")
+    assert definition.allowed_events("submitted") == ("approve", "withdraw")
+
+
+@pytest.mark.parametrize("missing", [None, ""])
+def test_from_mapping_requires_a_type(missing):
+    data = toy()
+    if missing is None:
+        del data["type"]
+    else:
+        data["type"] = missing
+    with pytest.raises(DefinitionError, match="without a 'type'"):
+        WorkflowDefinition.from_mapping(data, KNOWN_GUARDS)
+
+
+def _events_with(event: str, **rule: Any) -> dict[str, Any]:
+    events: dict[str, Any] = copy.deepcopy(BASE["events"])
+    events[event] = {**events.get(event, {}), **rule}
+    return events
+
+
+@pytest.mark.parametrize(
+    ("data", "fragment"),
+    [
+        (toy(events=_events_with("submit", to="elsewhere")), "unknown state 'elsewhere'"),
+        (toy(events=_events_with("submit", **{"from": "limbo"})), "unknown state 'limbo'"),
+        (
+            toy(events=_events_with("submit", guards=["moon_phase"])),
+            "unknown guard 'moon_phase'",
+        ),
+        (toy(events=_events_with("approve", side="prefect")), "side must be one of"),
+        (
+            toy(
+                events=_events_with("reopen", **{"from": "approved", "to": "draft", "side": "ght"})
+            ),
+            "leaves final state 'approved'",
+        ),
+        (toy(initial="limbo"), "initial state 'limbo' is not among the states"),
+        (toy(states={}), "'states' must map"),
+        (toy(events={}), "'events' must map"),
+        (toy(states={"draft": {"final": True}}), "state 'draft' needs a label"),
+        (toy(timers={"review_period_months": "two"}), "timers must be whole numbers"),
+        (
+            toy(
+                events={
+                    "submit": [
+                        {"from": "draft", "to": "submitted", "side": "ght"},
+                        {"from": "draft", "to": "approved", "side": "ght"},
+                    ]
+                }
+            ),
+            "two destinations from 'draft'",
+        ),
+    ],
+    ids=[
+        "unknown-dest",
+        "unknown-source",
+        "unknown-guard",
+        "unknown-side",
+        "leaves-final",
+        "bad-initial",
+        "no-states",
+        "no-events",
+        "state-without-label",
+        "bad-timers",
+        "two-destinations",
+    ],
+)
+def test_from_mapping_reports_mistakes_with_the_type_name(data, fragment):
+    with pytest.raises(DefinitionError) as caught:
+        WorkflowDefinition.from_mapping(data, KNOWN_GUARDS)
+    message = str(caught.value)
+    assert message.startswith("workflow 'toy': "), message
+    assert fragment in message
+
+
+def test_unknown_side_message_lists_every_side():
+    with pytest.raises(DefinitionError) as caught:
+        WorkflowDefinition.from_mapping(
+            toy(events=_events_with("approve", side="ars")), KNOWN_GUARDS
+        )
+    for side in Side:
+        assert side.value in str(caught.value)
+
+
+def test_guard_known_elsewhere_is_refused_when_not_registered():
+    with pytest.raises(DefinitionError, match="unknown guard 'file_attached'"):
+        WorkflowDefinition.from_mapping(toy(), frozenset())
