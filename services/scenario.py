@@ -340,15 +340,9 @@ def _load_campaign(
 
 def _submitted_states(definition: WorkflowDefinition) -> set[str]:
     """States that can only be reached once a file was received (they need a version)."""
-    reached = {t.dest for t in definition.transitions if "file_attached" in t.guards}
-    frontier = list(reached)
-    while frontier:
-        state = frontier.pop()
-        for t in definition.transitions:
-            if state in t.sources and t.dest not in reached:
-                reached.add(t.dest)
-                frontier.append(t.dest)
-    return reached
+    return definition.reachable_from(
+        {t.dest for t in definition.transitions if "file_attached" in t.guards}
+    )
 
 
 def _load_documents(

@@ -23,7 +23,7 @@ def _read(folder: Path) -> dict[str, dict[str, Any]]:
     for path in sorted(folder.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
         if isinstance(data, dict):
-            found[str(data.get("type") or path.stem)] = data
+            found[str(data.get("type") or path.stem)] = data  # no type: refused by from_mapping
     return found
 
 
@@ -34,5 +34,5 @@ def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
     extra = extra_dir if extra_dir is not None else os.environ.get("GHTFLOW_WORKFLOWS_DIR")
     if extra:
         mappings.update(_read(Path(extra)))
-    ordered = sorted(mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m["type"])))
+    ordered = sorted(mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m.get("type", ""))))
     return WorkflowRegistry.from_mappings(ordered)

@@ -90,6 +90,17 @@ class WorkflowDefinition:
         """Events that leave `state`, in definition order (guards not evaluated)."""
         return tuple(dict.fromkeys(t.event for t in self.transitions if state in t.sources))
 
+    def reachable_from(self, starts: set[str]) -> set[str]:
+        """`starts` and every state some sequence of events leads to from them."""
+        reached, frontier = set(starts), list(starts)
+        while frontier:
+            state = frontier.pop()
+            for t in self.transitions:
+                if state in t.sources and t.dest not in reached:
+                    reached.add(t.dest)
+                    frontier.append(t.dest)
+        return reached
+
     def transition(self, state: str, event: str) -> TransitionDef | None:
         for t in self.transitions:
             if t.event == event and state in t.sources:
@@ -144,7 +155,21 @@ class WorkflowDefinition:
                     raise fail(f"event {t.event!r} leaves final state {source!r}")
                 if sum(1 for o in definition.transitions if o.event == t.event and source in o.sources) > 1:
                     raise fail(f"event {t.event!r} has two destinations from {source!r}")
+        _check_graph(definition, fail)
         return definition
+
+
+def _check_graph(definition: WorkflowDefinition, fail: Any) -> None:
+    """Every state reachable from the initial one; every non-final state has a way out."""
+    if definition.state(definition.initial).final:
+        raise fail(f"initial state {definition.initial!r} is final")
+    reached = definition.reachable_from({definition.initial})
+    unreachable = [s for s in definition.state_names if s not in reached]
+    if unreachable:
+        raise fail(f"state(s) {', '.join(unreachable)} cannot be reached from {definition.initial!r}")
+    for state in definition.states:
+        if not state.final and not definition.allowed_events(state.name):
+            raise fail(f"state {state.name!r} is not final but no event leaves it")
 
 
 def _transition(

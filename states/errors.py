@@ -19,9 +19,20 @@ class UnknownDocumentType(StateError):
 class IllegalTransition(StateError):
     """The event does not leave the document's current state."""
 
-    def __init__(self, document: str, state: str, event: str, allowed: tuple[str, ...]) -> None:
+    def __init__(
+        self,
+        document: str,
+        state: str,
+        event: str,
+        allowed: tuple[str, ...],
+        *,
+        unknown_state: bool = False,
+    ) -> None:
         self.document, self.state, self.event, self.allowed = document, state, event, allowed
-        allowed_text = ", ".join(allowed) if allowed else "none (final state)"
+        if unknown_state:
+            allowed_text = "none (the state is not part of this type's workflow)"
+        else:
+            allowed_text = ", ".join(allowed) if allowed else "none (final state)"
         super().__init__(
             f"{document}: event {event!r} is not allowed in state {state!r}; "
             f"allowed events: {allowed_text}"

@@ -47,7 +47,7 @@ def conformity_motives(context: FireContext, timers: Timers) -> str | None:
         return f"at least one motive is required; known motives: {known}"
     unknown = [m for m in context.motives if m not in context.known_motives]
     if unknown:
-        known = ", ".join(sorted(context.known_motives))
+        known = ", ".join(sorted(context.known_motives)) or "none defined"
         return f"unknown motive {', '.join(unknown)}; known motives: {known}"
     return None
 

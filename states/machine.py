@@ -72,13 +72,15 @@ class DocumentMachine:
     def fire(self, record: HasState, event: str, context: FireContext, document: str) -> TransitionDef:
         """Move `record` by `event` or raise a refusal naming `document` and its state."""
         state = record.state
+        if state not in self.definition.state_names:
+            raise IllegalTransition(document, state, event, (), unknown_state=True)
         transition = self.definition.transition(state, event)
         if transition is None:
             raise IllegalTransition(document, state, event, self.definition.allowed_events(state))
-        if context.actor_side is not transition.side:
+        if Side(context.actor_side) != transition.side:
             raise WrongSide(
                 f"{document}: event {event!r} is for {SIDE_NAMES[transition.side]}, "
-                f"not for {SIDE_NAMES[context.actor_side]}"
+                f"not for {SIDE_NAMES[Side(context.actor_side)]}"
             )
         self._machine.events[event].trigger(Lifecycle(record), context=context, document=document)
         return transition

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# `make demo`: the Occitanie situation of 13 October 2017, then two documents played through
+# their lifecycles with the same commands a user types. Everything goes to a fresh ./var/demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+export GHTFLOW_HOME="${GHTFLOW_HOME:-var/demo}"
+export COLUMNS="${COLUMNS:-120}"
+unset GHTFLOW_DATABASE_URL GHTFLOW_FILES_DIR
+GHTFLOW=".venv/bin/ghtflow"
+OFFICER="instructeur@ars-occitanie.example.org"
+
+step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
+run() { printf '\033[2m$ ghtflow %s\033[0m\n' "$*"; "$GHTFLOW" "$@"; }
+id_of() {  # id of the document of a type for a GHT (JSON output read with the venv's Python)
+  "$GHTFLOW" documents list --ght "$1" --type "$2" --format json |
+    .venv/bin/python -c 'import json,sys; print(json.load(sys.stdin)[0]["id"])'
+}
+
+rm -rf "$GHTFLOW_HOME"
+mkdir -p "$GHTFLOW_HOME/inbox"
+step "A fresh work directory: $GHTFLOW_HOME (SQLite database, stored files)"
+run db upgrade
+run load scenarios/occitanie-2017.yaml
+
+step "The regional picture on 13 October 2017"
+run report bilan --as-of 2017-10-13
+
+step "PMSP of GHT Lot (OCC-02): submitted, conformity requested, resubmitted, approved"
+PMSP=$(id_of OCC-02 pmsp)
+printf 'PMSP GHT du Lot, version 1\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v1.pdf"
+printf 'PMSP GHT du Lot, version 2 (volet biologie et projet de soins)\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v2.pdf"
+run documents fire "$PMSP" submit --actor direction@occ-02.example.org \
+  --file "$GHTFLOW_HOME/inbox/pmsp-lot-v1.pdf" --as-of 2017-10-16
+run documents fire "$PMSP" approve --actor direction@occ-02.example.org --as-of 2017-10-20 ||
+  echo "   (refused as expected: approving is the agency's decision)"
+run documents fire "$PMSP" request_conformity --actor "$OFFICER" \
+  --motive biology_pharmacy_imaging --motive shared_care_project \
+  --note "Préciser le projet de biologie et le projet de soins partagé." \
+  --respond-by 2017-12-01 --as-of 2017-10-30
+run documents fire "$PMSP" resubmit --actor direction@occ-02.example.org \
+  --file "$GHTFLOW_HOME/inbox/pmsp-lot-v2.pdf" --as-of 2017-11-24
+run documents fire "$PMSP" approve --actor "$OFFICER" --as-of 2017-12-08
+run documents show "$PMSP"
+
+step "CHU convention of GHT Ouest-Audois (OCC-03, CHU de Toulouse): signed, submitted, approved"
+CONV=$(id_of OCC-03 chu_convention)
+printf 'Convention CHU de Toulouse / GHT Ouest-Audois, signée\n' > "$GHTFLOW_HOME/inbox/convention-occ03.pdf"
+run documents fire "$CONV" sign --actor direction@occ-03.example.org --as-of 2017-11-06
+run documents fire "$CONV" submit --actor direction@occ-03.example.org \
+  --file "$GHTFLOW_HOME/inbox/convention-occ03.pdf" --as-of 2017-11-08
+run documents fire "$CONV" approve --actor "$OFFICER" --as-of 2017-12-12
+run documents show "$CONV"
+
+step "The regional picture on 31 December 2017, and the audit trail"
+run report bilan --as-of 2017-12-31
+run audit verify
+
+step "Done. Try it yourself:"
+cat <<TXT
+  export GHTFLOW_HOME=$GHTFLOW_HOME
+  .venv/bin/ghtflow documents list --ght OCC-04
+  .venv/bin/ghtflow documents show $PMSP --format json
+  .venv/bin/ghtflow states diagram pmsp
+TXT
