@@ -17,7 +17,9 @@ def verify() -> None:
 
     report = verify_chain(workspace().db)
     if report.intact:
-        console.print(f"audit chain intact: {report.events} events over {report.documents} documents")
+        console.print(
+            f"audit chain intact: {report.events} events over {report.documents} documents"
+        )
         return
     err_console.print(
         f"audit chain broken at event {report.broken_event_id} "

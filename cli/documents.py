@@ -60,22 +60,41 @@ def print_document(doc: dict[str, Any]) -> None:
     console.print(f"Allowed events: {allowed}")
     if doc["conformity_requests"]:
         rows = (
-            (c["requested_on"], ", ".join(c["motives"]), c["respond_by"], c["answered_on"], c["note"])
+            (
+                c["requested_on"],
+                ", ".join(c["motives"]),
+                c["respond_by"],
+                c["answered_on"],
+                c["note"],
+            )
             for c in doc["conformity_requests"]
         )
         cols = ["requested", "motives", "respond by", "answered", "note"]
         console.print(table("Conformity requests", cols, rows))
-    rows = (
-        (h["seq"], h["as_of"], h["event"], h["from"] or "—", h["to"], h["actor"], _details(h["payload"]))
+    history = (
+        (
+            h["seq"],
+            h["as_of"],
+            h["event"],
+            h["from"] or "—",
+            h["to"],
+            h["actor"],
+            _details(h["payload"]),
+        )
         for h in doc["history"]
     )
-    console.print(table("History", ["#", "date", "event", "from", "to", "actor", "details"], rows))
+    console.print(
+        table("History", ["#", "date", "event", "from", "to", "actor", "details"], history)
+    )
 
 
 def _details(payload: dict[str, Any]) -> str:
     parts = []
     if "version" in payload:
-        parts.append(f"v{payload['version']}" + (f" {payload['file_name']}" if "file_name" in payload else ""))
+        parts.append(
+            f"v{payload['version']}"
+            + (f" {payload['file_name']}" if "file_name" in payload else "")
+        )
     if "motives" in payload:
         parts.append("motives: " + ", ".join(payload["motives"]))
     if "respond_by" in payload:

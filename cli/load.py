@@ -17,6 +17,8 @@ def load(path: Path = typer.Argument(..., help="scenario YAML file")) -> None:
     report = load_scenario(workspace(), path)
     kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))
     rows = [(k, report.created[k], report.updated[k], report.unchanged[k]) for k in kinds]
-    console.print(table(f"Scenario {report.scenario}", ["", "created", "updated", "unchanged"], rows))
+    console.print(
+        table(f"Scenario {report.scenario}", ["", "created", "updated", "unchanged"], rows)
+    )
     if not report.changed:
         console.print("Nothing changed: this scenario was already loaded.")

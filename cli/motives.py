@@ -19,9 +19,13 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
     if fmt is Format.json:
         print_json(motives)
     elif fmt is Format.csv:
-        print_csv(["key", "label", "builtin"], ([m["key"], m["label"], m["builtin"]] for m in motives))
+        print_csv(
+            ["key", "label", "builtin"], ([m["key"], m["label"], m["builtin"]] for m in motives)
+        )
     else:
-        console.print(table("Conformity motives", ["key", "label"], ([m["key"], m["label"]] for m in motives)))
+        console.print(
+            table("Conformity motives", ["key", "label"], ([m["key"], m["label"]] for m in motives))
+        )
 
 
 @app.command()

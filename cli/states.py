@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
@@ -15,7 +17,7 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
     from services.workflows import load_workflows
 
     registry = load_workflows()
-    data = [
+    data: list[dict[str, Any]] = [
         {
             "type": t,
             "label": registry.definition(t).label,

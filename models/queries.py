@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Row, func, select
+from sqlalchemy import Row, Select, func, select
 from sqlmodel import Session, col
 
 from models.tables import Document, Event, Ght
@@ -19,7 +19,7 @@ def document_rows(
     state: str | None = None,
 ) -> list[Row[Any]]:
     """Documents with their GHT code, ordered by id; filters are exact matches."""
-    statement = (
+    statement: Select[Any] = (
         select(
             col(Document.id),
             col(Ght.code).label("ght"),

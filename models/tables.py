@@ -115,7 +115,9 @@ class DocumentVersion(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
     number: int
-    file_hash: str | None = Field(default=None, max_length=64, description="sha256; None if imported")
+    file_hash: str | None = Field(
+        default=None, max_length=64, description="sha256; None if imported"
+    )
     file_name: str | None = Field(default=None, max_length=300)
     size: int | None = None
     received_on: date

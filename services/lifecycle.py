@@ -125,7 +125,8 @@ def _apply(
         definition = machine.definition
         transition = definition.transition(document.state, event)
         guards = transition.guards if transition else ()
-        _refuse_unused_options(label, event, guards, motives, respond_by, stored)
+        if transition is not None:  # otherwise the machine names the allowed events below
+            _refuse_unused_options(label, event, guards, motives, respond_by, stored)
         previous = last_event(session, document.id or 0)
         if previous is not None and as_of < previous.as_of:
             raise InvalidInput(
@@ -193,7 +194,9 @@ def _apply(
         try:
             session.flush()
         except IntegrityError:
-            raise Conflict(f"{label} was changed by someone else; reload it and try again") from None
+            raise Conflict(
+                f"{label} was changed by someone else; reload it and try again"
+            ) from None
         return FireResult(
             document_id=document.id or 0,
             event=event,

@@ -27,9 +27,7 @@ class Bilan:
         return {
             "as_of": self.as_of.isoformat(),
             "counts": self.counts,
-            "ghts": [
-                {"code": g.code, "name": g.name, "documents": g.documents} for g in self.ghts
-            ],
+            "ghts": [{"code": g.code, "name": g.name, "documents": g.documents} for g in self.ghts],
         }
 
 

@@ -138,7 +138,9 @@ def load_scenario(ws: Workspace, path: Path) -> LoadReport:
         ghts = _load_ghts(session, r, root, region, establishments, report)
         _load_people(session, r, root, region, ghts, report)
         campaign, due_dates = _load_campaign(session, r, root, region, ws, report)
-        _load_documents(session, r, root, ws, ghts, campaign, due_dates, motives, as_of, name, report)
+        _load_documents(
+            session, r, root, ws, ghts, campaign, due_dates, motives, as_of, name, report
+        )
     return report
 
 
@@ -173,7 +175,14 @@ def _load_motives(session: Session, r: _Reader, root: LineMap, report: LoadRepor
         key = r.text(node, "key")
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
             raise r.fail(node, f"motive key {key!r} must be lower-case letters, digits and _")
-        _upsert(session, report, "motives", ConformityMotive, {"key": key}, {"label": r.text(node, "label")})
+        _upsert(
+            session,
+            report,
+            "motives",
+            ConformityMotive,
+            {"key": key},
+            {"label": r.text(node, "label")},
+        )
     return set(session.exec(select(ConformityMotive.key)).all())
 
 
@@ -282,12 +291,14 @@ def _load_people(
     ghts: dict[str, Ght],
     report: LoadReport,
 ) -> None:
-    people = [(n, Side.AGENCY, None) for n in r.items(root, "agency_people")]
+    people: list[tuple[LineMap, Side, Ght | None]] = [
+        (n, Side.AGENCY, None) for n in r.items(root, "agency_people")
+    ]
     for node in r.items(root, "ghts"):
         ght = ghts[r.text(node, "code").upper()]
         people += [(p, Side.GHT, ght) for p in r.items(node, "people", required=False)]
     seen: set[str] = set()
-    for node, side, ght in people:
+    for node, side, owner in people:
         email = r.email(node)
         if email in seen:
             raise r.fail(node, f"person {email} is listed twice")
@@ -302,7 +313,7 @@ def _load_people(
                 "name": r.text(node, "name", required=False),
                 "side": side.value,
                 "region_id": region.id,
-                "ght_id": ght.id if ght else None,
+                "ght_id": owner.id if owner else None,
             },
         )
 
@@ -323,7 +334,9 @@ def _load_campaign(
     due_dates: dict[str, date] = {}
     for doc_type in raw:
         if doc_type not in ws.workflows.types:
-            raise r.fail(raw, f"unknown document type {doc_type!r}; known: {', '.join(ws.workflows.types)}")
+            raise r.fail(
+                raw, f"unknown document type {doc_type!r}; known: {', '.join(ws.workflows.types)}"
+            )
         due = r.day(raw, doc_type)
         assert due is not None
         due_dates[doc_type] = due
@@ -364,11 +377,16 @@ def _load_documents(
             raise r.fail(node, f"unknown GHT {code!r}")
         doc_type = r.text(node, "type")
         if doc_type not in ws.workflows.types:
-            raise r.fail(node, f"unknown document type {doc_type!r}; known: {', '.join(ws.workflows.types)}")
+            raise r.fail(
+                node, f"unknown document type {doc_type!r}; known: {', '.join(ws.workflows.types)}"
+            )
         definition = ws.workflows.definition(doc_type)
         state = r.text(node, "state", required=False, default=definition.initial)
         if state not in definition.state_names:
-            raise r.fail(node, f"{doc_type} has no state {state!r}; states: {', '.join(definition.state_names)}")
+            raise r.fail(
+                node,
+                f"{doc_type} has no state {state!r}; states: {', '.join(definition.state_names)}",
+            )
         since = r.day(node, "since", required=False) or as_of
         if since > as_of:
             raise r.fail(node, f"'since' {since} is after the scenario date {as_of}")
@@ -382,7 +400,11 @@ def _load_documents(
             raise r.fail(node, f"a {doc_type} in state {state!r} needs a 'conformity_request'")
         if request_node is not None and not needs_request:
             raise r.fail(node, f"'conformity_request' does not fit state {state!r}")
-        request = _conformity_request(r, request_node, node, motives, definition) if needs_request else None
+        request = (
+            _conformity_request(r, request_node, node, motives, definition)
+            if needs_request
+            else None
+        )
 
         reference = r.text(node, "reference", required=False)
         existing = session.exec(
@@ -412,7 +434,9 @@ def _load_documents(
         session.flush()
         payload: dict[str, Any] = {"scenario": scenario}
         if needs_version:
-            session.add(DocumentVersion(document_id=document.id or 0, number=1, received_on=received))
+            session.add(
+                DocumentVersion(document_id=document.id or 0, number=1, received_on=received)
+            )
             payload["version"] = 1
         if request is not None:
             request.document_id = document.id or 0

@@ -34,5 +34,7 @@ def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
     extra = extra_dir if extra_dir is not None else os.environ.get("GHTFLOW_WORKFLOWS_DIR")
     if extra:
         mappings.update(_read(Path(extra)))
-    ordered = sorted(mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m.get("type", ""))))
+    ordered = sorted(
+        mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m.get("type", "")))
+    )
     return WorkflowRegistry.from_mappings(ordered)

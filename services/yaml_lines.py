@@ -21,7 +21,7 @@ class _Loader(yaml.SafeLoader):
 
 
 def _construct_mapping(loader: _Loader, node: yaml.MappingNode) -> LineMap:
-    mapping = LineMap(loader.construct_mapping(node, deep=True))
+    mapping = LineMap({str(k): v for k, v in loader.construct_mapping(node, deep=True).items()})
     mapping.line = node.start_mark.line + 1
     return mapping
 

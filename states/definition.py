@@ -108,7 +108,9 @@ class WorkflowDefinition:
         return None
 
     @classmethod
-    def from_mapping(cls, data: Mapping[str, Any], known_guards: frozenset[str]) -> WorkflowDefinition:
+    def from_mapping(
+        cls, data: Mapping[str, Any], known_guards: frozenset[str]
+    ) -> WorkflowDefinition:
         """Build and check a definition; every mistake is reported with the type's name."""
         type_name = str(data.get("type") or "")
         if not type_name:
@@ -153,7 +155,14 @@ class WorkflowDefinition:
             for source in t.sources:
                 if definition.state(source).final:
                     raise fail(f"event {t.event!r} leaves final state {source!r}")
-                if sum(1 for o in definition.transitions if o.event == t.event and source in o.sources) > 1:
+                if (
+                    sum(
+                        1
+                        for o in definition.transitions
+                        if o.event == t.event and source in o.sources
+                    )
+                    > 1
+                ):
                     raise fail(f"event {t.event!r} has two destinations from {source!r}")
         _check_graph(definition, fail)
         return definition
@@ -166,7 +175,9 @@ def _check_graph(definition: WorkflowDefinition, fail: Any) -> None:
     reached = definition.reachable_from({definition.initial})
     unreachable = [s for s in definition.state_names if s not in reached]
     if unreachable:
-        raise fail(f"state(s) {', '.join(unreachable)} cannot be reached from {definition.initial!r}")
+        raise fail(
+            f"state(s) {', '.join(unreachable)} cannot be reached from {definition.initial!r}"
+        )
     for state in definition.states:
         if not state.final and not definition.allowed_events(state.name):
             raise fail(f"state {state.name!r} is not final but no event leaves it")
@@ -182,7 +193,9 @@ def _transition(
     if not isinstance(rule, Mapping):
         raise fail(f"event {event!r} must be a mapping with 'from', 'to' and 'side'")
     sources_raw = rule.get("from")
-    sources = tuple(str(s) for s in (sources_raw if isinstance(sources_raw, list) else [sources_raw]))
+    sources = tuple(
+        str(s) for s in (sources_raw if isinstance(sources_raw, list) else [sources_raw])
+    )
     dest = str(rule.get("to"))
     for state in (*sources, dest):
         if state not in names:

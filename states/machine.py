@@ -69,7 +69,9 @@ class DocumentMachine:
 
         return check
 
-    def fire(self, record: HasState, event: str, context: FireContext, document: str) -> TransitionDef:
+    def fire(
+        self, record: HasState, event: str, context: FireContext, document: str
+    ) -> TransitionDef:
         """Move `record` by `event` or raise a refusal naming `document` and its state."""
         state = record.state
         if state not in self.definition.state_names:

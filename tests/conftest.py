@@ -18,8 +18,8 @@ from sqlalchemy import create_engine, text
 from models import Database
 from services.scenario import load_scenario
 from services.schema import upgrade_database
-from services.workspace import Workspace
 from services.workflows import load_workflows
+from services.workspace import Workspace
 from settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,0 +1,40 @@
+"""The same Alembic migrations create the schema on SQLite and PostgreSQL, matching the models."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlmodel import SQLModel, select
+
+from models import ConformityMotive
+from services.schema import current_revision, upgrade_database
+
+
+def test_schema_matches_models_and_upgrade_is_idempotent(ws):
+    before, after = upgrade_database(ws.db)
+    assert before == after == current_revision(ws.db) == "0001"
+    with ws.db.engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
+    assert diff == []
+
+
+def test_the_four_2017_motives_are_seeded(ws):
+    with ws.db.reading() as session:
+        keys = set(session.exec(select(ConformityMotive.key)).all())
+    assert keys == {
+        "biology_pharmacy_imaging",
+        "quality_safety_strategy",
+        "shared_care_project",
+        "monitoring_evaluation",
+    }
+
+
+def test_upgrade_creates_a_fresh_sqlite_file(tmp_path):
+    from models import Database
+
+    db = Database(f"sqlite:///{tmp_path / 'sub' / 'new.db'}")
+    assert upgrade_database(db) == (None, "0001")
+    with db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    db.dispose()
