@@ -12,11 +12,18 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, Table, create_engine, event
 from sqlalchemy.engine import make_url
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 _WRITE = "ghtflow_write"
+
+
+def table_of(model: type[SQLModel]) -> Table:
+    """The Core table of a SQLModel class, for statements that skip the ORM."""
+    table = model.__table__  # type: ignore[attr-defined]
+    assert isinstance(table, Table)
+    return table
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -68,6 +75,12 @@ class Database:
         """One unit of work: committed when the block ends, rolled back on any exception."""
         with Session(self._write_engine, expire_on_commit=False) as session, session.begin():
             yield session
+
+    @contextmanager
+    def writing(self) -> Iterator[Connection]:
+        """A Core transaction, for hot paths where the ORM's bookkeeping costs too much."""
+        with self._write_engine.begin() as connection:
+            yield connection
 
     @contextmanager
     def reading(self) -> Iterator[Session]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -142,7 +141,8 @@ class ConformityRequest(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """Append-only history; `hash` covers the row and the previous event's hash."""
+    """Append-only history; `hash` covers the row and the previous event's hash
+    (computed in `services/audit.py`)."""
 
     __table_args__ = (UniqueConstraint("document_id", "seq"),)
 
@@ -158,18 +158,3 @@ class Event(SQLModel, table=True):
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
-
-    def chained_fields(self) -> dict[str, Any]:
-        """The fields the hash covers, in a form that survives a database round trip."""
-        return {
-            "document_id": self.document_id,
-            "seq": self.seq,
-            "name": self.name,
-            "actor": self.actor,
-            "at": self.at.isoformat(timespec="microseconds"),
-            "as_of": self.as_of.isoformat(),
-            "from_state": self.from_state,
-            "to_state": self.to_state,
-            "payload": self.payload,
-            "prev_hash": self.prev_hash,
-        }

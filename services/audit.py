@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -24,12 +25,32 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
-def event_hash(event: Event) -> str:
-    return hashlib.sha256(canonical_json(event.chained_fields()).encode("utf-8")).hexdigest()
+CHAINED = (
+    "document_id",
+    "seq",
+    "name",
+    "actor",
+    "at",
+    "as_of",
+    "from_state",
+    "to_state",
+    "payload",
+    "prev_hash",
+)
 
 
-def append_event(
-    session: Session,
+def event_hash(event: Mapping[str, Any] | Event) -> str:
+    """SHA-256 of the chained fields, in a form that survives a database round trip."""
+    if isinstance(event, Mapping):
+        fields = {k: event[k] for k in CHAINED}
+    else:
+        fields = {k: getattr(event, k) for k in CHAINED}
+    fields["at"] = fields["at"].isoformat(timespec="microseconds")
+    fields["as_of"] = fields["as_of"].isoformat()
+    return hashlib.sha256(canonical_json(fields).encode("utf-8")).hexdigest()
+
+
+def chain_event(
     *,
     document_id: int,
     name: str,
@@ -39,32 +60,31 @@ def append_event(
     to_state: str,
     payload: dict[str, Any],
     previous: tuple[int, str] | None,
-) -> Event:
-    """Add the next event of a document's chain; `previous` is (seq, hash) of its last event."""
+) -> dict[str, Any]:
+    """The next event row of a document's chain, hash included; `previous` is (seq, hash) of
+    its last event, None for the first. A plain mapping: the hot path inserts it with Core."""
     seq, prev_hash = (previous[0] + 1, previous[1]) if previous else (1, GENESIS)
-    event = Event(
-        document_id=document_id,
-        seq=seq,
-        name=name,
-        actor=actor,
-        at=utcnow(),
-        as_of=as_of,
-        from_state=from_state,
-        to_state=to_state,
-        payload=canonical_json(payload),
-        prev_hash=prev_hash,
-        hash="",
-    )
-    event.hash = event_hash(event)
+    row: dict[str, Any] = {
+        "document_id": document_id,
+        "seq": seq,
+        "name": name,
+        "actor": actor,
+        "at": utcnow(),
+        "as_of": as_of,
+        "from_state": from_state,
+        "to_state": to_state,
+        "payload": canonical_json(payload),
+        "prev_hash": prev_hash,
+    }
+    row["hash"] = event_hash(row)
+    return row
+
+
+def append_event(session: Session, **fields: Any) -> Event:
+    """`chain_event` added to an ORM session (the fields are `chain_event`'s)."""
+    event = Event(**chain_event(**fields))
     session.add(event)
     return event
-
-
-def last_event(session: Session, document_id: int) -> Event | None:
-    statement = (
-        select(Event).where(Event.document_id == document_id).order_by(col(Event.seq).desc())
-    )
-    return session.exec(statement.limit(1)).first()
 
 
 @dataclass(frozen=True)

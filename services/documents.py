@@ -9,35 +9,38 @@ from sqlmodel import col, select
 
 from models import ConformityRequest, Document, DocumentVersion, Event, Ght
 from models.queries import document_rows
-from services.errors import NotFound
+from services.errors import InvalidInput, NotFound
 from services.workspace import Workspace
 
 
 def list_documents(
     ws: Workspace, *, ght: str | None = None, doc_type: str | None = None, state: str | None = None
 ) -> list[dict[str, Any]]:
-    """The stable JSON shape of `documents list` (documented in the README)."""
-    if doc_type is not None:
-        ws.workflows.definition(doc_type)  # unknown type: a clear error rather than no rows
+    """The stable JSON shape of `documents list` (documented in the README).
+
+    Rows are unpacked by position: on 100,000 documents, attribute access on each row costs
+    more than the query itself."""
+    types = [doc_type] if doc_type is not None else ws.workflows.types
+    labels = {t: {s.name: s.label for s in ws.workflows.definition(t).states} for t in types}
+    if state is not None and not any(state in states for states in labels.values()):
+        known = sorted({s for states in labels.values() for s in states})
+        raise InvalidInput(f"unknown state {state!r}; states: {', '.join(known)}")
     with ws.db.reading() as session:
-        rows = document_rows(session, ght=ght, doc_type=doc_type, state=state)
-    labels = {
-        t: {s.name: s.label for s in ws.workflows.definition(t).states} for t in ws.workflows.types
-    }
+        rows = document_rows(session.connection(), ght=ght, doc_type=doc_type, state=state)
     return [
         {
-            "id": row.id,
-            "ght": row.ght,
-            "type": row.doc_type,
-            "reference": row.reference,
-            "state": row.state,
-            "state_label": labels.get(row.doc_type, {}).get(row.state, row.state),
-            "due_date": row.due_date.isoformat() if row.due_date else None,
-            "version": row.current_version,
-            "submitted_on": row.submitted_on.isoformat() if row.submitted_on else None,
-            "lock_version": row.version_id,
+            "id": id_,
+            "ght": code,
+            "type": type_,
+            "reference": reference,
+            "state": state_,
+            "state_label": labels.get(type_, {}).get(state_, state_),
+            "due_date": due,
+            "version": version,
+            "submitted_on": submitted,
+            "lock_version": lock,
         }
-        for row in rows
+        for id_, code, type_, reference, state_, due, version, submitted, lock in rows
     ]
 
 

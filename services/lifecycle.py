@@ -12,20 +12,22 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import col
 
 from models import (
     ConformityMotive,
     ConformityRequest,
     Document,
     DocumentVersion,
+    Event,
     Ght,
     Person,
     utcnow,
 )
-from services.audit import append_event, last_event
+from models.db import table_of
+from services.audit import chain_event
 from services.clock import today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.files import StoredFile
@@ -52,11 +54,6 @@ class _StateHolder:
 
     def __init__(self, state: str) -> None:
         self.state = state
-
-
-def describe(document: Document, ght_code: str) -> str:
-    """How messages name a document: `document 12 (pmsp, OCC-03)`."""
-    return f"document {document.id} ({document.doc_type}, {ght_code})"
 
 
 def fire(
@@ -95,6 +92,70 @@ def fire_timer_event(ws: Workspace, document_id: int, event: str, as_of: date) -
     return _apply(ws, document_id, event, actor=SYSTEM_ACTOR, as_of=as_of)
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """The columns of a document (and its GHT) that firing reads: one query, no ORM objects."""
+
+    id: int
+    ght_id: int
+    doc_type: str
+    state: str
+    current_version: int
+    version_id: int
+    ght_code: str
+    region_id: int
+
+    @property
+    def label(self) -> str:
+        return f"document {self.id} ({self.doc_type}, {self.ght_code})"
+
+
+# Statements built once on the tables (plain Core, no ORM compilation), with bound values:
+# firing is the hot path and SQLAlchemy then reuses their compiled form and cache key.
+_DOCUMENT, _GHT, _PERSON_T, _EVENT = (
+    table_of(Document),
+    table_of(Ght),
+    table_of(Person),
+    table_of(Event),
+)
+_LOAD = (
+    select(
+        _DOCUMENT.c.id,
+        _DOCUMENT.c.ght_id,
+        _DOCUMENT.c.doc_type,
+        _DOCUMENT.c.state,
+        _DOCUMENT.c.current_version,
+        _DOCUMENT.c.version_id,
+        _GHT.c.code,
+        _GHT.c.region_id,
+    )
+    .join(_GHT, _GHT.c.id == _DOCUMENT.c.ght_id)
+    .where(_DOCUMENT.c.id == bindparam("document_id"))
+)
+_PERSON = select(_PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id).where(
+    _PERSON_T.c.email == bindparam("email")
+)
+_LAST_EVENT = (
+    select(_EVENT.c.seq, _EVENT.c.hash, _EVENT.c.as_of)
+    .where(_EVENT.c.document_id == bindparam("document_id"))
+    .order_by(_EVENT.c.seq.desc())
+    .limit(1)
+)
+_GUARDED = _DOCUMENT.update().where(
+    _DOCUMENT.c.id == bindparam("document_id"),
+    _DOCUMENT.c.version_id == bindparam("seen_version"),
+)
+_MOVE = _GUARDED.values(
+    state=bindparam("new_state"),
+    updated_at=bindparam("now"),
+    version_id=_DOCUMENT.c.version_id + 1,
+)
+_MOVE_WITH_VERSION = _MOVE.values(
+    current_version=bindparam("new_version"), submitted_on=bindparam("received_on")
+)
+_INSERT_EVENT = _EVENT.insert()
+
+
 def _apply(
     ws: Workspace,
     document_id: int,
@@ -108,14 +169,13 @@ def _apply(
     stored: StoredFile | None = None,
     expected_version: int | None = None,
 ) -> FireResult:
-    with ws.db.transaction() as session:
-        document = session.get(Document, document_id)
-        if document is None:
+    with ws.db.writing() as conn:
+        row = conn.execute(_LOAD, {"document_id": document_id}).first()
+        if row is None:
             raise NotFound(f"document {document_id} does not exist")
-        ght = session.get(Ght, document.ght_id)
-        assert ght is not None
-        label = describe(document, ght.code)
-        side = _authorize(session, actor, document, ght, label)
+        document = _Loaded(*row)
+        label = document.label
+        side = _authorize(conn, actor, document)
         if expected_version is not None and document.version_id != expected_version:
             raise Conflict(
                 f"{label} was changed by someone else (version {document.version_id}, "
@@ -127,13 +187,13 @@ def _apply(
         guards = transition.guards if transition else ()
         if transition is not None:  # otherwise the machine names the allowed events below
             _refuse_unused_options(label, event, guards, motives, respond_by, stored)
-        previous = last_event(session, document.id or 0)
+        previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
         if previous is not None and as_of < previous.as_of:
             raise InvalidInput(
                 f"{label}: date {as_of.isoformat()} is before its last event "
                 f"({previous.as_of.isoformat()}); history only moves forward"
             )
-        known = _known_motives(session) if "conformity_motives" in guards else frozenset()
+        known = _known_motives(conn) if "conformity_motives" in guards else frozenset()
         holder = _StateHolder(document.state)
         context = FireContext(
             actor_side=side,
@@ -147,27 +207,36 @@ def _apply(
         machine.fire(holder, event, context, label)
 
         payload: dict[str, Any] = {}
-        values: dict[str, Any] = {"state": holder.state, "updated_at": utcnow()}
+        move = _MOVE
+        params: dict[str, Any] = {
+            "document_id": document.id,
+            "seen_version": document.version_id,
+            "new_state": holder.state,
+            "now": utcnow(),
+        }
+        version = document.current_version
         if note:
             payload["note"] = note
         if stored is not None:
-            number = document.current_version + 1
-            session.add(
-                DocumentVersion(
-                    document_id=document.id or 0,
-                    number=number,
+            version += 1
+            conn.execute(
+                insert(DocumentVersion).values(
+                    document_id=document.id,
+                    number=version,
                     file_hash=stored.sha256,
                     file_name=stored.name,
                     size=stored.size,
                     received_on=as_of,
+                    created_at=utcnow(),
                 )
             )
-            values |= {"current_version": number, "submitted_on": as_of}
-            payload |= {"version": number, "file_sha256": stored.sha256, "file_name": stored.name}
+            move = _MOVE_WITH_VERSION
+            params |= {"new_version": version, "received_on": as_of}
+            payload |= {"version": version, "file_sha256": stored.sha256, "file_name": stored.name}
         if "conformity_motives" in guards and respond_by is not None:
-            session.add(
-                ConformityRequest(
-                    document_id=document.id or 0,
+            conn.execute(
+                insert(ConformityRequest).values(
+                    document_id=document.id,
                     motives=list(motives),
                     note=note,
                     requested_on=as_of,
@@ -177,12 +246,12 @@ def _apply(
             )
             payload |= {"motives": list(motives), "respond_by": respond_by.isoformat()}
         if event == "resubmit":
-            _answer_open_requests(session, document.id or 0, as_of)
+            _answer_open_requests(conn, document.id, as_of)
 
-        _guarded_update(session, document, values, label)
-        appended = append_event(
-            session,
-            document_id=document.id or 0,
+        if conn.execute(move, params).rowcount != 1:
+            raise Conflict(f"{label} was changed by someone else; reload it and try again")
+        appended = chain_event(
+            document_id=document.id,
             name=event,
             actor=actor,
             as_of=as_of,
@@ -192,38 +261,39 @@ def _apply(
             previous=(previous.seq, previous.hash) if previous else None,
         )
         try:
-            session.flush()
+            conn.execute(_INSERT_EVENT, appended)
         except IntegrityError:
             raise Conflict(
                 f"{label} was changed by someone else; reload it and try again"
             ) from None
         return FireResult(
-            document_id=document.id or 0,
+            document_id=document.id,
             event=event,
             from_state=document.state,
             to_state=holder.state,
             state_label=definition.label_of(holder.state),
-            version=values.get("current_version", document.current_version),
-            event_seq=appended.seq,
+            version=version,
+            event_seq=appended["seq"],
         )
 
 
-def _authorize(session: Session, actor: str, document: Document, ght: Ght, label: str) -> Side:
+def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
     """The actor's side; a GHT's people act on their own GHT only, the agency on its region."""
     if actor == SYSTEM_ACTOR:
         return Side.SYSTEM
-    person = session.exec(select(Person).where(Person.email == actor)).first()
+    person = conn.execute(_PERSON, {"email": actor}).first()
     if person is None:
         raise PermissionDenied(f"unknown actor {actor!r}: no person with that e-mail address")
-    if person.side == Side.GHT.value:
-        if person.ght_id != document.ght_id:
-            own = session.get(Ght, person.ght_id) if person.ght_id else None
+    side, ght_id, region_id = person
+    if side == Side.GHT.value:
+        if ght_id != document.ght_id:
+            own = conn.execute(select(col(Ght.code)).where(col(Ght.id) == ght_id)).scalar()
             raise PermissionDenied(
-                f"{actor} acts for {own.code if own else 'no GHT'} and may not act on {label}"
+                f"{actor} acts for {own or 'no GHT'} and may not act on {document.label}"
             )
         return Side.GHT
-    if person.region_id is not None and person.region_id != ght.region_id:
-        raise PermissionDenied(f"{actor} belongs to another region's agency than {label}")
+    if region_id is not None and region_id != document.region_id:
+        raise PermissionDenied(f"{actor} belongs to another region's agency than {document.label}")
     return Side.AGENCY
 
 
@@ -244,12 +314,12 @@ def _refuse_unused_options(
         raise InvalidInput(f"{label}: event {event!r} takes no file")
 
 
-def _known_motives(session: Session) -> frozenset[str]:
-    return frozenset(session.exec(select(ConformityMotive.key)).all())
+def _known_motives(conn: Connection) -> frozenset[str]:
+    return frozenset(conn.execute(select(col(ConformityMotive.key))).scalars())
 
 
-def _answer_open_requests(session: Session, document_id: int, as_of: date) -> None:
-    session.execute(
+def _answer_open_requests(conn: Connection, document_id: int, as_of: date) -> None:
+    conn.execute(
         update(ConformityRequest)
         .where(
             col(ConformityRequest.document_id) == document_id,
@@ -257,17 +327,3 @@ def _answer_open_requests(session: Session, document_id: int, as_of: date) -> No
         )
         .values(answered_on=as_of)
     )
-
-
-def _guarded_update(
-    session: Session, document: Document, values: dict[str, Any], label: str
-) -> None:
-    """Write only if nobody changed the row since we read it (optimistic lock)."""
-    result = session.execute(
-        update(Document)
-        .where(col(Document.id) == document.id, col(Document.version_id) == document.version_id)
-        .values(version_id=document.version_id + 1, **values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        raise Conflict(f"{label} was changed by someone else; reload it and try again")

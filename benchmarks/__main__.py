@@ -1,0 +1,115 @@
+"""`python -m benchmarks [--quick] [--only NAME ...] [--markdown]`.
+
+stdout: one JSON line per figure, `{"bench", "ours", "baseline", "unit", "ratio"}` (+ extra
+keys such as `delta_s`, `skipped`, `error`); stderr: progress, then a summary table (Markdown
+with `--markdown`, e.g. `python -m benchmarks --markdown 2> results.md` for the README).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from benchmarks.report import Figure, markdown_table, text_table
+
+
+@dataclass(frozen=True)
+class Sizes:
+    transitions: int
+    startup_runs: int
+
+
+QUICK = Sizes(transitions=300, startup_runs=5)
+FULL = Sizes(transitions=2000, startup_runs=10)
+
+
+def _transitions_sqlite(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_transitions
+
+    return bench_transitions.sqlite_figure(tmp, sizes.transitions)
+
+
+def _transitions_postgres(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_transitions
+
+    return bench_transitions.postgres_figure(tmp, sizes.transitions)
+
+
+def _listing(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_listing
+
+    return bench_listing.figure(tmp)
+
+
+def _startup(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_startup
+
+    return bench_startup.figure(tmp, sizes.startup_runs)
+
+
+# name -> (unit, higher is better, runner), in the order they run
+BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
+    "transitions_per_s_sqlite": ("transitions/s", True, _transitions_sqlite),
+    "transitions_per_s_postgres": ("transitions/s", True, _transitions_postgres),
+    "documents_list_json_100k_s": ("s", False, _listing),
+    "cli_help_startup_s": ("s", False, _startup),
+}
+
+
+def _parse(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="small sizes, well under a minute")
+    parser.add_argument(
+        "--only",
+        action="append",
+        choices=list(BENCHES),
+        metavar="NAME",
+        help=f"run only this figure (repeatable): {', '.join(BENCHES)}",
+    )
+    parser.add_argument(
+        "--markdown", action="store_true", help="summary on stderr as a Markdown table"
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parse(argv)
+    sizes = QUICK if args.quick else FULL
+    selected = [name for name in BENCHES if not args.only or name in args.only]
+    figures: list[Figure] = []
+    failed = False
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="ghtflow-bench-") as tmp:
+        for name in selected:
+            unit, higher_is_better, run = BENCHES[name]
+            workdir = Path(tmp) / name
+            workdir.mkdir()
+            print(f"[bench] {name} …", file=sys.stderr, flush=True)
+            begin = time.perf_counter()
+            try:
+                result = run(workdir, sizes)
+            except Exception as exc:
+                traceback.print_exc(file=sys.stderr)
+                failed = True
+                message = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                result = Figure(name, None, None, unit, higher_is_better, note="error")
+                result.extra["error"] = f"{type(exc).__name__}: {message}"
+            print(result.json_line(), flush=True)
+            figures.append(result)
+            took = time.perf_counter() - begin
+            print(f"[bench] {name} done in {took:.1f} s", file=sys.stderr, flush=True)
+    total = time.perf_counter() - started
+    mode = "quick" if args.quick else "full"
+    table = markdown_table(figures) if args.markdown else text_table(figures)
+    print(f"\n{table}\n\n({mode} run, {total:.1f} s)", file=sys.stderr)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,138 @@
+"""`transitions_per_s_<backend>`: `services.lifecycle.fire` against raw Core doing the same
+writes (one transaction per transition: guarded state UPDATE + hash-chained event INSERT)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine, bindparam, func, insert, select, update
+
+from benchmarks.data import (
+    PostgresUnavailable,
+    fill_for_transitions,
+    migrate,
+    postgres_database,
+    sqlite_url,
+    table,
+)
+from benchmarks.report import Figure, skipped
+from models import Event, utcnow
+from services.audit import GENESIS, canonical_json, event_hash
+from services.clock import today
+from services.lifecycle import fire
+from services.workspace import Workspace, open_workspace
+from settings import Settings
+
+UNIT = "transitions/s"
+TARGET = "ratio ≥ 0.5"
+WARMUP = 20
+EVENT, FROM, TO = "validate", "draft", "validated"
+
+
+def _per_second(count: int, run: Callable[[], None]) -> float:
+    start = time.perf_counter()
+    run()
+    return count / (time.perf_counter() - start)
+
+
+def _fire_all(ws: Workspace, ids: Sequence[int], actor: str) -> None:
+    for document_id in ids:
+        result = fire(ws, document_id, EVENT, actor)
+        assert result.to_state == TO and result.event_seq == 1
+
+
+def _precomputed_events(ids: Sequence[int], actor: str, as_of: date) -> list[dict[str, Any]]:
+    """Event rows with their hash computed beforehand (the baseline only writes)."""
+    rows = []
+    for document_id in ids:
+        event = Event(
+            document_id=document_id,
+            seq=1,
+            name=EVENT,
+            actor=actor,
+            at=utcnow(),
+            as_of=as_of,
+            from_state=FROM,
+            to_state=TO,
+            payload=canonical_json({}),
+            prev_hash=GENESIS,
+            hash="",
+        )
+        event.hash = event_hash(event)
+        rows.append(event.model_dump(exclude={"id"}))
+    return rows
+
+
+def _core_all(engine: Engine, rows: Sequence[dict[str, Any]], updated_at: datetime) -> None:
+    document, event = table("document"), table("event")
+    guarded = (
+        update(document)
+        .where(document.c.id == bindparam("doc_id"), document.c.version_id == bindparam("lock"))
+        .values(state=TO, version_id=document.c.version_id + 1, updated_at=updated_at)
+    )
+    append = insert(event)
+    for row in rows:
+        with engine.begin() as conn:
+            result = conn.execute(guarded, {"doc_id": row["document_id"], "lock": 1})
+            assert result.rowcount == 1
+            conn.execute(append, row)
+
+
+def _check(ws: Workspace, expected_events: int) -> None:
+    """Every document moved once and the event table holds exactly one row per transition."""
+    document, event = table("document"), table("event")
+    with ws.db.engine.connect() as conn:
+        events = conn.execute(select(func.count()).select_from(event)).scalar_one()
+        left = conn.execute(
+            select(func.count()).select_from(document).where(document.c.state != TO)
+        ).scalar_one()
+    assert events == expected_events, (events, expected_events)
+    assert left == 0, f"{left} documents did not move"
+
+
+def measure(url: str, home: Path, count: int, bench: str) -> Figure:
+    migrate(url)
+    data = fill_for_transitions(url, [WARMUP, WARMUP, count, count])
+    warm_ours, warm_core, ours_ids, core_ids = data.sets
+    ws = open_workspace(Settings(home=home, database_url=url))
+    try:
+        as_of = today()
+        core_rows = _precomputed_events(core_ids, data.actor, as_of)
+        warm_rows = _precomputed_events(warm_core, data.actor, as_of)
+        _fire_all(ws, warm_ours, data.actor)
+        _core_all(ws.db.engine, warm_rows, utcnow())
+        ours = _per_second(count, lambda: _fire_all(ws, ours_ids, data.actor))
+        baseline = _per_second(count, lambda: _core_all(ws.db.engine, core_rows, utcnow()))
+        _check(ws, 2 * (WARMUP + count))
+    finally:
+        ws.close()
+    return Figure(
+        bench,
+        ours,
+        baseline,
+        UNIT,
+        higher_is_better=True,
+        target=TARGET,
+        note=f"N={count} fire() vs raw Core UPDATE+INSERT",
+    )
+
+
+def sqlite_figure(tmp: Path, count: int) -> Figure:
+    home = tmp / "transitions-sqlite"
+    home.mkdir()
+    return measure(sqlite_url(home), home, count, "transitions_per_s_sqlite")
+
+
+def postgres_figure(tmp: Path, count: int) -> Figure:
+    bench = "transitions_per_s_postgres"
+    home = tmp / "transitions-postgres"
+    home.mkdir()
+    try:
+        with postgres_database() as url:
+            return measure(url, home, count, bench)
+    except PostgresUnavailable as exc:
+        return skipped(bench, UNIT, str(exc), higher_is_better=True)
