@@ -105,30 +105,24 @@ def test_guards_refuse_with_their_reason(occitanie, tmp_path):
     with pytest.raises(GuardRefused, match="a file is required"):
         fire(ws, doc, "submit", me, as_of=D(2017, 10, 16))
     fire(ws, doc, "submit", me, file=a_file(tmp_path), as_of=D(2017, 10, 16))
+
+    def ask(motives: tuple[str, ...], respond_by: date) -> object:
+        return fire(
+            ws,
+            doc,
+            "request_conformity",
+            OFFICER,
+            as_of=D(2017, 10, 30),
+            motives=motives,
+            respond_by=respond_by,
+        )
+
     with pytest.raises(GuardRefused, match="at least one motive"):
-        fire(
-            ws, doc, "request_conformity", OFFICER, as_of=D(2017, 10, 30), respond_by=D(2017, 12, 1)
-        )
+        ask((), D(2017, 12, 1))
     with pytest.raises(GuardRefused, match="unknown motive nope"):
-        fire(
-            ws,
-            doc,
-            "request_conformity",
-            OFFICER,
-            as_of=D(2017, 10, 30),
-            motives=("nope",),
-            respond_by=D(2017, 12, 1),
-        )
+        ask(("nope",), D(2017, 12, 1))
     with pytest.raises(GuardRefused, match="earliest allowed: 2017-11-30"):
-        fire(
-            ws,
-            doc,
-            "request_conformity",
-            OFFICER,
-            as_of=D(2017, 10, 30),
-            motives=("shared_care_project",),
-            respond_by=D(2017, 11, 29),
-        )
+        ask(("shared_care_project",), D(2017, 11, 29))
     with pytest.raises(InvalidInput, match="takes no motive"):
         fire(ws, doc, "approve", OFFICER, as_of=D(2017, 10, 30), motives=("shared_care_project",))
     with pytest.raises(InvalidInput, match="before its last event"):
