@@ -3,16 +3,13 @@ documents against a stdlib-only Python process printing the same JSON (same byte
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import subprocess
 import sys
-import time
 from pathlib import Path
 
 from benchmarks.data import fill_for_listing, migrate, sqlite_url
-from benchmarks.report import Figure
+from benchmarks.report import Figure, best_of
 from services.workflows import load_workflows
 
 BENCH = "documents_list_json_100k_s"
@@ -40,21 +37,6 @@ sys.stdout.write(json.dumps(out, ensure_ascii=False) + "\\n")
 """
 
 
-def _best(command: list[str], env: dict[str, str], cwd: Path, runs: int) -> tuple[float, str]:
-    """Best wall time of `runs` runs, and the sha256 of what the command printed."""
-    best, digest = float("inf"), ""
-    for _ in range(runs):
-        start = time.perf_counter()
-        done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
-        elapsed = time.perf_counter() - start
-        if done.returncode != 0:
-            raise RuntimeError(
-                f"{command[0]} exited {done.returncode}: {done.stderr.decode()[-2000:]}"
-            )
-        best, digest = min(best, elapsed), hashlib.sha256(done.stdout).hexdigest()
-    return best, digest
-
-
 def figure(tmp: Path, documents: int = DOCUMENTS, runs: int = RUNS) -> Figure:
     home = tmp / "listing"
     home.mkdir()
@@ -66,8 +48,8 @@ def figure(tmp: Path, documents: int = DOCUMENTS, runs: int = RUNS) -> Figure:
     env = {k: v for k, v in os.environ.items() if not k.startswith("GHTFLOW_")}
     env["GHTFLOW_HOME"] = str(home)
     ghtflow = str(Path(sys.executable).parent / "ghtflow")
-    ours, ours_sha = _best([ghtflow, "documents", "list", "--format", "json"], env, home, runs)
-    baseline, base_sha = _best(
+    ours, ours_sha = best_of([ghtflow, "documents", "list", "--format", "json"], env, home, runs)
+    baseline, base_sha = best_of(
         [sys.executable, "-c", BASELINE, str(home / "ghtflow.db"), json.dumps(labels)],
         env,
         home,

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import subprocess
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -45,7 +49,7 @@ class Figure:
             "unit": self.unit,
             "ratio": _round(self.ratio, 3),
         }
-        data |= {key: _round(value) for key, value in self.extra.items()}
+        data |= {k: _round(v) if isinstance(v, float) else v for k, v in self.extra.items()}
         if self.skipped is not None:
             data["skipped"] = self.skipped
         return data
@@ -91,3 +95,20 @@ def markdown_table(figures: Sequence[Figure]) -> str:
     for row in _rows(figures):
         lines.append("| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |")
     return "\n".join(lines)
+
+
+def best_of(
+    command: list[str], env: dict[str, str] | None, cwd: Path, runs: int
+) -> tuple[float, str]:
+    """Best wall time of `runs` runs, and the sha256 of what the command printed."""
+    best, digest = float("inf"), ""
+    for _ in range(runs):
+        start = time.perf_counter()
+        done = subprocess.run(command, env=env, cwd=cwd, capture_output=True, check=False)
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise RuntimeError(
+                f"{command[0]} exited {done.returncode}: {done.stderr.decode()[-2000:]}"
+            )
+        best, digest = min(best, elapsed), hashlib.sha256(done.stdout).hexdigest()
+    return best, digest

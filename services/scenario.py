@@ -188,8 +188,6 @@ def _load_motives(session: Session, r: _Reader, root: LineMap, report: LoadRepor
 
 def _load_region(session: Session, r: _Reader, root: LineMap, report: LoadReport) -> Region:
     node = r.mapping(root.get("region"), "'region'", root)
-    email_node = LineMap(email=node.get("direction_email"))
-    email_node.line = node.line
     return _upsert(
         session,
         report,
@@ -199,7 +197,7 @@ def _load_region(session: Session, r: _Reader, root: LineMap, report: LoadReport
         {
             "name": r.text(node, "name"),
             "agency_name": r.text(node, "agency"),
-            "direction_email": r.email(email_node),
+            "direction_email": r.email(node, "direction_email"),
         },
     )
 
