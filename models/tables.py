@@ -42,6 +42,9 @@ class Establishment(SQLModel, table=True):
     is_public: bool = True
     commune: str = Field(default="", max_length=200)
     postal_code: str = Field(default="", max_length=10)
+    representative: str = Field(
+        default="", max_length=300, description="legal representative, as written in conventions"
+    )
 
 
 class Ght(SQLModel, table=True):
@@ -106,6 +109,21 @@ class Document(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
     version_id: int = Field(default=1, description="optimistic lock: +1 on every change")
+
+
+class DocumentParty(SQLModel, table=True):
+    """An establishment a convention is made with (the CHU, each HAD, each private partner).
+
+    `area` is where that party operates under this convention (departments, e.g. "31,81"),
+    which an HAD convention must state for each HAD it covers.
+    """
+
+    __table_args__ = (UniqueConstraint("document_id", "establishment_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    establishment_id: int = Field(foreign_key="establishment.id", index=True)
+    area: str | None = Field(default=None, max_length=200)
 
 
 class DocumentVersion(SQLModel, table=True):

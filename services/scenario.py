@@ -226,6 +226,7 @@ def _load_establishments(
                 "is_public": public,
                 "commune": r.text(node, "commune", required=False),
                 "postal_code": r.text(node, "postal_code", required=False),
+                "representative": r.text(node, "representative", required=False),
             },
         )
     return found

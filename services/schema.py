@@ -27,8 +27,12 @@ def upgrade_database(db: Database) -> tuple[str | None, str]:
         before = MigrationContext.configure(connection).get_current_revision()
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
-    head = ScriptDirectory.from_config(config).get_current_head()
-    return before, head or ""
+    return before, head_revision()
+
+
+def head_revision() -> str:
+    """The newest revision among the migrations shipped with this code."""
+    return ScriptDirectory.from_config(_config()).get_current_head() or ""
 
 
 def current_revision(db: Database) -> str | None:

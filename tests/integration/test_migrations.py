@@ -7,12 +7,12 @@ from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
 
 from models import ConformityMotive
-from services.schema import current_revision, upgrade_database
+from services.schema import current_revision, head_revision, upgrade_database
 
 
 def test_schema_matches_models_and_upgrade_is_idempotent(ws):
     before, after = upgrade_database(ws.db)
-    assert before == after == current_revision(ws.db) == "0001"
+    assert before == after == current_revision(ws.db) == head_revision()
     with ws.db.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), SQLModel.metadata)
     assert diff == []
@@ -33,7 +33,7 @@ def test_upgrade_creates_a_fresh_sqlite_file(tmp_path):
     from models import Database
 
     db = Database(f"sqlite:///{tmp_path / 'sub' / 'new.db'}")
-    assert upgrade_database(db) == (None, "0001")
+    assert upgrade_database(db) == (None, head_revision())
     with db.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

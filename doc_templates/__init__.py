@@ -1,0 +1,1 @@
+"""Word templates (docxtpl) for conventions and letters, and their rendering."""

@@ -1,0 +1,1 @@
+"""E-mail: the outbox, the Jinja2 templates of each notice, aiosmtplib delivery, the dev sink."""
