@@ -26,6 +26,11 @@ class Settings(BaseSettings):
         default=None, description="content-addressed store of submitted files; default HOME/files"
     )
     max_file_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # --- registry (issue 4) ---
+    categories_file: Path | None = Field(
+        default=None, description="extra category -> kind entries for the national list import"
+    )
+    # --- end registry ---
 
     @field_validator("database_url")
     @classmethod

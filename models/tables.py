@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint
+from sqlalchemy import JSON, Column, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 
@@ -45,6 +45,17 @@ class Establishment(SQLModel, table=True):
     representative: str = Field(
         default="", max_length=300, description="legal representative, as written in conventions"
     )
+    # --- registry (issue 4) ---
+    area: str | None = Field(
+        default=None,
+        max_length=200,
+        description="departments where it operates, e.g. '31,81' (HADs); None: its own",
+    )
+    from_list: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="came from the ministry's national GHT list",
+    )
 
 
 class Ght(SQLModel, table=True):
@@ -54,6 +65,12 @@ class Ght(SQLModel, table=True):
     region_id: int = Field(foreign_key="region.id", index=True)
     support_establishment_id: int | None = Field(default=None, foreign_key="establishment.id")
     reference_chu_id: int | None = Field(default=None, foreign_key="establishment.id")
+    # --- registry (issue 4) ---
+    area: str | None = Field(
+        default=None,
+        max_length=200,
+        description="departments it covers when set; None: those of its parties' postal codes",
+    )
 
 
 class Membership(SQLModel, table=True):
@@ -63,6 +80,12 @@ class Membership(SQLModel, table=True):
     ght_id: int = Field(foreign_key="ght.id", index=True)
     establishment_id: int = Field(foreign_key="establishment.id", index=True)
     role: str = Field(max_length=16)
+    # --- registry (issue 4) ---
+    from_list: bool = Field(
+        default=False,
+        sa_column_kwargs={"server_default": false()},
+        description="a partie because the national list says so (a newer list may remove it)",
+    )
 
 
 class Person(SQLModel, table=True):
