@@ -31,6 +31,7 @@ from services.audit import chain_event
 from services.clock import today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.files import StoredFile
+from services.parties import check_before_fire
 from services.workspace import Workspace
 from states.definition import Side
 from states.guards import FireContext
@@ -187,6 +188,8 @@ def _apply(
         guards = transition.guards if transition else ()
         if transition is not None:  # otherwise the machine names the allowed events below
             _refuse_unused_options(label, event, guards, motives, respond_by, stored)
+            # registry (issue 4): rules on a convention's parties, e.g. HAD areas before signing
+            check_before_fire(conn, document.id, document.doc_type, event)
         previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
         if previous is not None and as_of < previous.as_of:
             raise InvalidInput(

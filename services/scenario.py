@@ -32,13 +32,15 @@ from models import (
     Region,
 )
 from services.audit import append_event
-from services.errors import ScenarioError
+from services.categories import load_categories
+from services.departments import format_area, parse_area
+from services.errors import InvalidInput, ScenarioError
+from services.finess import finess_problem
 from services.workspace import Workspace
 from services.yaml_lines import LineMap, read_yaml
 from states.definition import Side, WorkflowDefinition
 from states.guards import GUARDS, FireContext
 
-_FINESS = re.compile(r"^(\d{2}|2A|2B)\d{7}$")
 _EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 T = TypeVar("T", bound=SQLModel)
 
@@ -106,21 +108,21 @@ class _Reader:
 
     def finess(self, node: LineMap, key: str, known: set[str] | None = None) -> str:
         value = self.text(node, key).upper()
-        if not _FINESS.match(value):
-            raise self.fail(node, f"'{key}' {value!r} is not a FINESS number (9 characters)")
-        if value.isdigit() and not _luhn_ok(value):
-            raise self.fail(node, f"'{key}' {value!r} has a wrong check digit")
+        problem = finess_problem(value)
+        if problem:
+            raise self.fail(node, f"'{key}': {problem}")
         if known is not None and value not in known:
             raise self.fail(node, f"FINESS {value} is not among the establishments")
         return value
 
-
-def _luhn_ok(digits: str) -> bool:
-    total = 0
-    for index, char in enumerate(reversed(digits)):
-        value = int(char) * (2 if index % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
+    def area(self, node: LineMap, key: str = "area") -> str | None:
+        value = self.text(node, key, required=False)
+        if not value:
+            return None
+        try:
+            return format_area(parse_area(value))
+        except InvalidInput as exc:
+            raise self.fail(node, f"'{key}': {exc}") from None
 
 
 def load_scenario(ws: Workspace, path: Path) -> LoadReport:
@@ -134,7 +136,7 @@ def load_scenario(ws: Workspace, path: Path) -> LoadReport:
     with ws.db.transaction() as session:
         motives = _load_motives(session, r, root, report)
         region = _load_region(session, r, root, report)
-        establishments = _load_establishments(session, r, root, report)
+        establishments = _load_establishments(session, r, root, ws, report)
         ghts = _load_ghts(session, r, root, region, establishments, report)
         _load_people(session, r, root, region, ghts, report)
         campaign, due_dates = _load_campaign(session, r, root, region, ws, report)
@@ -203,8 +205,10 @@ def _load_region(session: Session, r: _Reader, root: LineMap, report: LoadReport
 
 
 def _load_establishments(
-    session: Session, r: _Reader, root: LineMap, report: LoadReport
+    session: Session, r: _Reader, root: LineMap, ws: Workspace, report: LoadReport
 ) -> dict[str, Establishment]:
+    """`kind` defaults to what the category table says of `category` (none if it is unknown)."""
+    categories = load_categories(ws.settings.categories_file)
     found: dict[str, Establishment] = {}
     for node in r.items(root, "establishments"):
         finess = r.finess(node, "finess")
@@ -213,6 +217,9 @@ def _load_establishments(
         public = node.get("public", True)
         if not isinstance(public, bool):
             raise r.fail(node, "'public' must be true or false")
+        category = r.text(node, "category", required=False)
+        listed_kind = categories.lookup(category) if category else None
+        default_kind = listed_kind.kind if listed_kind else ""
         found[finess] = _upsert(
             session,
             report,
@@ -221,8 +228,9 @@ def _load_establishments(
             {"finess": finess},
             {
                 "name": r.text(node, "name"),
-                "category": r.text(node, "category", required=False),
-                "kind": r.text(node, "kind", required=False),
+                "category": category,
+                "kind": r.text(node, "kind", required=False, default=default_kind),
+                "area": r.area(node),
                 "is_public": public,
                 "commune": r.text(node, "commune", required=False),
                 "postal_code": r.text(node, "postal_code", required=False),

@@ -1,0 +1,87 @@
+"""Memberships recorded by hand: associations (associé) and partnerships (partenaire), or a
+partie the list does not name. A later import of the national list leaves them alone, except
+that an establishment the list names becomes a partie of that GHT again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from models import Establishment, Ght, Membership, MembershipRole
+from services.errors import InvalidInput, NotFound
+from services.finess import normalize_finess
+from services.workspace import Workspace
+
+ROLES = tuple(r.value for r in MembershipRole)
+
+
+@dataclass(frozen=True)
+class MemberChange:
+    ght: str
+    finess: str
+    name: str
+    role: str
+    previous_role: str | None
+
+
+def find_ght(session: Session, code: str) -> Ght:
+    ght = session.exec(select(Ght).where(Ght.code == code.strip().upper())).first()
+    if ght is None:
+        raise NotFound(f"unknown GHT {code.strip().upper()!r}")
+    return ght
+
+
+def find_establishment(session: Session, finess: str) -> Establishment:
+    number = normalize_finess(finess)
+    found = session.exec(select(Establishment).where(Establishment.finess == number)).first()
+    if found is None:
+        raise NotFound(
+            f"unknown establishment FINESS {number}: record it with 'ghtflow establishments add'"
+        )
+    return found
+
+
+def add_member(ws: Workspace, ght_code: str, finess: str, role: str) -> MemberChange:
+    """Record (or change) the role of an establishment in a GHT."""
+    if role not in ROLES:
+        raise InvalidInput(f"role {role!r} must be one of {', '.join(ROLES)}")
+    with ws.db.transaction() as session:
+        ght = find_ght(session, ght_code)
+        establishment = find_establishment(session, finess)
+        membership = session.exec(
+            select(Membership).where(
+                Membership.ght_id == ght.id, Membership.establishment_id == establishment.id
+            )
+        ).first()
+        previous = membership.role if membership else None
+        if membership is None:
+            session.add(
+                Membership(ght_id=ght.id or 0, establishment_id=establishment.id or 0, role=role)
+            )
+        else:
+            membership.role = role
+        return MemberChange(ght.code, establishment.finess, establishment.name, role, previous)
+
+
+def remove_member(ws: Workspace, ght_code: str, finess: str) -> MemberChange:
+    """Remove an establishment from a GHT (its documents and the establishment stay)."""
+    with ws.db.transaction() as session:
+        ght = find_ght(session, ght_code)
+        establishment = find_establishment(session, finess)
+        membership = session.exec(
+            select(Membership).where(
+                Membership.ght_id == ght.id, Membership.establishment_id == establishment.id
+            )
+        ).first()
+        if membership is None:
+            raise NotFound(
+                f"{establishment.finess} {establishment.name} is not a member of {ght.code}"
+            )
+        if ght.support_establishment_id == establishment.id:
+            raise InvalidInput(
+                f"{establishment.finess} {establishment.name} is the support establishment "
+                f"of {ght.code}; it stays a partie"
+            )
+        session.delete(membership)
+        return MemberChange(ght.code, establishment.finess, establishment.name, "", membership.role)

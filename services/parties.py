@@ -1,0 +1,108 @@
+"""The establishments a convention is made with (`DocumentParty`), with each one's area, and
+the rule checked before a convention is signed: an HAD convention states the geographic area
+of every HAD it covers (one convention may cover several HADs only that way).
+
+`check_before_fire` is called by `services/lifecycle.py` inside its transaction, before the
+state machine moves; it refuses with a plain message that names the HADs without an area.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import Connection
+from sqlmodel import col, select
+
+from models import Document, DocumentParty, Establishment
+from services.departments import format_area, parse_area
+from services.errors import InvalidInput, NotFound
+from services.members import find_establishment
+from services.workspace import Workspace
+
+HAD_CONVENTION = "had_convention"
+SIGN = "sign"
+
+
+def check_before_fire(conn: Connection, document_id: int, doc_type: str, event: str) -> None:
+    """Refuse to sign an HAD convention while one of its HADs has no area."""
+    if doc_type != HAD_CONVENTION or event != SIGN:
+        return
+    missing = conn.execute(
+        select(col(Establishment.finess), col(Establishment.name))
+        .join(DocumentParty, col(DocumentParty.establishment_id) == col(Establishment.id))
+        .where(
+            col(DocumentParty.document_id) == document_id,
+            (col(DocumentParty.area).is_(None)) | (col(DocumentParty.area) == ""),
+        )
+        .order_by(col(Establishment.finess))
+    ).all()
+    if missing:
+        names = ", ".join(f"{finess} {name}" for finess, name in missing)
+        raise InvalidInput(
+            f"document {document_id} ({doc_type}): cannot sign: the convention must state the "
+            f"area of every HAD it covers; no area for {names} "
+            f"(set it with 'ghtflow parties set {document_id} FINESS --area DEPTS')"
+        )
+
+
+def list_parties(ws: Workspace, document_id: int) -> list[dict[str, Any]]:
+    with ws.db.reading() as session:
+        if session.get(Document, document_id) is None:
+            raise NotFound(f"document {document_id} does not exist")
+        rows = session.exec(
+            select(Establishment, DocumentParty)
+            .join(DocumentParty, col(DocumentParty.establishment_id) == col(Establishment.id))
+            .where(col(DocumentParty.document_id) == document_id)
+            .order_by(col(Establishment.finess))
+        ).all()
+    return [
+        {
+            "finess": e.finess,
+            "name": e.name,
+            "kind": e.kind or None,
+            "public": e.is_public,
+            "area": p.area.split(",") if p.area else None,
+        }
+        for e, p in rows
+    ]
+
+
+def set_party(ws: Workspace, document_id: int, finess: str, area: str | None) -> bool:
+    """Add an establishment to a convention, or change its area; True when added."""
+    departments = format_area(parse_area(area)) if area is not None else None
+    with ws.db.transaction() as session:
+        if session.get(Document, document_id) is None:
+            raise NotFound(f"document {document_id} does not exist")
+        establishment = find_establishment(session, finess)
+        party = session.exec(
+            select(DocumentParty).where(
+                col(DocumentParty.document_id) == document_id,
+                col(DocumentParty.establishment_id) == establishment.id,
+            )
+        ).first()
+        if party is None:
+            session.add(
+                DocumentParty(
+                    document_id=document_id,
+                    establishment_id=establishment.id or 0,
+                    area=departments,
+                )
+            )
+            return True
+        if area is not None:
+            party.area = departments
+        return False
+
+
+def remove_party(ws: Workspace, document_id: int, finess: str) -> None:
+    with ws.db.transaction() as session:
+        establishment = find_establishment(session, finess)
+        party = session.exec(
+            select(DocumentParty).where(
+                col(DocumentParty.document_id) == document_id,
+                col(DocumentParty.establishment_id) == establishment.id,
+            )
+        ).first()
+        if party is None:
+            raise NotFound(f"{establishment.finess} is not a party of document {document_id}")
+        session.delete(party)
