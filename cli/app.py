@@ -12,6 +12,7 @@ import typer
 
 from cli import audit, db, documents, load, motives, report, states
 from cli.output import err_console
+from cli.registry import register as register_registry
 from services.errors import ServiceError
 from states.errors import StateError
 
@@ -29,6 +30,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
 app.add_typer(motives.app, name="motives")
+register_registry(app)  # registry (issue 4): import, establishments, ghts, members, compliance
 
 
 def _database_hint(exc: Exception) -> str:

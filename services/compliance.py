@@ -334,3 +334,12 @@ def _free_reference(doc_type: str, taken: set[str]) -> str:
     while f"{prefix}-{n}" in taken:
         n += 1
     return f"{prefix}-{n}"
+
+
+def establishment_names(ws: Workspace) -> dict[str, str]:
+    """FINESS → name, for people reading the report."""
+    with ws.db.reading() as session:
+        rows = session.execute(
+            core_select(col(Establishment.finess), col(Establishment.name))
+        ).all()
+    return {str(finess): str(name) for finess, name in rows}

@@ -1,0 +1,85 @@
+"""`ghtflow compliance`: what each GHT owes under the role matrix, and what exists."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from cli.context import workspace
+from cli.output import Format, console, parse_day, print_json, table
+
+STATUS = {"missing": "MISSING", "in_progress": "in progress", "done": "done"}
+
+
+def compliance(
+    ght: str | None = typer.Option(None, "--ght", help="one GHT, e.g. OCC-01"),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    create_missing: bool = typer.Option(
+        False, "--create-missing", help="create the missing required conventions, in draft"
+    ),
+    campaign: str | None = typer.Option(
+        None, "--campaign", help="campaign for --create-missing (default: the region's latest)"
+    ),
+    as_of: str | None = typer.Option(None, "--as-of", help="date of the creation events"),
+) -> None:
+    """Required conventions (CHU, HAD), public HADs as parties, and suggested links."""
+    from services.compliance import compliance_report
+    from services.compliance import create_missing as create
+
+    ws = workspace()
+    if create_missing:
+        result = create(ws, ght=ght, campaign=campaign, as_of=parse_day(as_of))
+        if fmt is Format.table:
+            for c in result.created:
+                with_ = ", ".join(f"{f}" + (f" (area {a})" if a else "") for f, a in c.parties)
+                verb = "extended" if c.added_to_existing else "created"
+                console.print(
+                    f"{verb} document {c.document_id}: {c.ght} {c.doc_type} "
+                    f"(campaign {c.campaign}, due {c.due_date or '—'}) with {with_}",
+                    markup=False,
+                )
+            for reason in result.skipped:
+                console.print(f"not created: {reason}", markup=False)
+            if not result.created and not result.skipped:
+                console.print("Nothing to create: every required convention exists.")
+    elif campaign is not None or as_of is not None:
+        from services.errors import InvalidInput
+
+        raise InvalidInput("--campaign and --as-of apply with --create-missing only")
+    report = compliance_report(ws, ght=ght)
+    if fmt is not Format.table:
+        print_json(report)
+        return
+    _print(report)
+
+
+def _with(item: dict[str, Any], names: dict[str, str]) -> str:
+    return "; ".join(f"{f} {names.get(f, '')}".strip() for f in item["with"]) or "CHU not set"
+
+
+def _print(report: dict[str, Any]) -> None:
+    from services.compliance import establishment_names
+
+    names = establishment_names(workspace())
+    rows = []
+    for g in report["ghts"]:
+        for kind, items in (("required", g["required"]), ("suggested", g["suggested"])):
+            for item in items:
+                state = f"{item['document_id']} {item['state']}" if item["document_id"] else ""
+                rows.append(
+                    [
+                        g["code"],
+                        kind,
+                        item["type"],
+                        _with(item, names),
+                        state,
+                        STATUS[item["status"]],
+                    ]
+                )
+        if not g["required"] and not g["suggested"]:
+            rows.append([g["code"], "", "nothing owed", "", "", ""])
+    cols = ["GHT", "", "type", "with", "document", "status"]
+    console.print(table("Compliance with the role matrix", cols, rows))
+    missing = sum(i["status"] == "missing" for g in report["ghts"] for i in g["required"])
+    console.print(f"{missing} required item(s) missing over {len(report['ghts'])} GHT(s).")

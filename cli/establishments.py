@@ -1,0 +1,72 @@
+"""`ghtflow establishments add|list`."""
+
+from __future__ import annotations
+
+import typer
+
+from cli.context import workspace
+from cli.output import FORMAT_OPTION, Format, console, err_console, print_csv, print_json, table
+
+app = typer.Typer(help="Establishments (FINESS) of the registry.", no_args_is_help=True)
+
+COLUMNS = ["finess", "name", "category", "kind", "public", "postal_code", "area", "from_list"]
+
+
+@app.command()
+def add(
+    finess: str = typer.Argument(..., help="9-character FINESS number"),
+    name: str = typer.Option(..., "--name", help="name of the establishment"),
+    category: str = typer.Option(..., "--category", help="e.g. H.A.D., Clinique, H.I.A."),
+    private: bool = typer.Option(False, "--private", help="a private establishment"),
+    kind: str | None = typer.Option(None, "--kind", help="override the category table"),
+    area: str | None = typer.Option(None, "--area", help="departments it serves, e.g. 31,81"),
+    commune: str = typer.Option("", "--commune"),
+    postal_code: str = typer.Option("", "--postal-code", help="5 digits"),
+) -> None:
+    """Record an establishment outside the national list (or update the one with this FINESS)."""
+    from services.establishments import add_establishment
+
+    recorded = add_establishment(
+        workspace(),
+        finess,
+        name=name,
+        category=category,
+        private=private,
+        kind=kind,
+        area=area,
+        commune=commune,
+        postal_code=postal_code,
+    )
+    e = recorded.establishment
+    verb = "added" if recorded.created else "updated"
+    kind_text = e["kind"] or "no kind"
+    area_text = ",".join(e["area"]) or "—"
+    console.print(
+        f"establishment {e['finess']} {e['name']} {verb} "
+        f"({kind_text}, {'public' if e['public'] else 'private'}, area {area_text})",
+        markup=False,
+    )
+    if recorded.warning:
+        err_console.print(f"warning: {recorded.warning}", markup=False)
+
+
+@app.command("list")
+def list_(
+    kind: str | None = typer.Option(None, "--kind", help="e.g. HAD, CHU, clinic"),
+    department: str | None = typer.Option(
+        None, "--department", help="operating in this department"
+    ),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """List establishments by FINESS."""
+    from services.establishments import list_establishments
+
+    rows = list_establishments(workspace(), kind=kind, department=department)
+    if fmt is Format.json:
+        print_json(rows)
+        return
+    cells = ([",".join(r[c]) if c == "area" else r[c] for c in COLUMNS] for r in rows)
+    if fmt is Format.csv:
+        print_csv(COLUMNS, cells)
+    else:
+        console.print(table(f"{len(rows)} establishments", COLUMNS, cells))
