@@ -37,8 +37,7 @@ def out(text: str) -> None:
 def _print(data: dict[str, Any]) -> None:
     out(
         f"{data['path']}: {data['rows']} rows, {data['ghts']} GHTs, "
-        f"{data['establishments']} establishments",
-        markup=False,
+        f"{data['establishments']} establishments"
     )
     for code in data["regions_created"]:
         out(f"new region {code} (agency direction e-mail not set)")
@@ -60,17 +59,13 @@ def _print(data: dict[str, Any]) -> None:
         for e in change["updated"]:
             out(f"  ~ {e['finess']} {e['fields']} updated")
     if data["not_in_list"]:
-        out(
-            "not in this list (kept unchanged): " + ", ".join(data["not_in_list"]),
-            markup=False,
-        )
+        out("not in this list (kept unchanged): " + ", ".join(data["not_in_list"]))
     for category, lines in data["unknown_categories"].items():
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         name = repr(category) if category else "(empty)"
         out(
             f"unknown category {name} on line(s) {shown}: recorded without a kind "
-            "(extend the table with GHTFLOW_CATEGORIES_FILE)",
-            markup=False,
+            "(extend the table with GHTFLOW_CATEGORIES_FILE)"
         )
     if not data["changed"]:
         out("Nothing changed: the registry already matches this list.")
