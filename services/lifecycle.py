@@ -189,7 +189,7 @@ def _apply(
         if transition is not None:  # otherwise the machine names the allowed events below
             _refuse_unused_options(label, event, guards, motives, respond_by, stored)
             # registry (issue 4): rules on a convention's parties, e.g. HAD areas before signing
-            check_before_fire(conn, document.id, document.doc_type, event)
+            check_before_fire(conn, document.id, document.doc_type, event, label)
         previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
         if previous is not None and as_of < previous.as_of:
             raise InvalidInput(

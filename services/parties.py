@@ -23,8 +23,11 @@ HAD_CONVENTION = "had_convention"
 SIGN = "sign"
 
 
-def check_before_fire(conn: Connection, document_id: int, doc_type: str, event: str) -> None:
-    """Refuse to sign an HAD convention while one of its HADs has no area."""
+def check_before_fire(
+    conn: Connection, document_id: int, doc_type: str, event: str, label: str
+) -> None:
+    """Refuse to sign an HAD convention while one of its HADs has no area (`label` names the
+    document in the message, as every refusal of `fire` does)."""
     if doc_type != HAD_CONVENTION or event != SIGN:
         return
     missing = conn.execute(
@@ -39,7 +42,7 @@ def check_before_fire(conn: Connection, document_id: int, doc_type: str, event: 
     if missing:
         names = ", ".join(f"{finess} {name}" for finess, name in missing)
         raise InvalidInput(
-            f"document {document_id} ({doc_type}): cannot sign: the convention must state the "
+            f"{label}: cannot sign: the convention must state the "
             f"area of every HAD it covers; no area for {names} "
             f"(set it with 'ghtflow parties set {document_id} FINESS --area DEPTS')"
         )
