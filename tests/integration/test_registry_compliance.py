@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import func
@@ -26,7 +27,7 @@ from tests.integration.helpers import director
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "registry"
 
 
-def _by_code(report):
+def _by_code(report: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {g["code"]: g for g in report["ghts"]}
 
 

@@ -7,7 +7,7 @@ import csv
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook
+from openpyxl import Workbook  # type: ignore[import-untyped]
 from sqlalchemy import func
 from sqlmodel import col, select
 
@@ -101,12 +101,15 @@ def test_a_newer_list_prints_added_removed_renamed_and_keeps_documents(ws):
         session.add(campaign)
         session.flush()
         document = Document(
-            ght_id=ght.id, doc_type="partnership_convention", campaign_id=campaign.id, state="draft"
+            ght_id=ght.id,
+            doc_type="partnership_convention",
+            campaign_id=campaign.id or 0,
+            state="draft",
         )
         session.add(document)
         session.flush()
         est = session.exec(select(Establishment).where(Establishment.finess == gourdon)).one()
-        session.add(DocumentParty(document_id=document.id, establishment_id=est.id))
+        session.add(DocumentParty(document_id=document.id or 0, establishment_id=est.id or 0))
     report = import_dgos_list(ws, LIST_2018)
     changes = {c.code: c for c in report.ghts}
     assert set(changes) == {"OCC-02", "OCC-14"}
@@ -173,7 +176,9 @@ def _xlsx(path: Path, rows: list[list[object]], sheet: str = "GHT") -> Path:
 
 
 def test_xlsx_with_a_title_line_numbers_and_a_named_sheet(ws, tmp_path):
-    rows = [list(r) for r in csv.reader(LIST_2017.open(encoding="utf-8"), delimiter=";")]
+    rows: list[list[object]] = [
+        list(r) for r in csv.reader(LIST_2017.open(encoding="utf-8"), delimiter=";")
+    ]
     ariege = "09099117"
     rows.append(
         [
@@ -199,7 +204,9 @@ def test_xlsx_with_a_title_line_numbers_and_a_named_sheet(ws, tmp_path):
 
 
 def test_xlsx_bad_rows_are_named_by_their_sheet_row(ws, tmp_path):
-    rows = [list(r) for r in csv.reader(LIST_2017.open(encoding="utf-8"), delimiter=";")]
+    rows: list[list[object]] = [
+        list(r) for r in csv.reader(LIST_2017.open(encoding="utf-8"), delimiter=";")
+    ]
     rows[2][3] = "310991170"  # CH Gérard Marchant, wrong check digit: sheet row 2 + 3 = 5
     path = _xlsx(tmp_path / "bad.xlsx", rows)
     with pytest.raises(
@@ -217,7 +224,7 @@ def test_missing_columns_and_unreadable_files_are_refused(ws, tmp_path):
     fake.write_text("not a workbook", encoding="utf-8")
     with pytest.raises(InvalidInput, match="not a readable XLSX file"):
         import_dgos_list(ws, fake)
-    with pytest.raises(InvalidInput, match="expected an .xlsx or .csv file"):
-        import_dgos_list(ws, tmp_path / "broken.ods") if (tmp_path / "broken.ods").write_text(
-            "x"
-        ) else None
+    odd = tmp_path / "broken.ods"
+    odd.write_text("x", encoding="utf-8")
+    with pytest.raises(InvalidInput, match=r"expected an \.xlsx or \.csv file"):
+        import_dgos_list(ws, odd)

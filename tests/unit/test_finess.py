@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.categories import category_key, load_categories
+from services.categories import CategoryTable, Kind, category_key, load_categories
 from services.departments import department_of, format_area, parse_area
 from services.dgos_list import header_key
 from services.errors import InvalidInput
@@ -94,13 +94,19 @@ def test_areas_are_checked_sorted_and_unique():
         parse_area(" , ")
 
 
+def _kind(table: CategoryTable, category: str) -> Kind:
+    found = table.lookup(category)
+    assert found is not None, category
+    return found
+
+
 def test_category_and_header_spellings_match():
     table = load_categories()
     assert category_key("C.H.S.") == category_key("chs") == "CHS"
-    assert table.lookup("c.h.r.").kind == "CHU"
-    assert table.lookup("Hôpital local").kind == "CH"
-    assert table.lookup("H.A.D.").kind == "HAD"
-    assert table.lookup("Clinique").public is False
+    assert _kind(table, "c.h.r.").kind == "CHU"
+    assert _kind(table, "Hôpital local").kind == "CH"
+    assert _kind(table, "H.A.D.").kind == "HAD"
+    assert _kind(table, "Clinique").public is False
     assert table.lookup("Centre de soins X") is None
     assert header_key(" Dénomination  établissement ") == "DENOMINATION ETABLISSEMENT"
     assert header_key("code_postal") == "CODE POSTAL"
@@ -114,8 +120,8 @@ def test_a_categories_file_extends_and_overrides(tmp_path):
         encoding="utf-8",
     )
     table = load_categories(extra)
-    assert table.lookup("centre de soins x").kind == "clinic"
-    assert table.lookup("C.H.").kind == "psychiatry"
+    assert _kind(table, "centre de soins x").kind == "clinic"
+    assert _kind(table, "C.H.").kind == "psychiatry"
     bad = tmp_path / "bad.yaml"
     bad.write_text("- {kind: castle, public: true, categories: [X]}\n", encoding="utf-8")
     with pytest.raises(InvalidInput, match="entry 1: kind 'castle'"):
