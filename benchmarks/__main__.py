@@ -23,10 +23,11 @@ from benchmarks.report import Figure, markdown_table, text_table
 class Sizes:
     transitions: int
     startup_runs: int
+    registry_rows: int = 4000  # registry (issue 4): rows of the national list, 135 GHTs
 
 
-QUICK = Sizes(transitions=300, startup_runs=5)
-FULL = Sizes(transitions=2000, startup_runs=10)
+QUICK = Sizes(transitions=300, startup_runs=5, registry_rows=1000)
+FULL = Sizes(transitions=2000, startup_runs=10, registry_rows=4000)
 
 
 def _transitions_sqlite(tmp: Path, sizes: Sizes) -> Figure:
@@ -53,12 +54,37 @@ def _startup(tmp: Path, sizes: Sizes) -> Figure:
     return bench_startup.figure(tmp, sizes.startup_runs)
 
 
+# --- registry (issue 4): one import run gives both figures ---
+_REGISTRY: dict[int, list[Figure]] = {}
+
+
+def _registry(tmp: Path, sizes: Sizes, index: int) -> Figure:
+    from benchmarks import bench_registry
+
+    if sizes.registry_rows not in _REGISTRY:
+        _REGISTRY[sizes.registry_rows] = bench_registry.figures(tmp, 135, sizes.registry_rows)
+    return _REGISTRY[sizes.registry_rows][index]
+
+
+def _registry_import(tmp: Path, sizes: Sizes) -> Figure:
+    return _registry(tmp, sizes, 0)
+
+
+def _registry_compliance(tmp: Path, sizes: Sizes) -> Figure:
+    return _registry(tmp, sizes, 1)
+
+
+# --- end registry ---
+
+
 # name -> (unit, higher is better, runner), in the order they run
 BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "transitions_per_s_sqlite": ("transitions/s", True, _transitions_sqlite),
     "transitions_per_s_postgres": ("transitions/s", True, _transitions_postgres),
     "documents_list_json_100k_s": ("s", False, _listing),
     "cli_help_startup_s": ("s", False, _startup),
+    "registry_import_national_s": ("s", False, _registry_import),  # registry (issue 4)
+    "registry_compliance_national_s": ("s", False, _registry_compliance),  # registry (issue 4)
 }
 
 
