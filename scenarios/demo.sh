@@ -26,6 +26,12 @@ run load scenarios/occitanie-2017.yaml
 step "The regional picture on 13 October 2017"
 run report bilan --as-of 2017-10-13
 
+# --- registry (issue 4): what each GHT still owes under the role matrix ---
+step "Registry: GHT OCC-01 with its members, and the conventions each GHT still owes"
+run ghts show OCC-01
+run compliance
+# --- end registry ---
+
 step "PMSP of GHT Lot (OCC-02): submitted, conformity requested, resubmitted, approved"
 PMSP=$(id_of OCC-02 pmsp)
 printf 'PMSP GHT du Lot, version 1\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v1.pdf"
