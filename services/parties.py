@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, func
 from sqlmodel import col, select
 
 from models import Document, DocumentParty, Establishment
@@ -30,6 +30,17 @@ def check_before_fire(
     document in the message, as every refusal of `fire` does)."""
     if doc_type != HAD_CONVENTION or event != SIGN:
         return
+    covered = conn.execute(
+        select(func.count())
+        .select_from(DocumentParty)
+        .join(Establishment, col(DocumentParty.establishment_id) == col(Establishment.id))
+        .where(col(DocumentParty.document_id) == document_id, col(Establishment.kind) == "HAD")
+    ).scalar_one()
+    if not covered:
+        raise InvalidInput(
+            f"{label}: cannot sign: the convention names no HAD "
+            f"(add each one with 'ghtflow parties set {document_id} FINESS --area DEPTS')"
+        )
     missing = conn.execute(
         select(col(Establishment.finess), col(Establishment.name))
         .join(DocumentParty, col(DocumentParty.establishment_id) == col(Establishment.id))

@@ -20,7 +20,7 @@ from services.establishments import add_establishment
 from services.ghts import set_area, set_reference_chu, show_ght
 from services.lifecycle import fire
 from services.members import add_member
-from services.parties import list_parties, set_party
+from services.parties import list_parties, remove_party, set_party
 from services.registry_import import import_dgos_list
 from tests.integration.helpers import director
 
@@ -121,6 +121,15 @@ def test_signing_an_had_convention_needs_an_area_for_every_had(occitanie):
     assert [p["area"] for p in list_parties(occitanie, doc.document_id)] == [["65"], ["65"]]
     result = fire(occitanie, doc.document_id, "sign", director("OCC-07"), as_of=date(2017, 11, 2))
     assert result.to_state == "signed"
+
+
+def test_an_had_convention_that_names_no_had_cannot_be_signed(occitanie):
+    created = create_missing(occitanie, as_of=date(2017, 10, 16)).created
+    doc = next(c for c in created if c.ght == "OCC-07")
+    for finess, _area in doc.parties:
+        remove_party(occitanie, doc.document_id, finess)
+    with pytest.raises(InvalidInput, match=r"cannot sign: the convention names no HAD"):
+        fire(occitanie, doc.document_id, "sign", director("OCC-07"), as_of=date(2017, 11, 2))
 
 
 def test_create_missing_needs_a_campaign(ws):
