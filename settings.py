@@ -51,6 +51,7 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_is_unset(cls, value: str | None) -> str | None:
         return value or None
+
     # --- end e-mail settings ---
 
     @field_validator("database_url")

@@ -88,12 +88,10 @@ def _conformity_request(
     request_id = conn.execute(
         select(func.max(requests.c.id)).where(requests.c.document_id == fired.document_id)
     ).scalar_one()
-    known: dict[str, str] = {
-        key: label
-        for key, label in conn.execute(
-            select(motives.c.key, motives.c.label).where(motives.c.key.in_(fired.motives))
-        )
-    }
+    rows = conn.execute(
+        select(motives.c.key, motives.c.label).where(motives.c.key.in_(fired.motives))
+    )
+    known: dict[str, str] = {row.key: row.label for row in rows}
     labels = tuple(known.get(key, key) for key in fired.motives)
     letter = ConformityLetter(
         document_id=fired.document_id,

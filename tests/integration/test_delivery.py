@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import update
@@ -21,14 +23,14 @@ from tests.integration.helpers import OFFICER, a_file, director, document_id
 DIRECTION = "direction-generale@ars-occitanie.example.org"
 
 
-def _states(ws) -> dict[str, int]:
+def _states(ws: Any) -> dict[str, int]:
     counts: dict[str, int] = {}
     for message in list_messages(ws):
         counts[message["state"]] = counts.get(message["state"], 0) + 1
     return counts
 
 
-def _request_conformity(ws, tmp_path):
+def _request_conformity(ws: Any, tmp_path: Path) -> int:
     pmsp = document_id(ws, "OCC-02", "pmsp")
     fire(ws, pmsp, "submit", director("OCC-02"), file=a_file(tmp_path), as_of=date(2017, 10, 16))
     fire(
@@ -53,7 +55,7 @@ def test_conformity_request_arrives_with_its_headers_content_and_copy(mail_ws, s
     assert received.mail_from == "ne-pas-repondre@ars-occitanie.example.org"
     message = received.message
     (stored,) = list_messages(mail_ws, "sent")
-    assert message["Message-ID"] == stored["message_id"]
+    assert message["Message-ID"].strip() == stored["message_id"]  # long headers may be folded
     assert message["To"] == director("OCC-02") and message["Cc"] == DIRECTION
     assert message["From"] == "ARS Occitanie <ne-pas-repondre@ars-occitanie.example.org>"
     assert message["Subject"] == (

@@ -4,6 +4,7 @@ the decisions are the service's; the flow is tested in test_sweep_flow.py)."""
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select, update
@@ -19,7 +20,7 @@ from tests.integration.helpers import OFFICER, a_file, director, document_id
 DIRECTION = "direction-generale@ars-occitanie.example.org"
 
 
-def _messages(ws, **where):
+def _messages(ws: Any, **where: Any) -> list[OutboxMessage]:
     with ws.db.reading() as session:
         query = select(OutboxMessage).order_by(col(OutboxMessage.id))
         for name, value in where.items():
@@ -27,7 +28,7 @@ def _messages(ws, **where):
         return list(session.exec(query).scalars())
 
 
-def _count(ws) -> int:
+def _count(ws: Any) -> int:
     with ws.db.reading() as session:
         return int(session.exec(select(func.count()).select_from(OutboxMessage)).one()[0])
 
@@ -133,7 +134,7 @@ def test_tacit_approval_after_two_months_is_audited_and_mailed_in_one_go(occitan
         assert session.get(Document, pmsp).state == "approved"
         assert session.get(Document, eprd).state == "submitted"
         event = session.exec(
-            select(Event).where(Event.document_id == pmsp).order_by(col(Event.seq).desc())
+            select(Event).where(col(Event.document_id) == pmsp).order_by(col(Event.seq).desc())
         ).first()[0]
     assert (event.name, event.actor, event.as_of) == (
         "tacit_approve",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import pytest
 
@@ -11,7 +12,7 @@ from services.outbox import list_messages
 pytestmark = [pytest.mark.flow, pytest.mark.parametrize("backend", ["sqlite"])]
 
 
-def _overrides(ws, **extra):
+def _overrides(ws: Any, **extra: Any) -> dict[str, Any]:
     return {
         "home": str(ws.settings.home),
         "database_url": ws.settings.effective_database_url,
@@ -19,7 +20,7 @@ def _overrides(ws, **extra):
     }
 
 
-def _artifact(key: str):
+def _artifact(key: str) -> Any:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 

@@ -4,6 +4,7 @@ rendering, strict headers. No database, no network."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -98,7 +99,7 @@ def test_delivered_and_tacit_states_come_from_the_definitions():
     assert tacit_sources(registry.definition("sdsi")) == frozenset()
 
 
-def _context(**extra):
+def _context(**extra: Any) -> dict[str, Any]:
     return {
         "ght_code": "OCC-02",
         "ght_name": "GHT Lot & Quercy <test>",
@@ -184,8 +185,8 @@ def test_good_addresses_and_lists():
         format_mailbox("ARS <a@example.org>\r\nBcc: x@example.org")
 
 
-def _envelope(**changes):
-    values = {
+def _envelope(**changes: Any) -> Envelope:
+    values: dict[str, Any] = {
         "message_id": new_message_id("ARS <noreply@ars-occitanie.example.org>"),
         "sender": "ARS Occitanie <noreply@ars-occitanie.example.org>",
         "to": ["direction@occ-02.example.org"],
