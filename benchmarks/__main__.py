@@ -27,6 +27,34 @@ class Sizes:
 
 QUICK = Sizes(transitions=300, startup_runs=5)
 FULL = Sizes(transitions=2000, startup_runs=10)
+# --- e-mail and deadlines (issue 5): sizes (quick, full) ---
+MAIL_SIZES = {"delivery": (300, 2000), "sweep": (20_000, 100_000), "flow": (20_000, 100_000)}
+
+
+def _mail_size(name: str, sizes: Sizes) -> int:
+    quick, full = MAIL_SIZES[name]
+    return quick if sizes is QUICK else full
+
+
+def _delivery(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_delivery
+
+    return bench_delivery.figure(tmp, _mail_size("delivery", sizes))
+
+
+def _sweep(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_sweep
+
+    return bench_sweep.figure(tmp, _mail_size("sweep", sizes))
+
+
+def _sweep_flow(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_sweep
+
+    return bench_sweep.flow_overhead(tmp, _mail_size("flow", sizes))
+
+
+# --- end e-mail and deadlines ---
 
 
 def _transitions_sqlite(tmp: Path, sizes: Sizes) -> Figure:
@@ -59,6 +87,9 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "transitions_per_s_postgres": ("transitions/s", True, _transitions_postgres),
     "documents_list_json_100k_s": ("s", False, _listing),
     "cli_help_startup_s": ("s", False, _startup),
+    "delivery_per_s": ("messages/s", True, _delivery),  # issue 5
+    "sweep_100k_s": ("s", False, _sweep),  # issue 5
+    "sweep_flow_overhead_s": ("s", False, _sweep_flow),  # issue 5
 }
 
 
