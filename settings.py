@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -31,6 +31,33 @@ class Settings(BaseSettings):
         default=None, description="extra category -> kind entries for the national list import"
     )
     # --- end registry ---
+
+    # --- e-mail (issue 5): SMTP relay, sender, copies, retries ---
+    smtp_host: str = Field(default="127.0.0.1", description="SMTP relay (the mail sink in dev)")
+    smtp_port: int = Field(default=8025, gt=0, lt=65536)
+    smtp_starttls: bool = Field(default=False, description="STARTTLS after connecting (587)")
+    smtp_username: str | None = Field(default=None, description="SMTP AUTH user, if any")
+    smtp_password: SecretStr | None = Field(default=None, description="never printed")
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_from: str = Field(
+        default="ARS Occitanie <ne-pas-repondre@ars-occitanie.example.org>",
+        description="From: of every message (its domain also names the Message-IDs)",
+    )
+    mail_cc: str | None = Field(
+        default=None,
+        description="copy address(es), comma-separated; replaces the region's direction e-mail",
+    )
+    mail_retry_base_seconds: int = Field(default=60, gt=0, description="first retry delay")
+    mail_retry_max_seconds: int = Field(default=3600, gt=0, description="longest retry delay")
+    mail_max_attempts: int = Field(default=10, gt=0, description="then a message is failed")
+    mail_batch_size: int = Field(default=500, gt=0, description="messages per SMTP connection")
+
+    @field_validator("smtp_username", "mail_cc")
+    @classmethod
+    def _blank_is_unset(cls, value: str | None) -> str | None:
+        return value or None
+
+    # --- end e-mail settings ---
 
     @field_validator("database_url")
     @classmethod

@@ -23,11 +23,33 @@ from benchmarks.report import Figure, markdown_table, text_table
 class Sizes:
     transitions: int
     startup_runs: int
-    registry_rows: int = 4000  # registry (issue 4): rows of the national list, 135 GHTs
+    registry_rows: int  # rows of the national list (135 GHTs)
+    messages: int  # queued e-mails delivered
+    sweep_docs: int  # documents a deadline sweep goes over
 
 
-QUICK = Sizes(transitions=300, startup_runs=5, registry_rows=1000)
-FULL = Sizes(transitions=2000, startup_runs=10, registry_rows=4000)
+QUICK = Sizes(transitions=300, startup_runs=5, registry_rows=1000, messages=300, sweep_docs=20_000)
+FULL = Sizes(
+    transitions=2000, startup_runs=10, registry_rows=4000, messages=2000, sweep_docs=100_000
+)
+
+
+def _delivery(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_delivery
+
+    return bench_delivery.figure(tmp, sizes.messages)
+
+
+def _sweep(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_sweep
+
+    return bench_sweep.figure(tmp, sizes.sweep_docs)
+
+
+def _sweep_flow(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_sweep
+
+    return bench_sweep.flow_overhead(tmp, sizes.sweep_docs)
 
 
 def _transitions_sqlite(tmp: Path, sizes: Sizes) -> Figure:
@@ -85,6 +107,9 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "cli_help_startup_s": ("s", False, _startup),
     "registry_import_national_s": ("s", False, _registry_import),  # registry (issue 4)
     "registry_compliance_national_s": ("s", False, _registry_compliance),  # registry (issue 4)
+    "delivery_per_s": ("messages/s", True, _delivery),  # issue 5
+    "sweep_100k_s": ("s", False, _sweep),  # issue 5
+    "sweep_flow_overhead_s": ("s", False, _sweep_flow),  # issue 5
 }
 
 

@@ -11,8 +11,12 @@ import sys
 import typer
 
 from cli import audit, db, documents, load, motives, report, states
+from cli.deploy import deploy as deploy_command
+from cli.mail_sink import mail_sink as mail_sink_command
+from cli.outbox import app as outbox_app
 from cli.output import err_console
 from cli.registry import register as register_registry
+from cli.sweep import sweep as sweep_command
 from services.errors import ServiceError
 from states.errors import StateError
 
@@ -31,6 +35,11 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
 app.add_typer(motives.app, name="motives")
 register_registry(app)  # registry (issue 4): import, establishments, ghts, members, compliance
+# --- e-mail and deadlines (issue 5) ---
+app.command("sweep")(sweep_command)
+app.add_typer(outbox_app, name="outbox")
+app.command("mail-sink")(mail_sink_command)
+app.command("deploy")(deploy_command)
 
 
 def _database_hint(exc: Exception) -> str:

@@ -1,6 +1,7 @@
 """Persistence: SQLModel tables, the engine and sessions, and read queries. No business rules."""
 
 from models.db import Database
+from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox (issue 5)
 from models.tables import (
     Campaign,
     CampaignDueDate,
@@ -33,6 +34,9 @@ __all__ = [
     "Ght",
     "Membership",
     "MembershipRole",
+    "NoticeKind",
+    "OutboxMessage",
+    "OutboxState",
     "Person",
     "Region",
     "utcnow",

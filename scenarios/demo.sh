@@ -62,10 +62,42 @@ step "The regional picture on 31 December 2017, and the audit trail"
 run report bilan --as-of 2017-12-31
 run audit verify
 
+# --- e-mail and deadlines (issue 5): sweeps as of 1 December 2017 and 2 January 2018, delivery
+# to a local mail sink on a free port, messages filed in $GHTFLOW_HOME/maildir ---------------
+step "Deadline sweeps and e-mail: reminders on 1 December 2017, escalations on 2 January 2018"
+export PREFECT_HOME="$GHTFLOW_HOME/prefect"   # one Prefect home for both sweeps
+SINK_PORT=$(.venv/bin/python -c 'from notifications.sink import free_port; print(free_port())')
+"$GHTFLOW" mail-sink --port "$SINK_PORT" --maildir "$GHTFLOW_HOME/maildir" &
+SINK_PID=$!
+trap 'kill "$SINK_PID" 2>/dev/null || true' EXIT
+export GHTFLOW_SMTP_PORT="$SINK_PORT"
+run sweep --as-of 2017-12-01
+run sweep --as-of 2018-01-02
+run outbox send
+kill "$SINK_PID"; wait "$SINK_PID" 2>/dev/null || true
+trap - EXIT
+MAILS=$(find "$GHTFLOW_HOME/maildir/new" -type f | wc -l)
+printf '\n%s e-mails landed in %s/maildir (one file each in new/).\n' "$MAILS" "$GHTFLOW_HOME"
+printf 'Open them with: mutt -f %s/maildir   (or any text editor)\n' "$GHTFLOW_HOME"
+printf 'For example, the conformity request sent to GHT Lot:\n\n'
+.venv/bin/python - "$GHTFLOW_HOME/maildir" <<'PY'
+import email, mailbox, sys
+from email.policy import default
+for message in mailbox.Maildir(sys.argv[1], factory=None):
+    mail = email.message_from_bytes(message.as_bytes(), policy=default)
+    if "conformité" in mail["Subject"] and "OCC-02" in mail["Subject"]:
+        for name in ("From", "To", "Cc", "Subject", "Message-ID"):
+            print(f"  {name}: {str(mail[name]).strip()}")
+        print("\n  " + mail.get_body(("plain",)).get_content().replace("\n", "\n  "))
+        break
+PY
+# --- end e-mail and deadlines ---
+
 step "Done. Try it yourself:"
 cat <<TXT
   export GHTFLOW_HOME=$GHTFLOW_HOME
   .venv/bin/ghtflow documents list --ght OCC-04
   .venv/bin/ghtflow documents show $PMSP --format json
   .venv/bin/ghtflow states diagram pmsp
+  .venv/bin/ghtflow outbox list --format json
 TXT

@@ -30,6 +30,7 @@ from models.db import table_of
 from services.audit import chain_event
 from services.clock import today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from services.event_mail import FiredEvent, mail_for_event
 from services.files import StoredFile
 from services.parties import check_before_fire
 from services.workspace import Workspace
@@ -269,6 +270,15 @@ def _apply(
             raise Conflict(
                 f"{label} was changed by someone else; reload it and try again"
             ) from None
+        # --- e-mail (issue 5): what this event tells the GHT, queued in this transaction ---
+        mail_for_event(
+            conn,
+            ws,
+            FiredEvent(
+                document.id, document.ght_id, document.doc_type, event, holder.state, as_of,
+                actor, motives, note, respond_by,
+            ),
+        )  # fmt: skip
         return FireResult(
             document_id=document.id,
             event=event,

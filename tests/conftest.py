@@ -21,6 +21,7 @@ from services.schema import upgrade_database
 from services.workflows import load_workflows
 from services.workspace import Workspace
 from settings import Settings
+from tests.smtp_sink import mail_ws, smtp_sink  # noqa: F401  (fixtures: aiosmtpd on a free port)
 
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIO = ROOT / "scenarios" / "occitanie-2017.yaml"

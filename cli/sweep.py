@@ -1,0 +1,66 @@
+"""`ghtflow sweep`: run the deadline-sweep flow for a day and print the counts per notice."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import typer
+
+from cli.output import FORMAT_OPTION, Format, console, parse_day, print_csv, print_json, table
+
+KINDS = (
+    "reminder",
+    "due_today",
+    "overdue",
+    "conformity_reminder",
+    "conformity_overdue",
+    "tacit_approval",
+)
+
+
+def sweep(
+    as_of: str | None = typer.Option(None, "--as-of", help="business day, default today"),
+    dry_run: bool = typer.Option(False, "--dry-run", help="show what would be sent; write nothing"),
+    fmt: Format = FORMAT_OPTION,
+) -> None:
+    """Find what is due, late or tacitly approved on a day and queue the e-mails (Prefect flow)."""
+    day = parse_day(as_of)
+    from flows.runtime import prepare_prefect
+    from settings import get_settings
+
+    prepare_prefect(get_settings())
+    from flows.deadline_sweep import deadline_sweep
+    from flows.runtime import run_flow
+
+    report: dict[str, Any] = run_flow(deadline_sweep, as_of=day, dry_run=dry_run)
+    if fmt is Format.json:
+        print_json(report)
+    elif fmt is Format.csv:
+        rows = (
+            (code, k, n) for code, counts in report["per_ght"].items() for k, n in counts.items()
+        )
+        print_csv(["ght", "kind", "count"], rows)
+    else:
+        print_report(report)
+
+
+def print_report(report: dict[str, Any]) -> None:
+    title = f"Sweep of {report['as_of']}" + (
+        " (dry run: nothing written)" if report["dry_run"] else ""
+    )
+    rows = [(k, report["counts"][k]) for k in KINDS]
+    rows.append(("total", report["total"]))
+    console.print(table(title, ["notice", "count"], rows))
+    console.print(
+        f"{report['documents']} documents examined; {report['already_sent']} notices sent before; "
+        f"{len(report['tacit_approvals'])} tacit approvals"
+        + (f"; {report['no_contact']} without a contact" if report["no_contact"] else ""),
+        markup=False,
+    )
+    if report["dry_run"] and report.get("notices"):
+        columns = ["document_id", "ght", "kind", "stage", "due_date", "to", "cc"]
+        notice_rows = (
+            [", ".join(n[c]) if isinstance(n[c], list) else n[c] for c in columns]
+            for n in report["notices"]
+        )
+        console.print(table("Would send", columns, notice_rows))

@@ -1,0 +1,26 @@
+"""The workspace a flow works on: the process's settings, or test overrides.
+
+Flows take `settings_overrides` (non-secret settings such as `database_url` or `smtp_port`)
+so that a test can point a flow at its own database and SMTP sink; a deployment passes none
+and reads `GHTFLOW_*` from the worker's environment. Secrets never go through parameters
+(Prefect records them).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from services.workspace import Workspace, open_workspace
+from settings import Settings, get_settings
+
+_SECRET = {"smtp_password"}
+
+
+def flow_workspace(overrides: Mapping[str, Any] | None) -> Workspace:
+    if not overrides:
+        return open_workspace(get_settings())
+    refused = _SECRET & set(overrides)
+    if refused:
+        raise ValueError(f"secrets are not flow parameters: {', '.join(sorted(refused))}")
+    return open_workspace(Settings(**dict(overrides)))

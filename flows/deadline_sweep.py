@@ -1,0 +1,99 @@
+"""Prefect flow: the daily deadline sweep, in batches of documents (never a task per document).
+
+The decisions are `services.sweep`'s; this flow plans id ranges, runs one task per range,
+publishes a markdown summary and a per-GHT table as artifacts and logs the counts.
+Entry point for deployments: `flows/deadline_sweep.py:deadline_sweep`.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+from prefect.cache_policies import NO_CACHE
+
+from flows._workspace import flow_workspace
+from services.clock import today
+from services.sweep import BATCH_SIZE, SWEEP_KINDS, SweepReport, plan_batches, sweep_range
+from services.workspace import Workspace
+
+KIND_LABELS = {
+    "reminder": "Rappels avant échéance",
+    "due_today": "Échéances du jour",
+    "overdue": "Relances pour retard",
+    "conformity_reminder": "Rappels de mise en conformité",
+    "conformity_overdue": "Délais de mise en conformité dépassés",
+    "tacit_approval": "Approbations tacites",
+}
+
+
+@task(name="plan-batches", cache_policy=NO_CACHE)
+def plan(ws: Workspace, batch_size: int) -> list[tuple[int, int]]:
+    return plan_batches(ws, batch_size)
+
+
+@task(name="sweep-batch", cache_policy=NO_CACHE, task_run_name="documents {first_id}-{last_id}")
+def sweep_batch(
+    ws: Workspace, as_of: date, first_id: int, last_id: int, dry_run: bool
+) -> SweepReport:
+    return sweep_range(ws, as_of, first_id, last_id, dry_run)
+
+
+def summary_markdown(report: SweepReport) -> str:
+    mode = " (simulation : rien n'a été écrit)" if report.dry_run else ""
+    lines = [
+        f"# Balayage des échéances du {report.as_of.isoformat()}{mode}",
+        "",
+        f"{report.documents} documents examinés, {report.total} avis, "
+        f"{report.already_sent} déjà envoyés auparavant.",
+        "",
+        "| avis | nombre |",
+        "|---|---|",
+        *(f"| {KIND_LABELS[str(k)]} | {report.counts.get(k, 0)} |" for k in SWEEP_KINDS),
+    ]
+    if report.no_contact:
+        lines += ["", f"{report.no_contact} avis sans destinataire (GHT sans contact)."]
+    return "\n".join(lines)
+
+
+def per_ght_rows(report: SweepReport) -> list[dict[str, Any]]:
+    return [
+        {"ght": code, **{str(k): counts.get(k, 0) for k in SWEEP_KINDS}}
+        for code, counts in sorted(report.per_ght.items())
+    ]
+
+
+@flow(name="deadline-sweep", log_prints=False)
+def deadline_sweep(
+    as_of: date | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    settings_overrides: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Sweep every document for `as_of` (default: today in Europe/Paris)."""
+    logger = get_run_logger()
+    day = as_of or today()
+    ws = flow_workspace(settings_overrides)
+    try:
+        report = SweepReport(as_of=day, dry_run=dry_run)
+        for first_id, last_id in plan(ws, batch_size):
+            report.merge(sweep_batch(ws, day, first_id, last_id, dry_run))
+    finally:
+        ws.close()
+    create_markdown_artifact(summary_markdown(report), key="deadline-sweep-summary")
+    rows = per_ght_rows(report)
+    if rows:
+        create_table_artifact(rows, key="deadline-sweep-per-ght")
+    logger.info(
+        "sweep %s%s: %s documents, %s notices %s, %s already sent, %s tacit approvals",
+        day.isoformat(),
+        " (dry run)" if dry_run else "",
+        report.documents,
+        report.total,
+        dict(report.counts),
+        report.already_sent,
+        len(report.tacit_approvals),
+    )
+    return report.as_dict()

@@ -1,0 +1,73 @@
+"""The outbox: every e-mail ghtflow sends, written in the transaction of what caused it.
+
+A row is also the "notice sent" record of the deadline sweep: the unique key
+(document, kind, stage, due date) lives in the database, so a second sweep of the same day, or
+two sweeps racing, cannot create a second message for one notice. Delivery reads the rows
+whose turn has come (`state` pending, `next_attempt_at` passed) and records what the SMTP
+server answered.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from models.tables import utcnow
+
+
+class OutboxState(StrEnum):
+    PENDING = "pending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class NoticeKind(StrEnum):
+    """What a message tells; each has its templates under `notifications/templates/`."""
+
+    REMINDER = "reminder"  # before a document's due date
+    DUE_TODAY = "due_today"  # on the due date
+    OVERDUE = "overdue"  # the day after, then weekly (copy to the agency's direction)
+    CONFORMITY_REQUEST = "conformity_request"  # the agency asks for changes
+    CONFORMITY_REMINDER = "conformity_reminder"  # before the respond-by date
+    CONFORMITY_OVERDUE = "conformity_overdue"  # the respond-by date has passed
+    TACIT_APPROVAL = "tacit_approval"  # two months of silence after receipt
+
+
+class OutboxMessage(SQLModel, table=True):
+    __table_args__ = (
+        UniqueConstraint("document_id", "kind", "stage", "due_date", name="uq_outbox_notice"),
+        Index("ix_outbox_due", "state", "next_attempt_at"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    ght_id: int = Field(foreign_key="ght.id", index=True)
+    kind: str = Field(max_length=40)
+    stage: str = Field(max_length=40, description="e.g. J-30, J0, J+8, or a request's id")
+    due_date: date = Field(description="the date the notice is about (due or respond-by date)")
+    as_of: date = Field(description="the business day the notice was decided")
+    message_id: str = Field(max_length=255, unique=True, description="fixed when enqueued")
+    sender: str = Field(max_length=320)
+    to_addrs: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    cc_addrs: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    subject: str = Field(max_length=500)
+    body_text: str = Field(sa_column=Column(Text, nullable=False))
+    body_html: str = Field(sa_column=Column(Text, nullable=False))
+    attachments: list[dict[str, Any]] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default="[]"),
+        description="[{hash, name, content_type}] read from the file store when sent",
+    )
+    state: str = Field(default=OutboxState.PENDING.value, max_length=16)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow)
+    last_error: str | None = Field(default=None, sa_column=Column(Text))
+    refused: dict[str, str] | None = Field(
+        default=None, sa_column=Column(JSON), description="recipient -> server reply"
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None

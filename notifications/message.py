@@ -1,0 +1,79 @@
+"""Building the MIME message of a queued e-mail, and its Message-ID.
+
+The Message-ID is drawn when the message is queued and stored with it: a message retried after
+a failure, or sent again after a crash between sending and recording it, keeps its identity, so
+a receiving system can tell it is the same one. Every header value is checked again here (a row
+edited in the database does not get a line break into a header).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+
+from notifications.addresses import check_address, check_header, domain_of, format_mailbox
+
+
+def new_message_id(sender: str) -> str:
+    """`<…@domain-of-the-sender>`, unique; drawn once, when the message is queued."""
+    return make_msgid(domain=domain_of(sender))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    """A file of the store to attach: its sha256, the name the reader sees, its MIME type."""
+
+    hash: str
+    name: str
+    content_type: str = "application/octet-stream"
+
+    def as_json(self) -> dict[str, str]:
+        return {"hash": self.hash, "name": self.name, "content_type": self.content_type}
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """Everything a message is made of, as stored in the outbox."""
+
+    message_id: str
+    sender: str
+    to: Sequence[str]
+    cc: Sequence[str]
+    subject: str
+    text: str
+    html: str
+    date: datetime
+    attachments: Sequence[tuple[Attachment, bytes]] = field(default_factory=tuple)
+
+    @property
+    def recipients(self) -> list[str]:
+        return [*self.to, *self.cc]
+
+
+def build_message(envelope: Envelope) -> EmailMessage:
+    """The MIME message: text and HTML alternatives, then the attachments; headers checked."""
+    if not envelope.to:
+        raise ValueError("a message needs at least one recipient")
+    message = EmailMessage()
+    message["Message-ID"] = check_header("Message-ID", envelope.message_id)
+    message["Date"] = format_datetime(envelope.date)
+    message["From"] = format_mailbox(envelope.sender, "From")
+    message["To"] = ", ".join(check_address(a, "To") for a in envelope.to)
+    if envelope.cc:
+        message["Cc"] = ", ".join(check_address(a, "Cc") for a in envelope.cc)
+    message["Subject"] = check_header("Subject", envelope.subject)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(envelope.text)
+    message.add_alternative(envelope.html, subtype="html")
+    for attachment, content in envelope.attachments:
+        maintype, _, subtype = attachment.content_type.partition("/")
+        message.add_attachment(
+            content,
+            maintype=maintype,
+            subtype=subtype or "octet-stream",
+            filename=check_header("attachment name", attachment.name),
+        )
+    return message

@@ -1,0 +1,82 @@
+"""The French subject, text and HTML body of each kind of notice, from Jinja2 templates.
+
+One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`, both extending a
+base that names the document and its GHT). HTML is autoescaped, text is not; an undefined
+variable stops the rendering with its name rather than sending a message with a hole in it.
+Dates given as `date` are written the French way (« 1er décembre 2017 »).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+
+from i18n import french_date
+from models.outbox import NoticeKind
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+SUBJECTS: dict[str, str] = {
+    NoticeKind.REMINDER: "[{{ ght_code }}] Rappel : {{ type_label }} attendu le {{ due }}",
+    NoticeKind.DUE_TODAY: "[{{ ght_code }}] Échéance aujourd'hui : {{ type_label }}",
+    NoticeKind.OVERDUE: (
+        "[{{ ght_code }}] Retard : {{ type_label }} attendu le {{ due }} non transmis"
+    ),
+    NoticeKind.CONFORMITY_REQUEST: (
+        "[{{ ght_code }}] Demande de mise en conformité : {{ type_label }}"
+        " (réponse avant le {{ respond_by }})"
+    ),
+    NoticeKind.CONFORMITY_REMINDER: (
+        "[{{ ght_code }}] Rappel : mise en conformité du {{ type_label }}"
+        " attendue le {{ respond_by }}"
+    ),
+    NoticeKind.CONFORMITY_OVERDUE: (
+        "[{{ ght_code }}] Délai dépassé : mise en conformité du {{ type_label }}"
+        " attendue le {{ respond_by }}"
+    ),
+    NoticeKind.TACIT_APPROVAL: "[{{ ght_code }}] Approbation tacite : {{ type_label }}",
+}
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    return Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
+        undefined=StrictUndefined,
+        keep_trailing_newline=True,
+        auto_reload=False,
+    )
+
+
+@cache
+def _templates(kind: str) -> tuple[Template, Template, Template]:
+    """Subject, text and HTML templates of a kind, compiled once per process."""
+    if kind not in SUBJECTS:
+        raise KeyError(f"no templates for notice kind {kind!r}")
+    env = _environment()
+    plain = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 (a header)
+    subject = plain.from_string(SUBJECTS[kind])
+    return subject, env.get_template(f"{kind}.txt.j2"), env.get_template(f"{kind}.html.j2")
+
+
+def render_notice(kind: str, context: Mapping[str, Any]) -> Rendered:
+    """Subject (one line), text and HTML of a notice; `date` values written in French."""
+    values = {k: french_date(v) if isinstance(v, date) else v for k, v in context.items()}
+    subject_t, text_t, html_t = _templates(kind)
+    subject = " ".join(subject_t.render(values).split())
+    values["subject"] = subject
+    return Rendered(subject=subject, text=text_t.render(values), html=html_t.render(values))

@@ -1,0 +1,149 @@
+"""The e-mails an event causes, queued on the event's own connection (same transaction).
+
+`services.lifecycle` calls `mail_for_event` once per fired event, just before its transaction
+commits: a conformity request e-mails the GHT the motives, the note, the respond-by date and how
+to answer; a tacit approval tells the GHT its document is approved. Other events send nothing.
+
+Attachments of the conformity request (the Word letter): every function registered in
+`CONFORMITY_ATTACHMENTS` is called with the request's data and returns the files to attach,
+already stored in the workspace's file store (`ws.files`, content-addressed by sha256). This is
+the one place where the letter generator is plugged in:
+
+    from services.event_mail import CONFORMITY_ATTACHMENTS
+    CONFORMITY_ATTACHMENTS.append(my_letter_provider)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from models import ConformityMotive, ConformityRequest, Document, NoticeKind
+from models.db import table_of
+from notifications.message import Attachment
+from services.outbox import Notice, enqueue
+from services.workspace import Workspace
+
+REQUEST_CONFORMITY, TACIT_APPROVE = "request_conformity", "tacit_approve"
+
+
+@dataclass(frozen=True)
+class FiredEvent:
+    """What `fire` knows about the event it is committing."""
+
+    document_id: int
+    ght_id: int
+    doc_type: str
+    event: str
+    to_state: str
+    as_of: date
+    actor: str
+    motives: tuple[str, ...] = ()
+    note: str | None = None
+    respond_by: date | None = None
+
+
+@dataclass(frozen=True)
+class ConformityLetter:
+    """A conformity request as a letter generator needs it (the row is not committed yet)."""
+
+    document_id: int
+    conformity_request_id: int
+    ght_id: int
+    doc_type: str
+    motives: tuple[str, ...]
+    motive_labels: tuple[str, ...]
+    note: str | None
+    requested_on: date
+    respond_by: date
+    requested_by: str
+
+
+AttachmentProvider = Callable[[Workspace, Connection, ConformityLetter], Sequence[Attachment]]
+
+# The merge point for the Word conformity letter: providers return stored files to attach.
+CONFORMITY_ATTACHMENTS: list[AttachmentProvider] = []
+
+
+def mail_for_event(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
+    """Queue the e-mail `fired` causes, if any, on `conn` (the event's transaction)."""
+    if fired.event == REQUEST_CONFORMITY and fired.respond_by is not None:
+        _conformity_request(conn, ws, fired, fired.respond_by)
+    elif fired.event == TACIT_APPROVE:
+        _tacit_approval(conn, ws, fired)
+
+
+def _labels(ws: Workspace, fired: FiredEvent) -> dict[str, str]:
+    definition = ws.workflows.definition(fired.doc_type)
+    return {"type_label": definition.label, "state_label": definition.label_of(fired.to_state)}
+
+
+def _conformity_request(
+    conn: Connection, ws: Workspace, fired: FiredEvent, respond_by: date
+) -> None:
+    requests, motives = table_of(ConformityRequest), table_of(ConformityMotive)
+    request_id = conn.execute(
+        select(func.max(requests.c.id)).where(requests.c.document_id == fired.document_id)
+    ).scalar_one()
+    rows = conn.execute(
+        select(motives.c.key, motives.c.label).where(motives.c.key.in_(fired.motives))
+    )
+    known: dict[str, str] = {row.key: row.label for row in rows}
+    labels = tuple(known.get(key, key) for key in fired.motives)
+    letter = ConformityLetter(
+        document_id=fired.document_id,
+        conformity_request_id=int(request_id),
+        ght_id=fired.ght_id,
+        doc_type=fired.doc_type,
+        motives=fired.motives,
+        motive_labels=labels,
+        note=fired.note,
+        requested_on=fired.as_of,
+        respond_by=respond_by,
+        requested_by=fired.actor,
+    )
+    attachments = [a for provider in CONFORMITY_ATTACHMENTS for a in provider(ws, conn, letter)]
+    notice = Notice(
+        document_id=fired.document_id,
+        ght_id=fired.ght_id,
+        kind=NoticeKind.CONFORMITY_REQUEST,
+        stage=f"request-{request_id}",
+        due_date=respond_by,
+        as_of=fired.as_of,
+        context={
+            **_labels(ws, fired),
+            "motives": list(labels),
+            "note": fired.note or "",
+            "requested_on": fired.as_of,
+            "respond_by": respond_by,
+            "requested_by": fired.actor,
+        },
+        attachments=attachments,
+    )
+    enqueue(conn, ws.settings, notice)
+
+
+def _tacit_approval(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
+    documents = table_of(Document)
+    received_on = conn.execute(
+        select(documents.c.submitted_on).where(documents.c.id == fired.document_id)
+    ).scalar()
+    months = ws.workflows.definition(fired.doc_type).timers.review_period_months
+    notice = Notice(
+        document_id=fired.document_id,
+        ght_id=fired.ght_id,
+        kind=NoticeKind.TACIT_APPROVAL,
+        stage="J0",
+        due_date=fired.as_of,
+        as_of=fired.as_of,
+        context={
+            **_labels(ws, fired),
+            "received_on": received_on or fired.as_of,
+            "effective_on": fired.as_of,
+            "months": months or 2,
+        },
+    )
+    enqueue(conn, ws.settings, notice, required=False)  # the approval stands without e-mail

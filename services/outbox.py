@@ -1,0 +1,269 @@
+"""Queuing e-mails in the outbox, inside the caller's transaction, and reading the outbox.
+
+A notice becomes one `OutboxMessage` row written on the same connection (so in the same
+transaction) as the decision that caused it: a rolled-back event leaves no e-mail behind and a
+committed one cannot lose its e-mail. The row is rendered in full when queued (subject, text,
+HTML, Message-ID), so delivery only reads and sends. The unique key (document, kind, stage, due
+date) is enforced by the database: inserting a notice that exists already does nothing.
+
+Recipients: the GHT's people (`Person` side "ght", the support establishment's contacts); in
+copy, for the notices that involve the agency's direction (overdue, conformity requests and
+their escalation, tacit approval), the region's `direction_email`, or `GHTFLOW_MAIL_CC`
+instead when it is set.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from models import Ght, OutboxMessage, OutboxState, Person, Region, utcnow
+from models.db import table_of
+from models.outbox import NoticeKind
+from notifications.addresses import HeaderRefused, address_list, check_address, check_mailbox
+from notifications.message import Attachment, new_message_id
+from notifications.render import render_notice
+from services.errors import InvalidInput, NotFound
+from services.workspace import Workspace
+from settings import Settings
+
+OUTBOX = table_of(OutboxMessage)
+
+# the kinds whose message is copied to the agency's direction (or GHTFLOW_MAIL_CC)
+COPY_DIRECTION = frozenset(
+    {
+        NoticeKind.OVERDUE,
+        NoticeKind.CONFORMITY_REQUEST,
+        NoticeKind.CONFORMITY_OVERDUE,
+        NoticeKind.TACIT_APPROVAL,
+    }
+)
+
+
+@dataclass(frozen=True)
+class GhtContacts:
+    """Who hears about a GHT's documents."""
+
+    ght_id: int
+    code: str
+    name: str
+    agency_name: str
+    to: tuple[str, ...]
+    direction: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One decision to tell a GHT something; its key is (document, kind, stage, due date)."""
+
+    document_id: int
+    ght_id: int
+    kind: str
+    stage: str
+    due_date: date
+    as_of: date
+    context: Mapping[str, Any]
+    attachments: Sequence[Attachment] = field(default_factory=tuple)
+
+    @property
+    def key(self) -> tuple[int, str, str, date]:
+        return (self.document_id, self.kind, self.stage, self.due_date)
+
+
+def sender_of(settings: Settings) -> str:
+    try:
+        check_mailbox(settings.mail_from, "GHTFLOW_MAIL_FROM")
+    except HeaderRefused as exc:
+        raise InvalidInput(str(exc)) from None
+    return settings.mail_from
+
+
+def ght_contacts(
+    conn: Connection, settings: Settings, ght_ids: Iterable[int] | None = None
+) -> dict[int, GhtContacts]:
+    """Recipients of each GHT (all GHTs when `ght_ids` is None), addresses checked."""
+    ght, region, person = table_of(Ght), table_of(Region), table_of(Person)
+    query = select(
+        ght.c.id, ght.c.code, ght.c.name, region.c.agency_name, region.c.direction_email
+    ).join(region, region.c.id == ght.c.region_id)
+    people = select(person.c.ght_id, person.c.email).where(person.c.side == "ght")
+    if ght_ids is not None:
+        wanted = sorted(set(ght_ids))
+        query = query.where(ght.c.id.in_(wanted))
+        people = people.where(person.c.ght_id.in_(wanted))
+    emails: dict[int, list[str]] = {}
+    for ght_id, email in conn.execute(people.order_by(person.c.email)):
+        emails.setdefault(ght_id, []).append(email)
+    try:
+        override = address_list(settings.mail_cc, "GHTFLOW_MAIL_CC")
+    except HeaderRefused as exc:
+        raise InvalidInput(str(exc)) from None
+    found: dict[int, GhtContacts] = {}
+    for ght_id, code, name, agency, direction in conn.execute(query):
+        try:
+            to = tuple(
+                check_address(e, f"e-mail of a person of {code}") for e in emails.get(ght_id, [])
+            )
+            if override:
+                copy = tuple(override)
+            else:  # a region created by a national-list import may have no direction address yet
+                copy = (check_address(direction, "direction_email"),) if direction else ()
+        except HeaderRefused as exc:
+            raise InvalidInput(str(exc)) from None
+        found[ght_id] = GhtContacts(ght_id, code, name, agency, to, copy)
+    return found
+
+
+def message_row(
+    notice: Notice, contacts: GhtContacts, sender: str, now: datetime
+) -> dict[str, Any]:
+    """The outbox row of a notice: rendered, addressed, with its Message-ID drawn now."""
+    context = {
+        "ght_code": contacts.code,
+        "ght_name": contacts.name,
+        "agency_name": contacts.agency_name,
+        "document_id": notice.document_id,
+        "attachments": [a.name for a in notice.attachments],
+        **notice.context,
+    }
+    rendered = render_notice(notice.kind, context)
+    copy = list(contacts.direction) if notice.kind in COPY_DIRECTION else []
+    return {
+        "document_id": notice.document_id,
+        "ght_id": notice.ght_id,
+        "kind": str(notice.kind),
+        "stage": notice.stage,
+        "due_date": notice.due_date,
+        "as_of": notice.as_of,
+        "message_id": new_message_id(sender),
+        "sender": sender,
+        "to_addrs": list(contacts.to),
+        "cc_addrs": [a for a in copy if a not in contacts.to],
+        "subject": rendered.subject,
+        "body_text": rendered.text,
+        "body_html": rendered.html,
+        "attachments": [a.as_json() for a in notice.attachments],
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "next_attempt_at": now,
+        "created_at": now,
+    }
+
+
+def existing_keys(
+    conn: Connection, document_ids: Iterable[int], kinds: Iterable[str]
+) -> set[tuple[int, str, str, date]]:
+    """The notice keys already in the outbox for these documents (to skip rendering them)."""
+    ids = sorted(set(document_ids))
+    if not ids:
+        return set()
+    rows = conn.execute(
+        select(OUTBOX.c.document_id, OUTBOX.c.kind, OUTBOX.c.stage, OUTBOX.c.due_date).where(
+            OUTBOX.c.document_id.in_(ids), OUTBOX.c.kind.in_(sorted(set(kinds)))
+        )
+    )
+    return {(d, k, s, due) for d, k, s, due in rows}
+
+
+def insert_messages(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
+    """Insert rows, skipping any whose notice key exists already; how many were inserted."""
+    if not rows:
+        return 0
+    dialect = postgresql if conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(OUTBOX).on_conflict_do_nothing().returning(OUTBOX.c.id)
+    return len(conn.execute(statement, list(rows)).all())
+
+
+def enqueue(conn: Connection, settings: Settings, notice: Notice, *, required: bool = True) -> bool:
+    """Queue one notice in the caller's transaction; False if that notice was queued before
+    or (when not `required`) if the GHT has nobody to write to."""
+    contacts = ght_contacts(conn, settings, [notice.ght_id]).get(notice.ght_id)
+    if contacts is None:
+        raise NotFound(f"GHT {notice.ght_id} does not exist")
+    if not contacts.to:
+        if not required:
+            return False
+        raise InvalidInput(
+            f"{contacts.code} has nobody to write to: add a person of the GHT to the registry"
+        )
+    row = message_row(notice, contacts, sender_of(settings), utcnow())
+    return insert_messages(conn, [row]) == 1
+
+
+# --- reading and retrying (the `outbox list` and `outbox retry` commands) ---
+
+LIST_FIELDS = (
+    "id",
+    "state",
+    "kind",
+    "stage",
+    "document_id",
+    "due_date",
+    "to",
+    "cc",
+    "subject",
+    "attempts",
+    "next_attempt_at",
+    "last_error",
+    "refused",
+    "sent_at",
+    "message_id",
+)
+
+
+def list_messages(ws: Workspace, state: str | None = None) -> list[dict[str, Any]]:
+    """The stable JSON shape of `outbox list` (documented in the README)."""
+    if state is not None and state not in {s.value for s in OutboxState}:
+        raise InvalidInput(f"unknown state {state!r}; states: pending, sent, failed")
+    c = OUTBOX.c
+    query = select(
+        c.id,
+        c.state,
+        c.kind,
+        c.stage,
+        c.document_id,
+        c.due_date,
+        c.to_addrs,
+        c.cc_addrs,
+        c.subject,
+        c.attempts,
+        c.next_attempt_at,
+        c.last_error,
+        c.refused,
+        c.sent_at,
+        c.message_id,
+    ).order_by(c.id)
+    if state is not None:
+        query = query.where(c.state == state)
+    with ws.db.reading() as session:
+        rows = session.connection().execute(query).all()
+    return [
+        {
+            name: value.isoformat() if isinstance(value, date | datetime) else value
+            for name, value in zip(LIST_FIELDS, row, strict=True)
+        }
+        for row in rows
+    ]
+
+
+def retry_message(ws: Workspace, message_id: int, now: datetime | None = None) -> dict[str, Any]:
+    """Make one pending or failed message due now (a sent one is refused: it arrived).
+
+    A failed message starts a new series of attempts (its counter goes back to 0)."""
+    now = now or utcnow()
+    with ws.db.writing() as conn:
+        state = conn.execute(select(OUTBOX.c.state).where(OUTBOX.c.id == message_id)).scalar()
+        if state is None:
+            raise NotFound(f"outbox message {message_id} does not exist")
+        if state == OutboxState.SENT.value:
+            raise InvalidInput(f"outbox message {message_id} was sent already; nothing to retry")
+        values: dict[str, Any] = {"state": OutboxState.PENDING.value, "next_attempt_at": now}
+        if state == OutboxState.FAILED.value:
+            values["attempts"] = 0
+        conn.execute(update(OUTBOX).where(OUTBOX.c.id == message_id).values(**values))
+    return {"id": message_id, "state": OutboxState.PENDING.value, "was": state}

@@ -1,0 +1,485 @@
+"""The deadline sweep: for one business day, what each GHT must be told, and tacit approvals.
+
+Decisions, for a day `as_of` (Europe/Paris):
+- a document not yet delivered (see `delivered_states`) with a due date gets the one notice of
+  its current stage: a reminder J-n (offsets of its campaign's due date, else of its type's
+  `timers.reminder_offsets_days`, default 30, 15, 7, 1), the due-day notice J0, the overdue
+  escalation J+1 (copied to the agency's direction), then one every week (J+8, J+15…);
+- an open conformity request gets a reminder at the same offsets before its respond-by date
+  (those after the request day), and one escalation once the date has passed;
+- a document left in a state its type lets `tacit_approve` leave, for the type's
+  `review_period_months` since it was received (`submitted_on`), is approved tacitly through
+  `fire_timer_event` (audited like any event; its e-mail queued in the same transaction).
+
+Only the current stage is considered: a sweep after missed days sends the one notice due now,
+never the stale ones, and the database's unique key (document, kind, stage, due date) makes a
+second sweep of the same day create nothing. Documents are read by id ranges (`plan_batches`),
+so memory stays flat and a flow can hand one range to each task.
+"""
+
+from __future__ import annotations
+
+import calendar
+import logging
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, and_, select
+
+from models import CampaignDueDate, ConformityRequest, Document, NoticeKind, utcnow
+from models.db import table_of
+from services.clock import today
+from services.errors import Conflict, InvalidInput
+from services.lifecycle import fire_timer_event
+from services.outbox import (
+    COPY_DIRECTION,
+    OUTBOX,
+    GhtContacts,
+    Notice,
+    existing_keys,
+    ght_contacts,
+    insert_messages,
+    message_row,
+    sender_of,
+)
+from services.workspace import Workspace
+from states.definition import WorkflowDefinition
+from states.errors import StateError
+
+log = logging.getLogger(__name__)
+
+BATCH_SIZE = 2000
+SWEEP_KINDS = (
+    NoticeKind.REMINDER,
+    NoticeKind.DUE_TODAY,
+    NoticeKind.OVERDUE,
+    NoticeKind.CONFORMITY_REMINDER,
+    NoticeKind.CONFORMITY_OVERDUE,
+    NoticeKind.TACIT_APPROVAL,
+)
+TACIT_EVENT = "tacit_approve"
+
+# --- pure decisions -------------------------------------------------------------------------
+
+
+def delivered_states(definition: WorkflowDefinition) -> frozenset[str]:
+    """States in which a document is where its due date wanted it: transmitted or beyond.
+
+    Derived from the definition: the destinations of the events that carry the document's file
+    (guard `file_attached`: submit, resubmit) and every state reachable from them, so
+    `submitted`, `conformity_requested`, `approved`, `rejected`, `acknowledged`; plus the final
+    states. A type without such an event is delivered only in its final states.
+    """
+    carried = {t.dest for t in definition.transitions if "file_attached" in t.guards}
+    return frozenset(definition.reachable_from(carried)) | definition.final_states
+
+
+def conformity_states(definition: WorkflowDefinition) -> frozenset[str]:
+    """States that wait for the answer to a conformity request (where such requests lead)."""
+    return frozenset(t.dest for t in definition.transitions if "conformity_motives" in t.guards)
+
+
+def tacit_sources(definition: WorkflowDefinition) -> frozenset[str]:
+    """States that `tacit_approve` leaves; empty for types without tacit approval."""
+    if definition.timers.review_period_months is None:
+        return frozenset()
+    return frozenset(s for t in definition.transitions if t.event == TACIT_EVENT for s in t.sources)
+
+
+def document_stage(
+    due: date, as_of: date, offsets: Iterable[int]
+) -> tuple[NoticeKind, str, int] | None:
+    """(kind, stage, days before or after) of the notice due on `as_of`, or None."""
+    if as_of < due:
+        left = (due - as_of).days
+        passed = [o for o in offsets if o >= left and o > 0]
+        if not passed:
+            return None
+        return NoticeKind.REMINDER, f"J-{min(passed)}", left
+    if as_of == due:
+        return NoticeKind.DUE_TODAY, "J0", 0
+    late = (as_of - due).days
+    return NoticeKind.OVERDUE, f"J+{1 + 7 * ((late - 1) // 7)}", late
+
+
+def conformity_stage(
+    request_id: int, requested_on: date, respond_by: date, as_of: date, offsets: Iterable[int]
+) -> tuple[NoticeKind, str, int] | None:
+    """The notice due on `as_of` for an open conformity request, or None."""
+    if as_of > respond_by:
+        return NoticeKind.CONFORMITY_OVERDUE, f"J+1/r{request_id}", (as_of - respond_by).days
+    left = (respond_by - as_of).days
+    passed = [
+        o
+        for o in offsets
+        if o >= left and o > 0 and (respond_by - timedelta(days=o)) > requested_on
+    ]
+    if as_of == respond_by or not passed:
+        return None
+    return NoticeKind.CONFORMITY_REMINDER, f"J-{min(passed)}/r{request_id}", left
+
+
+def add_months(day: date, months: int) -> date:
+    """Same day `months` later, or the month's last day (31 Dec + 2 months = 28/29 Feb)."""
+    index = day.month - 1 + months
+    year, month = day.year + index // 12, index % 12 + 1
+    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+# --- the report -------------------------------------------------------------------------------
+
+
+@dataclass
+class SweepReport:
+    as_of: date
+    dry_run: bool
+    documents: int = 0
+    counts: Counter[str] = field(default_factory=Counter)
+    per_ght: dict[str, Counter[str]] = field(default_factory=dict)
+    already_sent: int = 0
+    no_contact: int = 0
+    conflicts: int = 0
+    tacit_approvals: list[int] = field(default_factory=list)
+    notices: list[dict[str, Any]] = field(default_factory=list)
+
+    def count(self, ght: str, kind: str) -> None:
+        self.counts[kind] += 1
+        self.per_ght.setdefault(ght, Counter())[kind] += 1
+
+    def merge(self, other: SweepReport) -> None:
+        self.documents += other.documents
+        self.counts.update(other.counts)
+        for ght, counts in other.per_ght.items():
+            self.per_ght.setdefault(ght, Counter()).update(counts)
+        self.already_sent += other.already_sent
+        self.no_contact += other.no_contact
+        self.conflicts += other.conflicts
+        self.tacit_approvals.extend(other.tacit_approvals)
+        self.notices.extend(other.notices)
+
+    @property
+    def total(self) -> int:
+        return sum(self.counts.values())
+
+    def as_dict(self) -> dict[str, Any]:
+        """The stable JSON shape of `ghtflow sweep --format json` (see the README)."""
+        data: dict[str, Any] = {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "documents": self.documents,
+            "counts": {str(k): self.counts.get(k, 0) for k in SWEEP_KINDS},
+            "total": self.total,
+            "already_sent": self.already_sent,
+            "no_contact": self.no_contact,
+            "conflicts": self.conflicts,
+            "tacit_approvals": sorted(self.tacit_approvals),
+            "per_ght": {
+                code: {str(k): c.get(k, 0) for k in SWEEP_KINDS}
+                for code, c in sorted(self.per_ght.items())
+            },
+        }
+        if self.dry_run:
+            data["notices"] = self.notices
+        return data
+
+
+# --- running it -------------------------------------------------------------------------------
+
+_DOC, _DUE, _REQ = table_of(Document), table_of(CampaignDueDate), table_of(ConformityRequest)
+
+
+def plan_batches(ws: Workspace, batch_size: int = BATCH_SIZE) -> list[tuple[int, int]]:
+    """Consecutive (first id, last id) ranges of at most `batch_size` documents."""
+    ranges: list[tuple[int, int]] = []
+    with ws.db.reading() as session:
+        ids = (
+            session.connection()
+            .execution_options(yield_per=10_000)
+            .execute(select(_DOC.c.id).order_by(_DOC.c.id))
+        )
+        first = last = None
+        count = 0
+        for (document_id,) in ids:
+            if first is None:
+                first = document_id
+            last, count = document_id, count + 1
+            if count == batch_size:
+                ranges.append((first, last))
+                first, count = None, 0
+        if first is not None and last is not None:
+            ranges.append((first, last))
+    return ranges
+
+
+def sweep_deadlines(
+    ws: Workspace,
+    as_of: date | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> SweepReport:
+    """The whole sweep for `as_of` (default today), batch after batch."""
+    as_of = as_of or today()
+    report = SweepReport(as_of=as_of, dry_run=dry_run)
+    for first, last in plan_batches(ws, batch_size):
+        report.merge(sweep_range(ws, as_of, first, last, dry_run))
+    return report
+
+
+@dataclass(frozen=True)
+class _Rules:
+    """Per type: the sets of states the decisions need, computed once per batch."""
+
+    delivered: dict[str, frozenset[str]]
+    conformity: dict[str, frozenset[str]]
+    tacit: dict[str, frozenset[str]]
+    definitions: dict[str, WorkflowDefinition]
+
+    @classmethod
+    def of(cls, ws: Workspace) -> _Rules:
+        definitions = {t: ws.workflows.definition(t) for t in ws.workflows.types}
+        return cls(
+            delivered={t: delivered_states(d) for t, d in definitions.items()},
+            conformity={t: conformity_states(d) for t, d in definitions.items()},
+            tacit={t: tacit_sources(d) for t, d in definitions.items()},
+            definitions=definitions,
+        )
+
+
+def sweep_range(
+    ws: Workspace, as_of: date, first_id: int, last_id: int, dry_run: bool = False
+) -> SweepReport:
+    """Decide and queue the notices of the documents with ids in [first_id, last_id]."""
+    rules = _Rules.of(ws)
+    report = SweepReport(as_of=as_of, dry_run=dry_run)
+    sender = sender_of(ws.settings)
+    with ws.db.reading() as session:
+        conn = session.connection()
+        contacts = ght_contacts(conn, ws.settings)
+        notices = [
+            *_deadline_notices(conn, rules, as_of, first_id, last_id, report),
+            *_conformity_notices(conn, rules, as_of, first_id, last_id),
+        ]
+        tacit = _tacit_candidates(conn, rules, as_of, first_id, last_id)
+        known = existing_keys(conn, (n.document_id for n in notices), SWEEP_KINDS)
+    fresh = [n for n in notices if n.key not in known]
+    report.already_sent += len(notices) - len(fresh)
+    rows = []
+    now = utcnow()
+    for notice in fresh:
+        ght = contacts[notice.ght_id]
+        if not ght.to:
+            report.no_contact += 1
+            continue
+        if dry_run:
+            report.count(ght.code, notice.kind)
+            report.notices.append(_preview(notice, ght))
+        else:
+            rows.append(message_row(notice, ght, sender, now))
+    if rows:
+        with ws.db.writing() as conn:
+            inserted = insert_messages(conn, rows)
+        report.already_sent += len(rows) - inserted  # another sweep queued them meanwhile
+        if inserted == len(rows):
+            for row in rows:
+                report.count(contacts[row["ght_id"]].code, row["kind"])
+        else:
+            _recount(ws, report, rows, contacts)
+    for document_id, ght_id, effective in tacit:
+        _tacit_approve(ws, report, contacts[ght_id], document_id, effective)
+    return report
+
+
+def _recount(
+    ws: Workspace,
+    report: SweepReport,
+    rows: Sequence[dict[str, Any]],
+    contacts: dict[int, GhtContacts],
+) -> None:
+    """After a race with another sweep: count this sweep's own rows (by their Message-ID)."""
+    ids = [row["message_id"] for row in rows]
+    with ws.db.reading() as session:
+        mine = set(
+            session.connection()
+            .execute(select(OUTBOX.c.message_id).where(OUTBOX.c.message_id.in_(ids)))
+            .scalars()
+        )
+    for row in rows:
+        if row["message_id"] in mine:
+            report.count(contacts[row["ght_id"]].code, row["kind"])
+
+
+def _preview(notice: Notice, ght: GhtContacts) -> dict[str, Any]:
+    return {
+        "document_id": notice.document_id,
+        "ght": ght.code,
+        "kind": str(notice.kind),
+        "stage": notice.stage,
+        "due_date": notice.due_date.isoformat(),
+        "to": list(ght.to),
+        "cc": list(ght.direction) if notice.kind in COPY_DIRECTION else [],
+    }
+
+
+def _deadline_notices(
+    conn: Connection,
+    rules: _Rules,
+    as_of: date,
+    first_id: int,
+    last_id: int,
+    report: SweepReport,
+) -> list[Notice]:
+    d = _DOC.c
+    rows = conn.execute(
+        select(d.id, d.ght_id, d.doc_type, d.state, d.due_date, _DUE.c.reminder_offsets_days)
+        .outerjoin(
+            _DUE,
+            and_(_DUE.c.campaign_id == d.campaign_id, _DUE.c.doc_type == d.doc_type),
+        )
+        .where(d.id.between(first_id, last_id), d.due_date.is_not(None))
+    )
+    notices: list[Notice] = []
+    for document_id, ght_id, doc_type, state, due, offsets in rows:
+        report.documents += 1
+        definition = rules.definitions.get(doc_type)
+        if definition is None or state in rules.delivered[doc_type]:
+            continue
+        stage = document_stage(due, as_of, offsets or definition.timers.reminder_offsets_days)
+        if stage is None:
+            continue
+        kind, name, days = stage
+        notices.append(
+            Notice(
+                document_id=document_id,
+                ght_id=ght_id,
+                kind=kind,
+                stage=name,
+                due_date=due,
+                as_of=as_of,
+                context={
+                    "type_label": definition.label,
+                    "state_label": definition.label_of(state),
+                    "due": due,
+                    "days": days,
+                },
+            )
+        )
+    return notices
+
+
+def _conformity_notices(
+    conn: Connection, rules: _Rules, as_of: date, first_id: int, last_id: int
+) -> list[Notice]:
+    d, r = _DOC.c, _REQ.c
+    rows = conn.execute(
+        select(
+            r.id,
+            r.document_id,
+            r.requested_on,
+            r.respond_by,
+            d.ght_id,
+            d.doc_type,
+            d.state,
+            _DUE.c.reminder_offsets_days,
+        )
+        .join(_DOC, d.id == r.document_id)
+        .outerjoin(
+            _DUE,
+            and_(_DUE.c.campaign_id == d.campaign_id, _DUE.c.doc_type == d.doc_type),
+        )
+        .where(r.document_id.between(first_id, last_id), r.answered_on.is_(None))
+    )
+    notices: list[Notice] = []
+    for request_id, document_id, requested_on, respond_by, ght_id, doc_type, state, offs in rows:
+        definition = rules.definitions.get(doc_type)
+        if definition is None or state not in rules.conformity[doc_type]:
+            continue
+        offsets = offs or definition.timers.reminder_offsets_days
+        stage = conformity_stage(request_id, requested_on, respond_by, as_of, offsets)
+        if stage is None:
+            continue
+        kind, name, days = stage
+        notices.append(
+            Notice(
+                document_id=document_id,
+                ght_id=ght_id,
+                kind=kind,
+                stage=name,
+                due_date=respond_by,
+                as_of=as_of,
+                context={
+                    "type_label": definition.label,
+                    "state_label": definition.label_of(state),
+                    "requested_on": requested_on,
+                    "respond_by": respond_by,
+                    "days": days,
+                },
+            )
+        )
+    return notices
+
+
+def _tacit_candidates(
+    conn: Connection, rules: _Rules, as_of: date, first_id: int, last_id: int
+) -> list[tuple[int, int, date]]:
+    """(document, GHT, approval date) of the documents whose review period ran out."""
+    states = sorted({s for sources in rules.tacit.values() for s in sources})
+    if not states:
+        return []
+    d = _DOC.c
+    rows = conn.execute(
+        select(d.id, d.ght_id, d.doc_type, d.state, d.submitted_on).where(
+            d.id.between(first_id, last_id), d.state.in_(states), d.submitted_on.is_not(None)
+        )
+    )
+    found = []
+    for document_id, ght_id, doc_type, state, received_on in rows:
+        if state not in rules.tacit.get(doc_type, frozenset()):
+            continue
+        months = rules.definitions[doc_type].timers.review_period_months
+        assert months is not None
+        effective = add_months(received_on, months)
+        if effective <= as_of:
+            found.append((document_id, ght_id, effective))
+    return found
+
+
+def _tacit_approve(
+    ws: Workspace,
+    report: SweepReport,
+    ght: GhtContacts,
+    document_id: int,
+    effective: date,
+) -> None:
+    """Fire `tacit_approve` dated the day the silence ran out (its e-mail in its transaction);
+    if the document's history already holds a later day, dated the sweep's day instead."""
+    if report.dry_run:
+        report.count(ght.code, NoticeKind.TACIT_APPROVAL)
+        report.tacit_approvals.append(document_id)
+        report.notices.append(
+            {
+                "document_id": document_id,
+                "ght": ght.code,
+                "kind": str(NoticeKind.TACIT_APPROVAL),
+                "stage": "J0",
+                "due_date": effective.isoformat(),
+                "to": list(ght.to),
+                "cc": list(ght.direction),
+            }
+        )
+        return
+    try:
+        try:
+            fire_timer_event(ws, document_id, TACIT_EVENT, effective)
+        except InvalidInput:
+            fire_timer_event(ws, document_id, TACIT_EVENT, report.as_of)
+    except (Conflict, StateError, InvalidInput) as exc:
+        report.conflicts += 1  # someone decided meanwhile: their decision stands
+        log.warning("tacit approval of document %s skipped: %s", document_id, exc)
+        return
+    report.count(ght.code, NoticeKind.TACIT_APPROVAL)
+    report.tacit_approvals.append(document_id)
+    if not ght.to:
+        report.no_contact += 1

@@ -1,0 +1,95 @@
+"""The e-mail commands as a user types them: sweep (a real Prefect flow run), outbox list and
+send to `ghtflow mail-sink` running in the background, retry, and their refusals."""
+
+from __future__ import annotations
+
+import json
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from notifications.sink import count_messages, free_port
+from tests.e2e.runner import GHTFLOW, env_for, ghtflow, one_line_error, usage_error
+
+
+def _run(home: Path, *args: str, **env: str) -> str:
+    done = subprocess.run(
+        [str(GHTFLOW), *args],
+        env=env_for(home) | env,
+        cwd=home,
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert done.returncode == 0, (args, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    return done.stdout
+
+
+def _wait_for_port(port: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return
+        time.sleep(0.1)
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def test_sweep_then_send_to_the_mail_sink(fresh_home):
+    report = json.loads(_run(fresh_home, "sweep", "--as-of", "2017-12-01", "--format", "json"))
+    assert report["counts"] == {
+        "reminder": 25,
+        "due_today": 0,
+        "overdue": 7,
+        "conformity_reminder": 1,
+        "conformity_overdue": 3,
+        "tacit_approval": 0,
+    }
+    queued = json.loads(_run(fresh_home, "outbox", "list", "--format", "json"))
+    assert len(queued) == 36
+    assert {"id", "state", "to", "subject", "attempts", "last_error"} <= set(queued[0])
+    assert {m["state"] for m in queued} == {"pending"}
+
+    port = free_port()
+    maildir = fresh_home / "maildir"
+    sink = subprocess.Popen(
+        [str(GHTFLOW), "mail-sink", "--port", str(port), "--maildir", str(maildir)],
+        env=env_for(fresh_home),
+        cwd=fresh_home,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        _wait_for_port(port)
+        sent = json.loads(
+            _run(fresh_home, "outbox", "send", "--format", "json", GHTFLOW_SMTP_PORT=str(port))
+        )
+        assert (sent["sent"], sent["failed"], sent["retry_later"]) == (36, 0, 0)
+        again = _run(fresh_home, "outbox", "send", GHTFLOW_SMTP_PORT=str(port))
+        assert again.startswith("0 sent")
+    finally:
+        sink.send_signal(signal.SIGTERM)
+        out, _ = sink.communicate(timeout=20)
+    assert sink.returncode == 0 and "mail sink stopped" in out
+    assert count_messages(maildir) == 36
+    csv_lines = _run(
+        fresh_home, "outbox", "list", "--state", "sent", "--format", "csv"
+    ).splitlines()
+    assert csv_lines[0].startswith("id,state,kind") and len(csv_lines) == 37
+
+
+def test_mail_commands_refuse_bad_input_in_one_line(loaded_home):
+    assert one_line_error(ghtflow(loaded_home, "outbox", "retry", "9999")) == (
+        "error: outbox message 9999 does not exist"
+    )
+    assert "unknown state 'lost'" in one_line_error(
+        ghtflow(loaded_home, "outbox", "list", "--state", "lost")
+    )
+    assert "2017-13-01" in usage_error(ghtflow(loaded_home, "sweep", "--as-of", "2017-13-01"))
+    down = ghtflow(loaded_home, "outbox", "send")  # nothing queued: nothing to connect for
+    assert down.returncode == 0 and down.stdout.startswith("0 sent")

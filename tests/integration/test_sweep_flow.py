@@ -1,0 +1,76 @@
+"""The Prefect flows really run (the session's Prefect test server): batches, artifacts, counts."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from services.outbox import list_messages
+
+pytestmark = [pytest.mark.flow, pytest.mark.parametrize("backend", ["sqlite"])]
+
+
+def _overrides(ws: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "home": str(ws.settings.home),
+        "database_url": ws.settings.effective_database_url,
+        **extra,
+    }
+
+
+def _artifact(key: str) -> Any:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
+        )
+    return found[0] if found else None
+
+
+def test_sweep_flow_batches_documents_and_publishes_its_summary(prefect_harness, occitanie):
+    from flows.deadline_sweep import deadline_sweep
+    from flows.runtime import run_flow
+
+    result = run_flow(
+        deadline_sweep,
+        as_of=date(2017, 12, 1),
+        batch_size=10,  # 39 documents: four batch tasks
+        settings_overrides=_overrides(occitanie),
+    )
+    assert result["counts"]["reminder"] == 25 and result["total"] == 36
+    assert result["documents"] == 39
+    assert len(list_messages(occitanie)) == 36
+    summary = _artifact("deadline-sweep-summary")
+    assert summary is not None and "Rappels avant échéance | 25" in summary.data
+    table = _artifact("deadline-sweep-per-ght")
+    assert table is not None and "OCC-02" in str(table.data)
+    again = run_flow(
+        deadline_sweep, as_of=date(2017, 12, 1), settings_overrides=_overrides(occitanie)
+    )
+    assert again["total"] == 0 and again["already_sent"] == 36
+
+
+def test_delivery_flow_sends_what_is_due(prefect_harness, mail_ws, smtp_sink):
+    from flows.deliver_outbox import deliver_outbox
+    from flows.runtime import run_flow
+    from services.sweep import sweep_deadlines
+
+    sweep_deadlines(mail_ws, date(2018, 1, 2))
+    result = run_flow(
+        deliver_outbox,
+        settings_overrides=_overrides(mail_ws, smtp_host=smtp_sink.host, smtp_port=smtp_sink.port),
+    )
+    assert result["sent"] == 36 and result["failed"] == 0
+    assert len(smtp_sink.messages) == 36
+    assert "36 envoyés" in _artifact("deliver-outbox-summary").data
+
+
+def test_flows_refuse_secrets_as_parameters(prefect_harness, occitanie):
+    from flows._workspace import flow_workspace
+
+    with pytest.raises(ValueError, match="smtp_password"):
+        flow_workspace({"smtp_password": "s3cret"})

@@ -1,0 +1,227 @@
+"""Pure parts of the e-mail: deadline stages, state sets from the definitions, French
+rendering, strict headers. No database, no network."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from models import NoticeKind
+from notifications.addresses import HeaderRefused, address_list, check_address, format_mailbox
+from notifications.message import Attachment, Envelope, build_message, new_message_id
+from notifications.render import SUBJECTS, render_notice
+from services.sweep import (
+    add_months,
+    conformity_stage,
+    delivered_states,
+    document_stage,
+    tacit_sources,
+)
+from services.workflows import load_workflows
+
+DUE = date(2017, 12, 31)
+OFFSETS = (30, 15, 7, 1)
+
+
+@pytest.mark.parametrize(
+    ("as_of", "expected"),
+    [
+        (date(2017, 11, 30), None),
+        (date(2017, 12, 1), (NoticeKind.REMINDER, "J-30", 30)),
+        (date(2017, 12, 10), (NoticeKind.REMINDER, "J-30", 21)),
+        (date(2017, 12, 16), (NoticeKind.REMINDER, "J-15", 15)),
+        (date(2017, 12, 30), (NoticeKind.REMINDER, "J-1", 1)),
+        (date(2017, 12, 31), (NoticeKind.DUE_TODAY, "J0", 0)),
+        (date(2018, 1, 1), (NoticeKind.OVERDUE, "J+1", 1)),
+        (date(2018, 1, 7), (NoticeKind.OVERDUE, "J+1", 7)),
+        (date(2018, 1, 8), (NoticeKind.OVERDUE, "J+8", 8)),
+        (date(2018, 1, 15), (NoticeKind.OVERDUE, "J+15", 15)),
+    ],
+)
+def test_document_stage_is_the_one_notice_due_now(as_of, expected):
+    assert document_stage(DUE, as_of, OFFSETS) == expected
+
+
+@given(st.dates(min_value=date(2017, 1, 1), max_value=date(2019, 1, 1)))
+def test_a_stage_never_lies_after_the_day_it_is_computed_for(as_of):
+    """Whatever the day, the stage returned is one whose own date has come."""
+    stage = document_stage(DUE, as_of, OFFSETS)
+    if stage is None:
+        assert (DUE - as_of).days > 30
+        return
+    kind, name, _ = stage
+    number = int(name[1:]) if name != "J0" else 0
+    day = DUE.toordinal() + number
+    assert day <= as_of.toordinal()
+    assert (kind is NoticeKind.OVERDUE) == (as_of > DUE)
+
+
+def test_conformity_stage_reminds_before_and_escalates_once_after():
+    requested, respond = date(2017, 10, 5), date(2017, 12, 5)
+    assert conformity_stage(3, requested, respond, date(2017, 10, 20), OFFSETS) is None
+    assert conformity_stage(3, requested, respond, date(2017, 12, 1), OFFSETS) == (
+        NoticeKind.CONFORMITY_REMINDER,
+        "J-7/r3",
+        4,
+    )
+    assert conformity_stage(3, requested, respond, date(2017, 12, 5), OFFSETS) is None
+    after = conformity_stage(3, requested, respond, date(2018, 1, 20), OFFSETS)
+    assert after == (NoticeKind.CONFORMITY_OVERDUE, "J+1/r3", 46)
+    # a J-30 reminder would fall on the request day itself: not sent
+    short = conformity_stage(4, date(2017, 11, 1), date(2017, 12, 1), date(2017, 11, 2), OFFSETS)
+    assert short is None
+
+
+def test_add_months_keeps_the_day_or_takes_the_months_last():
+    assert add_months(date(2017, 7, 3), 2) == date(2017, 9, 3)
+    assert add_months(date(2017, 12, 31), 2) == date(2018, 2, 28)
+    assert add_months(date(2017, 11, 15), 2) == date(2018, 1, 15)
+
+
+def test_delivered_and_tacit_states_come_from_the_definitions():
+    registry = load_workflows()
+    expected = {
+        "pmsp": {"submitted", "conformity_requested", "approved"},
+        "chu_convention": {"submitted", "conformity_requested", "approved"},
+        "eprd_budget_g": {"submitted", "conformity_requested", "approved", "rejected"},
+        "partnership_convention": {"submitted", "acknowledged"},
+        "sdsi": {"submitted", "acknowledged"},
+    }
+    for doc_type, states in expected.items():
+        assert delivered_states(registry.definition(doc_type)) == states, doc_type
+    assert tacit_sources(registry.definition("pmsp")) == {"submitted"}
+    assert tacit_sources(registry.definition("had_convention")) == {"submitted"}
+    assert tacit_sources(registry.definition("eprd_budget_g")) == frozenset()
+    assert tacit_sources(registry.definition("sdsi")) == frozenset()
+
+
+def _context(**extra: Any) -> dict[str, Any]:
+    return {
+        "ght_code": "OCC-02",
+        "ght_name": "GHT Lot & Quercy <test>",
+        "agency_name": "ARS Occitanie",
+        "document_id": 9,
+        "type_label": "Projet médical et de soins partagé (PMSP)",
+        "state_label": "Mise en conformité demandée",
+        "attachments": [],
+        **extra,
+    }
+
+
+def test_conformity_request_is_rendered_in_french_with_motives_and_escaped_html():
+    rendered = render_notice(
+        NoticeKind.CONFORMITY_REQUEST,
+        _context(
+            motives=["Projet de biologie insuffisant", "Projet de soins partagé insuffisant"],
+            note="Préciser la biologie.",
+            requested_on=date(2017, 10, 30),
+            respond_by=date(2017, 12, 1),
+            requested_by="instructeur@ars-occitanie.example.org",
+        ),
+    )
+    assert rendered.subject == (
+        "[OCC-02] Demande de mise en conformité : Projet médical et de soins partagé (PMSP)"
+        " (réponse avant le 1er décembre 2017)"
+    )
+    assert "au plus tard le 1er décembre 2017" in rendered.text
+    assert "  - Projet de biologie insuffisant" in rendered.text
+    assert "Observations : Préciser la biologie." in rendered.text
+    assert "GHT Lot & Quercy <test>" in rendered.text  # text is not escaped
+    assert "GHT Lot &amp; Quercy &lt;test&gt;" in rendered.html  # HTML is
+    assert "<li>Projet de soins partagé insuffisant</li>" in rendered.html
+    assert "30 octobre 2017" in rendered.text
+
+
+def test_every_kind_renders_and_a_missing_value_stops_the_rendering():
+    values = _context(
+        due=date(2017, 12, 31),
+        days=1,
+        motives=[],
+        note="",
+        requested_on=date(2017, 10, 1),
+        respond_by=date(2017, 11, 1),
+        requested_by="a@example.org",
+        received_on=date(2017, 7, 3),
+        effective_on=date(2017, 9, 3),
+        months=2,
+    )
+    for kind in SUBJECTS:
+        rendered = render_notice(kind, values)
+        assert rendered.subject.startswith("[OCC-02] ")
+        assert "\n" not in rendered.subject
+        assert rendered.text.startswith("Madame, Monsieur,")
+    with pytest.raises(Exception, match="due"):
+        render_notice(NoticeKind.REMINDER, _context(days=3))
+
+
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "direction@occ-02.example.org\r\nBcc: evil@example.org",
+        "direction@occ-02.example.org\nBcc: evil@example.org",
+        "direction@occ-02",
+        "two@example.org, three@example.org",
+        "a b@example.org",
+        "<a@example.org>",
+        "a..b@example.org",
+    ],
+)
+def test_bad_addresses_are_refused(bad):
+    with pytest.raises(HeaderRefused):
+        check_address(bad)
+
+
+def test_good_addresses_and_lists():
+    assert check_address("Direction@OCC-02.Example.org") == "Direction@occ-02.example.org"
+    assert address_list("a@example.org, b@example.org", "cc") == ["a@example.org", "b@example.org"]
+    assert format_mailbox("ARS Occitanie <noreply@ars.example.org>") == (
+        "ARS Occitanie <noreply@ars.example.org>"
+    )
+    with pytest.raises(HeaderRefused):
+        format_mailbox("ARS <a@example.org>\r\nBcc: x@example.org")
+
+
+def _envelope(**changes: Any) -> Envelope:
+    values: dict[str, Any] = {
+        "message_id": new_message_id("ARS <noreply@ars-occitanie.example.org>"),
+        "sender": "ARS Occitanie <noreply@ars-occitanie.example.org>",
+        "to": ["direction@occ-02.example.org"],
+        "cc": ["dg@ars-occitanie.example.org"],
+        "subject": "Rappel",
+        "text": "Bonjour",
+        "html": "<p>Bonjour</p>",
+        "date": datetime(2017, 12, 1, 5, 0, tzinfo=UTC),
+        "attachments": [(Attachment("ab" * 32, "lettre.docx", "application/msword"), b"DOCX")],
+    }
+    return Envelope(**(values | changes))
+
+
+def test_message_keeps_its_message_id_and_carries_both_bodies_and_the_attachment():
+    envelope = _envelope()
+    message = build_message(envelope)
+    assert message["Message-ID"] == envelope.message_id
+    assert envelope.message_id.endswith("@ars-occitanie.example.org>")
+    assert message["Cc"] == "dg@ars-occitanie.example.org"
+    parts = [p.get_content_type() for p in message.walk()]
+    assert {"text/plain", "text/html", "application/msword"} <= set(parts)
+    attachment = next(message.iter_attachments())
+    assert attachment.get_filename() == "lettre.docx"
+    assert attachment.get_content() == b"DOCX"
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"subject": "Rappel\r\nBcc: evil@example.org"},
+        {"to": ["direction@occ-02.example.org\r\nBcc: evil@example.org"]},
+        {"cc": ["x@example.org\nBcc: evil@example.org"]},
+        {"sender": "ARS <noreply@ars.example.org>\r\nBcc: evil@example.org"},
+    ],
+)
+def test_header_injection_is_refused_when_building(changes):
+    with pytest.raises(HeaderRefused):
+        build_message(_envelope(**changes))
