@@ -26,6 +26,18 @@ class Settings(BaseSettings):
         default=None, description="content-addressed store of submitted files; default HOME/files"
     )
     max_file_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    # --- Word generation (issue 6) ---
+    templates_dir: Path | None = Field(
+        default=None,
+        description="an agency's own .docx models; a file named like a built-in one replaces it",
+    )
+
+    @field_validator("templates_dir", mode="before")
+    @classmethod
+    def _no_blank_dir(cls, value: object) -> object:
+        return value or None
+
+    # --- end Word generation ---
 
     @field_validator("database_url")
     @classmethod
