@@ -205,7 +205,8 @@ def load_request_facts(
     session: Session, registry: WorkflowRegistry, request_id: int
 ) -> DocumentFacts:
     """The facts of the request's document, with the request itself (motives with labels,
-    note, dates, and who signs: the person who asked, by the name recorded for them)."""
+    note, dates, and who signs: the person who asked, by the name recorded for them; for a
+    request not made by a known person, the region's first agency person, else the agency)."""
     request = session.get(ConformityRequest, request_id)
     if request is None:
         raise NotFound(f"conformity request {request_id} does not exist")
@@ -218,6 +219,13 @@ def load_request_facts(
         ).all()
     )
     person = session.exec(select(Person).where(Person.email == request.requested_by)).first()
+    if person is None:  # e.g. a request loaded from a scenario: the region's case officer signs
+        person = session.exec(
+            select(Person)
+            .join(Ght, col(Ght.region_id) == col(Person.region_id))
+            .where(Person.side == "agency", Ght.code == facts.ght_code)
+            .order_by(col(Person.id))
+        ).first()
     return DocumentFacts(
         **{k: getattr(facts, k) for k in facts.__dataclass_fields__ if k != "request"},
         request=RequestFacts(
@@ -226,8 +234,8 @@ def load_request_facts(
             note=request.note,
             requested_on=request.requested_on,
             respond_by=request.respond_by,
-            requested_by=request.requested_by,
-            signatory_name=(person.name if person and person.name else request.requested_by),
+            requested_by=person.email if person else facts.direction_email,
+            signatory_name=(person.name or person.email) if person else facts.agency_name,
         ),
     )
 
