@@ -155,10 +155,11 @@ def test_awkward_names_come_out_as_typed(name, representative):
     )
     doc = Document(io.BytesIO(render("chu_convention", context)))
     paragraphs = [p.text for p in doc.paragraphs]
-    assert (
-        f"Le {name}, centre hospitalier universitaire, n° FINESS 310781406, dont le siège est à Toulouse, représenté par {representative},"
-        in paragraphs
+    expected = (
+        f"Le {name}, centre hospitalier universitaire, n° FINESS 310781406, dont le siège est "
+        f"à Toulouse, représenté par {representative},"
     )
+    assert expected in paragraphs
     signatures = [c.text for row in doc.tables[0].rows for c in row.cells]
     assert f"Pour le {name}" in signatures and representative in signatures
 
