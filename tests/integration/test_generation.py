@@ -65,6 +65,7 @@ def add_convention(ws, ght: str, doc_type: str, parties: list[tuple[str, str | N
         )
         session.add(document)
         session.flush()
+        assert document.id is not None
         for finess, area in parties:
             establishment = session.exec(
                 select(Establishment).where(Establishment.finess == finess)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 from docx import Document
@@ -38,7 +39,7 @@ def all_text(data: bytes) -> str:
     return "\n".join(lines)
 
 
-def render(kind: str, context: dict | None = None) -> bytes:
+def render(kind: str, context: dict[str, Any] | None = None) -> bytes:
     template = compiled_template(BUILTIN_DIR / TEMPLATE_FILES[kind])
     return template.render(context if context is not None else sample_context(kind))
 
