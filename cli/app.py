@@ -10,7 +10,17 @@ import sys
 
 import typer
 
-from cli import audit, db, documents, load, motives, report, states
+from cli import (
+    audit,
+    db,
+    documents,
+    generate,
+    load,
+    motives,
+    report,
+    states,
+    templates,
+)
 from cli.output import err_console
 from services.errors import ServiceError
 from states.errors import StateError
@@ -29,6 +39,10 @@ app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
 app.add_typer(motives.app, name="motives")
+# --- Word generation (issue 6) ---
+app.command("generate")(generate.generate)
+app.add_typer(templates.app, name="templates")
+# --- end Word generation ---
 
 
 def _database_hint(exc: Exception) -> str:

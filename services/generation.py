@@ -101,6 +101,16 @@ def template_path(settings: Settings, kind: str) -> Path:
     return BUILTIN_DIR / name
 
 
+def list_templates(settings: Settings) -> list[dict[str, str]]:
+    """`templates list`: the template of each kind and where it comes from."""
+    rows = []
+    for kind in TEMPLATE_FILES:
+        path = template_path(settings, kind)
+        source = "built-in" if path.parent == BUILTIN_DIR else "agency"
+        rows.append({"kind": kind, "source": source, "path": str(path)})
+    return rows
+
+
 def _template_label(path: Path) -> str:
     return path.name if path.parent == BUILTIN_DIR else str(path)
 
