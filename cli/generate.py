@@ -7,6 +7,7 @@ are stored and recorded, then copied into `--out` (default `$GHTFLOW_HOME/docume
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -76,12 +77,18 @@ def generate(
 
 
 def _run_flow(ws: Workspace, doc_type: str, ghts: list[str], day: Any) -> list[FilledFile]:
-    """The Prefect flow, with a progress bar on stderr (stdout stays for the listing)."""
+    """The Prefect flow, with a progress bar on stderr (stdout stays for the listing).
+
+    The type and GHTs are checked before Prefect starts (a typo costs no flow run); a refusal
+    inside the flow reaches the user as one line, so Prefect's own logging of the failed run
+    (with its traceback) is kept quiet unless PREFECT_LOGGING_LEVEL says otherwise."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from flows.runtime import prepare_prefect, run_flow
-    from services.generation import FilledFile
+    from services.generation import FilledFile, documents_to_fill
 
+    documents_to_fill(ws, doc_type, ghts)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
     prepare_prefect(ws.settings)
     from flows.generate_documents import generate_documents
 

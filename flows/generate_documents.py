@@ -19,6 +19,7 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from services import generation
+from services.errors import ServiceError
 from services.workspace import open_workspace
 from settings import Settings
 
@@ -26,7 +27,18 @@ BATCH_SIZE = 25
 ARTIFACT_KEY = "generated-documents"
 
 
-@task(name="fill-batch", retries=2, retry_delay_seconds=1)
+def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
+    """A refusal (missing value, no template…) fails the same way again: not retried."""
+    try:
+        state.result()
+    except ServiceError:
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(name="fill-batch", retries=2, retry_delay_seconds=1, retry_condition_fn=_worth_retrying)
 def fill_batch(document_ids: list[int], as_of: date | None = None) -> list[dict[str, Any]]:
     """Fill one batch of documents in one transaction; the files as `FilledFile` dicts."""
     ws = open_workspace(Settings())
