@@ -23,9 +23,10 @@ from benchmarks.report import Figure, markdown_table, text_table
 class Sizes:
     transitions: int
     startup_runs: int
+    conventions: int = 500  # Word generation (issue 6)
 
 
-QUICK = Sizes(transitions=300, startup_runs=5)
+QUICK = Sizes(transitions=300, startup_runs=5, conventions=100)
 FULL = Sizes(transitions=2000, startup_runs=10)
 
 
@@ -53,12 +54,23 @@ def _startup(tmp: Path, sizes: Sizes) -> Figure:
     return bench_startup.figure(tmp, sizes.startup_runs)
 
 
+# --- Word generation (issue 6) ---
+def _generation(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_generation
+
+    return bench_generation.figure(tmp, sizes.conventions)
+
+
+# --- end Word generation ---
+
+
 # name -> (unit, higher is better, runner), in the order they run
 BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "transitions_per_s_sqlite": ("transitions/s", True, _transitions_sqlite),
     "transitions_per_s_postgres": ("transitions/s", True, _transitions_postgres),
     "documents_list_json_100k_s": ("s", False, _listing),
     "cli_help_startup_s": ("s", False, _startup),
+    "conventions_per_s": ("documents/s", True, _generation),  # Word generation (issue 6)
 }
 
 
