@@ -25,7 +25,7 @@ COLUMNS = ["document_id", "ght", "kind", "format", "file_name", "size", "sha256"
 
 def generate(
     document_ids: list[int] | None = typer.Argument(
-        None, metavar="[DOC_ID]...", help="documents to fill (without --all)"
+        None, metavar="DOC_ID", help="documents to fill (without --all)"
     ),
     doc_type: str | None = typer.Option(
         None, "--type", help="with --all: chu_convention, had_convention, partnership_convention"
