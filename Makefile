@@ -5,6 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
 .PHONY: venv demo test test-unit test-integration test-e2e lint format bench bench-quick clean
+.PHONY: pdf-tools templates
 
 venv: $(STAMP)
 
@@ -44,6 +45,16 @@ bench-quick: venv
 
 bench: venv
 	$(BIN)/python -m benchmarks
+
+# --- Word generation (issue 6) ---
+# LibreOffice for `ghtflow generate --pdf` (Debian/Ubuntu; needs root): ~200 MB, ~40 s.
+pdf-tools:
+	apt-get install -y libreoffice-writer-nogui fonts-crosextra-carlito fonts-liberation2
+
+# Rebuild the built-in Word templates from doc_templates/build.py (same bytes when unchanged).
+templates: venv
+	$(BIN)/python -m doc_templates.build
+# --- end Word generation ---
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

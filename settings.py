@@ -58,6 +58,18 @@ class Settings(BaseSettings):
         return value or None
 
     # --- end e-mail settings ---
+    # --- Word generation (issue 6) ---
+    templates_dir: Path | None = Field(
+        default=None,
+        description="an agency's own .docx models; a file named like a built-in one replaces it",
+    )
+
+    @field_validator("templates_dir", mode="before")
+    @classmethod
+    def _no_blank_dir(cls, value: object) -> object:
+        return value or None
+
+    # --- end Word generation ---
 
     @field_validator("database_url")
     @classmethod

@@ -26,11 +26,24 @@ class Sizes:
     registry_rows: int  # rows of the national list (135 GHTs)
     messages: int  # queued e-mails delivered
     sweep_docs: int  # documents a deadline sweep goes over
+    conventions: int  # Word conventions filled
 
 
-QUICK = Sizes(transitions=300, startup_runs=5, registry_rows=1000, messages=300, sweep_docs=20_000)
+QUICK = Sizes(
+    transitions=300,
+    startup_runs=5,
+    registry_rows=1000,
+    messages=300,
+    sweep_docs=20_000,
+    conventions=100,
+)
 FULL = Sizes(
-    transitions=2000, startup_runs=10, registry_rows=4000, messages=2000, sweep_docs=100_000
+    transitions=2000,
+    startup_runs=10,
+    registry_rows=4000,
+    messages=2000,
+    sweep_docs=100_000,
+    conventions=500,
 )
 
 
@@ -97,6 +110,14 @@ def _registry_compliance(tmp: Path, sizes: Sizes) -> Figure:
 
 
 # --- end registry ---
+# --- Word generation (issue 6) ---
+def _generation(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_generation
+
+    return bench_generation.figure(tmp, sizes.conventions)
+
+
+# --- end Word generation ---
 
 
 # name -> (unit, higher is better, runner), in the order they run
@@ -110,6 +131,7 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "delivery_per_s": ("messages/s", True, _delivery),  # issue 5
     "sweep_100k_s": ("s", False, _sweep),  # issue 5
     "sweep_flow_overhead_s": ("s", False, _sweep_flow),  # issue 5
+    "conventions_per_s": ("documents/s", True, _generation),  # Word generation (issue 6)
 }
 
 

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from cli import audit, db, documents, load, motives, report, states
+from cli import audit, db, documents, generate, load, motives, report, states, templates
 from cli.deploy import deploy as deploy_command
 from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
@@ -40,6 +40,10 @@ app.command("sweep")(sweep_command)
 app.add_typer(outbox_app, name="outbox")
 app.command("mail-sink")(mail_sink_command)
 app.command("deploy")(deploy_command)
+# --- Word generation (issue 6) ---
+app.command("generate")(generate.generate)
+app.add_typer(templates.app, name="templates")
+# --- end Word generation ---
 
 
 def _database_hint(exc: Exception) -> str:

@@ -1,6 +1,7 @@
 """Persistence: SQLModel tables, the engine and sessions, and read queries. No business rules."""
 
 from models.db import Database
+from models.generated import GeneratedFile  # Word generation (issue 6)
 from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox (issue 5)
 from models.tables import (
     Campaign,
@@ -31,6 +32,7 @@ __all__ = [
     "DocumentVersion",
     "Establishment",
     "Event",
+    "GeneratedFile",
     "Ght",
     "Membership",
     "MembershipRole",

@@ -92,6 +92,26 @@ for message in mailbox.Maildir(sys.argv[1], factory=None):
         break
 PY
 # --- end e-mail and deadlines ---
+# --- Word generation (issue 6) ----------------------------------------------------------------
+step "Word documents: the 8 CHU conventions with Toulouse and the 4 conformity letters"
+DOCS="$GHTFLOW_HOME/documents"
+# CHU conventions of the GHTs whose reference CHU is Toulouse (their support is not a CHU)
+TOULOUSE=$("$GHTFLOW" documents list --type chu_convention --format json | .venv/bin/python -c '
+import json, sys
+toulouse = {"OCC-02", "OCC-03", "OCC-04", "OCC-05", "OCC-06", "OCC-07", "OCC-11", "OCC-13"}
+print(" ".join(str(d["id"]) for d in json.load(sys.stdin) if d["ght"] in toulouse))')
+# PMSPs waiting for conformity: `generate` writes the letter of their latest request
+LETTERS=$("$GHTFLOW" documents list --type pmsp --state conformity_requested --format json |
+  .venv/bin/python -c 'import json,sys; print(" ".join(str(d["id"]) for d in json.load(sys.stdin)))')
+# shellcheck disable=SC2086  # the id lists are meant to split into arguments
+run generate $TOULOUSE $LETTERS --out "$DOCS"
+cat <<TXT
+   The Word files are in $DOCS (each also stored under its SHA-256 in $GHTFLOW_HOME/files).
+   A whole campaign goes through the Prefect flow (10-25 s to start):
+     ghtflow generate --type chu_convention --all --out $DOCS
+   With LibreOffice installed ('make pdf-tools'), add --pdf for PDF copies.
+TXT
+# --- end Word generation --------------------------------------------------------------------
 
 step "Done. Try it yourself:"
 cat <<TXT

@@ -4,18 +4,17 @@
 commits: a conformity request e-mails the GHT the motives, the note, the respond-by date and how
 to answer; a tacit approval tells the GHT its document is approved. Other events send nothing.
 
-Attachments of the conformity request (the Word letter): every function registered in
-`CONFORMITY_ATTACHMENTS` is called with the request's data and returns the files to attach,
-already stored in the workspace's file store (`ws.files`, content-addressed by sha256). This is
-the one place where the letter generator is plugged in:
-
-    from services.event_mail import CONFORMITY_ATTACHMENTS
-    CONFORMITY_ATTACHMENTS.append(my_letter_provider)
+The conformity request e-mail carries the Word letter of the request (filled by
+`services.generation` in the same transaction and stored under its sha256). When the letter
+cannot be filled (a value it needs is missing from the registry, e.g. the support
+establishment's legal representative), the e-mail still goes, without it: the request must not
+wait for the registry to be complete, and `ghtflow generate DOC_ID --letter` writes the letter
+once the value is recorded.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import logging
 from dataclasses import dataclass
 from datetime import date
 
@@ -24,10 +23,13 @@ from sqlalchemy import Connection, func, select
 from models import ConformityMotive, ConformityRequest, Document, NoticeKind
 from models.db import table_of
 from notifications.message import Attachment
+from services.errors import InvalidInput
 from services.outbox import Notice, enqueue
 from services.workspace import Workspace
 
 REQUEST_CONFORMITY, TACIT_APPROVE = "request_conformity", "tacit_approve"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LOG = logging.getLogger("ghtflow.mail")
 
 
 @dataclass(frozen=True)
@@ -44,28 +46,6 @@ class FiredEvent:
     motives: tuple[str, ...] = ()
     note: str | None = None
     respond_by: date | None = None
-
-
-@dataclass(frozen=True)
-class ConformityLetter:
-    """A conformity request as a letter generator needs it (the row is not committed yet)."""
-
-    document_id: int
-    conformity_request_id: int
-    ght_id: int
-    doc_type: str
-    motives: tuple[str, ...]
-    motive_labels: tuple[str, ...]
-    note: str | None
-    requested_on: date
-    respond_by: date
-    requested_by: str
-
-
-AttachmentProvider = Callable[[Workspace, Connection, ConformityLetter], Sequence[Attachment]]
-
-# The merge point for the Word conformity letter: providers return stored files to attach.
-CONFORMITY_ATTACHMENTS: list[AttachmentProvider] = []
 
 
 def mail_for_event(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
@@ -93,19 +73,7 @@ def _conformity_request(
     )
     known: dict[str, str] = {row.key: row.label for row in rows}
     labels = tuple(known.get(key, key) for key in fired.motives)
-    letter = ConformityLetter(
-        document_id=fired.document_id,
-        conformity_request_id=int(request_id),
-        ght_id=fired.ght_id,
-        doc_type=fired.doc_type,
-        motives=fired.motives,
-        motive_labels=labels,
-        note=fired.note,
-        requested_on=fired.as_of,
-        respond_by=respond_by,
-        requested_by=fired.actor,
-    )
-    attachments = [a for provider in CONFORMITY_ATTACHMENTS for a in provider(ws, conn, letter)]
+    attachments = _conformity_letter(conn, ws, int(request_id), fired.as_of)
     notice = Notice(
         document_id=fired.document_id,
         ght_id=fired.ght_id,
@@ -124,6 +92,27 @@ def _conformity_request(
         attachments=attachments,
     )
     enqueue(conn, ws.settings, notice)
+
+
+def _conformity_letter(
+    conn: Connection, ws: Workspace, request_id: int, as_of: date
+) -> list[Attachment]:
+    """The request's Word letter, filled on the event's connection, or nothing (see above)."""
+    from sqlmodel import Session
+
+    from services.generation import render_conformity_letter  # docxtpl: only when needed
+
+    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+        try:
+            letter = render_conformity_letter(ws, session, request_id, as_of=as_of)
+        except InvalidInput as exc:
+            LOG.warning(
+                "conformity request %s: e-mail sent without its letter: %s", request_id, exc
+            )
+            session.rollback()
+            return []
+        session.commit()  # releases the savepoint; the event's transaction commits it all
+        return [Attachment(letter.file_hash, letter.file_name, DOCX)]
 
 
 def _tacit_approval(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:

@@ -6,15 +6,14 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import docx
 import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
-from models import OutboxMessage, utcnow
-from notifications.message import Attachment
+from models import Establishment, GeneratedFile, OutboxMessage, utcnow
 from services.delivery import deliver_due
 from services.errors import InvalidInput, NotFound
-from services.event_mail import CONFORMITY_ATTACHMENTS
 from services.lifecycle import fire
 from services.outbox import list_messages, retry_message
 from services.sweep import sweep_deadlines
@@ -156,29 +155,33 @@ def test_a_header_injected_in_the_stored_row_is_refused_and_nothing_is_sent(mail
     assert all(m["Bcc"] is None for m in smtp_sink.messages)
 
 
-@pytest.fixture
-def letter_provider(mail_ws, tmp_path):
-    """A stand-in for the Word letter: a file stored in the workspace's store by the test."""
-    stored = mail_ws.files.store(a_file(tmp_path, "lettre-conformite.docx", b"PK\x03\x04 letter"))
-
-    def provider(ws, conn, letter):
-        assert letter.motive_labels and letter.respond_by == date(2017, 12, 1)
-        content_type = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-        return [Attachment(stored.sha256, f"demande-{letter.document_id}.docx", content_type)]
-
-    CONFORMITY_ATTACHMENTS.append(provider)
-    yield stored
-    CONFORMITY_ATTACHMENTS.remove(provider)
-
-
-def test_the_letter_is_attached_from_the_file_store(mail_ws, smtp_sink, tmp_path, letter_provider):
+def test_the_word_letter_of_the_request_is_attached(mail_ws, smtp_sink, tmp_path):
     pmsp = _request_conformity(mail_ws, tmp_path)
     assert deliver_due(mail_ws).sent == 1
     (message,) = smtp_sink.messages
     (attachment,) = list(message.iter_attachments())
-    assert attachment.get_filename() == f"demande-{pmsp}.docx"
-    assert attachment.get_content() == b"PK\x03\x04 letter"
-    assert f"demande-{pmsp}.docx" in message.get_body(("plain",)).get_content()
+    name = attachment.get_filename()
+    assert name.endswith(".docx") and name in message.get_body(("plain",)).get_content()
+    (tmp_path / name).write_bytes(attachment.get_content())
+    text = "\n".join(p.text for p in docx.Document(str(tmp_path / name)).paragraphs)
+    assert "1er décembre 2017" in text  # the respond-by date
+    assert "Préciser le projet de biologie & d'imagerie." in text
+    with mail_ws.db.reading() as session:
+        (letter,) = session.exec(select(GeneratedFile)).all()
+    assert (letter.document_id, letter.file_name) == (pmsp, name)
+
+
+def test_without_a_legal_representative_the_request_is_mailed_without_its_letter(
+    mail_ws, smtp_sink, tmp_path
+):
+    with mail_ws.db.transaction() as session:
+        session.execute(update(Establishment).values(representative=""))
+    _request_conformity(mail_ws, tmp_path)
+    assert deliver_due(mail_ws).sent == 1
+    (message,) = smtp_sink.messages
+    assert list(message.iter_attachments()) == []
+    with mail_ws.db.reading() as session:
+        assert session.exec(select(GeneratedFile)).all() == []
 
 
 def test_retry_makes_a_failed_message_due_again(mail_ws, smtp_sink, tmp_path):

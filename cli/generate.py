@@ -1,0 +1,124 @@
+"""`ghtflow generate`: fill conventions and conformity letters from the Word templates.
+
+`generate ID…` fills the given documents in this process (no Prefect); `generate --type TYPE
+--all` runs the `generate-documents` Prefect flow with a progress bar. Either way the files
+are stored and recorded, then copied into `--out` (default `$GHTFLOW_HOME/documents`).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from cli.context import workspace
+from cli.output import Format, console, err_console, parse_day, print_csv, print_json, table
+
+if TYPE_CHECKING:
+    from services.generation import FilledFile
+    from services.workspace import Workspace
+
+COLUMNS = ["document_id", "ght", "kind", "format", "file_name", "size", "sha256"]
+
+
+def generate(
+    document_ids: list[int] | None = typer.Argument(
+        None, metavar="DOC_ID", help="documents to fill (without --all)"
+    ),
+    doc_type: str | None = typer.Option(
+        None, "--type", help="with --all: chu_convention, had_convention, partnership_convention"
+    ),
+    ght: list[str] = typer.Option([], "--ght", help="with --all: only this GHT (repeatable)"),
+    all_: bool = typer.Option(False, "--all", help="every document of --type (Prefect flow)"),
+    out: Path | None = typer.Option(
+        None, "--out", help="folder to write the files to (default $GHTFLOW_HOME/documents)"
+    ),
+    pdf: bool = typer.Option(False, "--pdf", help="also convert to PDF (needs LibreOffice)"),
+    letter: bool = typer.Option(
+        False, "--letter", help="only the letter of each document's latest conformity request"
+    ),
+    as_of: str | None = typer.Option(
+        None, "--as-of", help="date written in the documents (default: the data's own date)"
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
+) -> None:
+    """Fill Word conventions and conformity letters from the templates.
+
+    For each DOC_ID: its convention when its type has a template, and the letter of its latest
+    conformity request while it is in conformity_requested (--letter: the letter only)."""
+    day = parse_day(as_of)
+    if all_ == bool(document_ids):
+        raise typer.BadParameter("give document ids, or --type TYPE --all (not both)")
+    if all_ and doc_type is None:
+        raise typer.BadParameter("--all needs --type")
+    if not all_ and (doc_type is not None or ght):
+        raise typer.BadParameter("--type and --ght go with --all")
+    if all_ and letter:
+        raise typer.BadParameter("--letter goes with document ids")
+
+    from services import generation
+
+    ws = workspace()
+    if all_:
+        assert doc_type is not None
+        files = _run_flow(ws, doc_type, ght, day)
+    else:
+        files = generation.generate_documents(ws, document_ids or [], as_of=day, letter_only=letter)
+    target = out if out is not None else ws.settings.home / "documents"
+    paths = generation.export_files(ws, files, target)
+    if pdf:
+        from services.pdf import convert_to_pdf
+
+        pdfs = convert_to_pdf(paths, target)
+        files = files + generation.record_pdfs(ws, list(zip(files, pdfs, strict=True)))
+    _print(files, target, fmt)
+
+
+def _run_flow(ws: Workspace, doc_type: str, ghts: list[str], day: Any) -> list[FilledFile]:
+    """The Prefect flow, with a progress bar on stderr (stdout stays for the listing).
+
+    The type and GHTs are checked before Prefect starts (a typo costs no flow run); a refusal
+    inside the flow reaches the user as one line, so Prefect's own logging of the failed run
+    (with its traceback) is kept quiet unless PREFECT_LOGGING_LEVEL says otherwise."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from flows.runtime import prepare_prefect, run_flow
+    from services.generation import FilledFile, documents_to_fill
+
+    documents_to_fill(ws, doc_type, ghts)
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+    prepare_prefect(ws.settings)
+    from flows.generate_documents import generate_documents
+
+    with Progress(
+        TextColumn("filling {task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err_console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(doc_type, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        rows = run_flow(generate_documents, doc_type, ghts or None, day, progress=progress)
+    return [FilledFile(**row) for row in rows]
+
+
+def _print(files: list[FilledFile], target: Path, fmt: Format) -> None:
+    rows = [f.as_dict() | {"path": str(target / f.file_name)} for f in files]
+    if fmt is Format.json:
+        print_json(rows)
+    elif fmt is Format.csv:
+        print_csv([*COLUMNS, "path"], ([r[c] for c in [*COLUMNS, "path"]] for r in rows))
+    else:
+        console.print(
+            table(
+                f"{len(files)} files in {target}",
+                COLUMNS[:-1],
+                ([r[c] for c in COLUMNS[:-1]] for r in rows),
+            )
+        )

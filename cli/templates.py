@@ -1,0 +1,65 @@
+"""`ghtflow templates list|check`: the Word models and what they ask of the context."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import typer
+
+from cli.output import Format, console, err_console, print_csv, print_json, table
+
+app = typer.Typer(help="Word templates: which are used, and checking an agency's own.")
+
+KIND_HELP = "chu_convention, had_convention, partnership_convention or conformity_letter"
+
+
+@app.command("list")
+def list_(
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
+) -> None:
+    """The template of each kind, and whether it is built in or the agency's own."""
+    from services.generation import list_templates
+    from settings import get_settings
+
+    rows = list_templates(get_settings())
+    columns = ["kind", "source", "path"]
+    if fmt is Format.json:
+        print_json(rows)
+    elif fmt is Format.csv:
+        print_csv(columns, ([r[c] for c in columns] for r in rows))
+    else:
+        console.print(table("Word templates", columns, ([r[c] for c in columns] for r in rows)))
+
+
+@app.command()
+def check(
+    file: Path = typer.Argument(..., help="a .docx model"),
+    kind: str | None = typer.Option(
+        None, "--kind", help=f"{KIND_HELP} (default: from a built-in file name)"
+    ),
+    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
+) -> None:
+    """Variables FILE uses that the context lacks (exit 1), and context values it never uses."""
+    from services.generation import check_template
+
+    report = check_template(file, kind)
+    if fmt is Format.json:
+        print_json(report)
+    elif fmt is Format.csv:
+        rows = [("missing", v) for v in report["missing"]]
+        rows += [("unused", v) for v in report["unused"]]
+        print_csv(["problem", "variable"], rows)
+    else:
+        rows = [("missing", v) for v in report["missing"]]
+        rows += [("unused", v) for v in report["unused"]]
+        title = f"{file.name} against the {report['kind']} context"
+        console.print(table(title, ["problem", "variable"], rows))
+        console.print(f"{len(report['used'])} values used", markup=False)
+    if report["missing"]:
+        names = ", ".join(report["missing"])
+        err_console.print(
+            f"error: {file.name} uses {len(report['missing'])} values the context lacks: {names}",
+            markup=False,
+        )
+        sys.exit(1)
