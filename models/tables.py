@@ -97,6 +97,10 @@ class Person(SQLModel, table=True):
     side: str = Field(max_length=16)
     region_id: int | None = Field(default=None, foreign_key="region.id")
     ght_id: int | None = Field(default=None, foreign_key="ght.id")
+    password_hash: str | None = Field(default=None, max_length=200, description="argon2")
+    calendar_secret: str | None = Field(
+        default=None, max_length=64, unique=True, description="secret of the calendar link"
+    )
 
 
 class Campaign(SQLModel, table=True):
