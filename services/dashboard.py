@@ -49,7 +49,8 @@ COMPLIANCE_LABELS = {
     "association": "Association au GHT",
 }
 STATUS_LABELS = {"missing": "Manquant", "in_progress": "En cours", "done": "Fait"}
-EVENT_LABELS = {"create": "Création"}  # events no workflow defines (created by ghtflow)
+# events no workflow defines (written by ghtflow itself: compliance, scenario loading)
+EVENT_LABELS = {"create": "Création", "load": "Reprise de l'existant"}
 
 
 # --- access ---------------------------------------------------------------------------------
