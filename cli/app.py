@@ -44,6 +44,11 @@ app.command("deploy")(deploy_command)
 app.command("generate")(generate.generate)
 app.add_typer(templates.app, name="templates")
 # --- end Word generation ---
+# --- web (issue 7): users, passwords, API tokens, calendar links ---
+from cli.users import app as users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+# --- end web users ---
 
 
 def _database_hint(exc: Exception) -> str:
