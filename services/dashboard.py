@@ -82,12 +82,6 @@ def _visible_document(ws: Workspace, account: Account, document_id: int) -> tupl
     return row[0], row[1]
 
 
-def check_document_visible(ws: Workspace, account: Account, document_id: int) -> None:
-    """`NotFound` (as if it did not exist) for a document of a GHT this person may not see;
-    checked before acting, so that `fire`'s refusal cannot reveal another GHT's document."""
-    _visible_document(ws, account, document_id)
-
-
 # --- the regional overview ------------------------------------------------------------------
 
 

@@ -167,3 +167,22 @@ def test_generated_word_files_are_listed_and_downloaded_by_those_who_may(officer
     (theirs,) = generate_documents(occitanie, [other])
     assert lot.get(f"/fichiers/{theirs.id}").status_code == 404
     assert lot.get("/fichiers/99999").status_code == 404
+
+
+@SQLITE
+def test_the_calendar_link_of_the_ght_page_and_the_api_answer_in_the_same_app(lot, occitanie):
+    from services.accounts import issue_token
+    from tests.integration.helpers import director
+
+    page = lot.get("/ght/OCC-02").text
+    (link,) = re.findall(r'id="lien-calendrier" value="([^"]+)"', page)
+    feed = lot.client.get(link.replace("http://testserver", ""))
+    assert feed.status_code == 200 and feed.headers["content-type"].startswith("text/calendar")
+    assert b"BEGIN:VCALENDAR" in feed.content
+    other = lot.client.get(link.replace("OCC-02", "OCC-03").replace("http://testserver", ""))
+    assert other.status_code == 404
+    token = issue_token(occitanie, director("OCC-02"))
+    api = lot.client.get("/api/documents", headers={"Authorization": f"Bearer {token}"})
+    assert api.status_code == 200 and {d["ght"] for d in api.json()} == {"OCC-02"}
+    assert lot.client.get("/api/documents").status_code == 401
+    assert "/api/documents" in lot.client.get("/openapi.json").json()["paths"]
