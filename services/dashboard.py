@@ -25,6 +25,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
+from i18n import french_date
 from models import ConformityRequest, Document, DocumentVersion, GeneratedFile, Ght, OutboxMessage
 from services.accounts import Account
 from services.calendar import ght_calendar
@@ -422,7 +423,8 @@ def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str
             "Motifs : " + " ; ".join(motive_labels.get(m, m) for m in payload["motives"])
         )
     if payload.get("respond_by"):
-        details.append(f"Réponse attendue au plus tard le {payload['respond_by']}")
+        day = french_date(date.fromisoformat(payload["respond_by"]))
+        details.append(f"Réponse attendue au plus tard le {day}")
     if payload.get("note"):
         details.append(f"« {payload['note']} »")
     return details
