@@ -15,7 +15,7 @@ from pathlib import Path
 import httpx
 from sqlmodel import select
 
-from models import Database, Person
+from models import Person
 from notifications.sink import free_port
 from services.accounts import set_password
 from services.scenario import load_scenario
@@ -110,6 +110,29 @@ def _wait_until_up(process: subprocess.Popen[bytes], base: str, timeout: float, 
     raise RuntimeError(f"ghtflow serve did not answer within {timeout:.0f} s:\n{log.read_text()}")
 
 
-def database_for(home: Path) -> Database:
-    """The database of a prepared work directory (SQLite under `home` unless a URL is set)."""
-    return Database(Settings(home=home).effective_database_url)
+def pdf_file(path: Path, text: str) -> Path:
+    """A small, valid one-page PDF showing `text` (what a director would upload)."""
+    safe = text.replace("\\", "").replace("(", "").replace(")", "")
+    stream = f"BT /F1 14 Tf 72 760 Td ({safe}) Tj ET".encode("latin-1", "replace")
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R "
+        b"/Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream),
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    path.write_bytes(bytes(out))
+    return path
