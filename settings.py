@@ -70,6 +70,18 @@ class Settings(BaseSettings):
         return value or None
 
     # --- end Word generation ---
+    # --- web dashboard (issue 7) ---
+    secret_key: SecretStr | None = Field(
+        default=None,
+        description="signs session cookies; default: a random key kept in HOME/secret_key (0600)",
+    )
+
+    @field_validator("secret_key", mode="before")
+    @classmethod
+    def _blank_secret(cls, value: object) -> object:
+        return value or None
+
+    # --- end web dashboard ---
 
     @field_validator("database_url")
     @classmethod

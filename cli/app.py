@@ -16,6 +16,7 @@ from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
 from cli.output import err_console
 from cli.registry import register as register_registry
+from cli.serve import serve as serve_command  # web dashboard (issue 7)
 from cli.sweep import sweep as sweep_command
 from services.errors import ServiceError
 from states.errors import StateError
@@ -44,6 +45,9 @@ app.command("deploy")(deploy_command)
 app.command("generate")(generate.generate)
 app.add_typer(templates.app, name="templates")
 # --- end Word generation ---
+# --- web dashboard (issue 7) ---
+app.command("serve")(serve_command)
+# --- end web dashboard ---
 
 
 def _database_hint(exc: Exception) -> str:

@@ -1,0 +1,564 @@
+"""What each page of the web dashboard shows, read-only, and who may see it.
+
+Access rules (the web pages rely on them; the JSON API follows the same ones):
+- agency people see every GHT, every document and the agency's pages (overview, outbox,
+  bilan downloads);
+- a GHT's people see their own GHT and its documents only. Another GHT's page, document,
+  version or generated file is answered exactly like one that does not exist (`NotFound`),
+  so that a guessed URL reveals nothing; an agency page answers `PermissionDenied` (its
+  existence is no secret, its content is).
+- the actions offered on a document are those `services.lifecycle.fire` would let the person
+  take in its current state (right side; a GHT person on their own GHT only; an agency person
+  on their region's GHTs). Guards (file, motives, dates) are still checked by `fire` itself.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+from icalendar import Calendar
+from sqlalchemy import func, or_
+from sqlalchemy import select as core_select
+from sqlmodel import col, select
+
+from models import ConformityRequest, Document, DocumentVersion, GeneratedFile, Ght, OutboxMessage
+from services.accounts import Account
+from services.calendar import ght_calendar
+from services.compliance import compliance_report, establishment_names
+from services.documents import list_documents, show_document
+from services.errors import NotFound, PermissionDenied
+from services.generation import FilledFile, list_generated
+from services.ghts import show_ght
+from services.motives import list_motives
+from services.outbox import list_messages
+from services.reports import bilan
+from services.sweep import add_months, conformity_states, delivered_states
+from services.workspace import Workspace
+from states.definition import Side, WorkflowDefinition
+
+SOON_DAYS = 30  # "due soon" on the overview: within this many days of the chosen date
+OUTBOX_SHOWN = 200  # messages listed per state on the outbox page (the counts are exact)
+
+ROLE_LABELS = {"partie": "Parties", "associe": "Associés", "partenaire": "Partenaires"}
+COMPLIANCE_LABELS = {
+    "partie": "Adhésion comme partie au GHT",
+    "association": "Association au GHT",
+}
+STATUS_LABELS = {"missing": "Manquant", "in_progress": "En cours", "done": "Fait"}
+EVENT_LABELS = {"create": "Création"}  # events no workflow defines (created by ghtflow)
+
+
+# --- access ---------------------------------------------------------------------------------
+
+
+def require_agency(account: Account) -> None:
+    if not account.is_agency:
+        raise PermissionDenied("this page is for the agency's staff only")
+
+
+def _visible_ght(ws: Workspace, account: Account, code: str) -> Ght:
+    code = code.strip().upper()
+    with ws.db.reading() as session:
+        ght = session.exec(select(Ght).where(Ght.code == code)).first()
+    if ght is None or ght.id is None or not account.may_see(ght.id):
+        raise NotFound(f"unknown GHT {code!r}")
+    return ght
+
+
+def _visible_document(ws: Workspace, account: Account, document_id: int) -> tuple[Document, Ght]:
+    with ws.db.reading() as session:
+        row = session.execute(
+            core_select(Document, Ght)
+            .join(Ght, col(Ght.id) == col(Document.ght_id))
+            .where(col(Document.id) == document_id)
+        ).first()
+    if row is None or not account.may_see(row[1].id or 0):
+        raise NotFound(f"document {document_id} does not exist")
+    return row[0], row[1]
+
+
+def check_document_visible(ws: Workspace, account: Account, document_id: int) -> None:
+    """`NotFound` (as if it did not exist) for a document of a GHT this person may not see;
+    checked before acting, so that `fire`'s refusal cannot reveal another GHT's document."""
+    _visible_document(ws, account, document_id)
+
+
+# --- the regional overview ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StateCount:
+    state: str
+    label: str
+    count: int
+
+
+@dataclass(frozen=True)
+class TypeSummary:
+    doc_type: str
+    label: str
+    states: list[StateCount]
+
+    @property
+    def total(self) -> int:
+        return sum(s.count for s in self.states)
+
+
+@dataclass(frozen=True)
+class DocumentLine:
+    """A document in a list of the overview, with the deadline it is listed for."""
+
+    id: int
+    ght_code: str
+    ght_name: str
+    type_label: str
+    state_label: str
+    what: str  # what the deadline is, in French
+    day: date | None
+
+
+@dataclass(frozen=True)
+class Overview:
+    as_of: date
+    types: list[TypeSummary]
+    overdue: list[DocumentLine]
+    due_soon: list[DocumentLine]
+    awaiting_agency: list[DocumentLine]
+    outbox_failed: int
+    outbox_pending: int
+
+
+def agency_states(definition: WorkflowDefinition) -> frozenset[str]:
+    """States in which the agency has a decision to take (an agency event leaves them)."""
+    return frozenset(s for t in definition.transitions if t.side == Side.AGENCY for s in t.sources)
+
+
+def _line(
+    doc: dict[str, Any],
+    ght_code: str,
+    ght_name: str,
+    type_label: str,
+    what: str,
+    day: date | None,
+) -> DocumentLine:
+    return DocumentLine(doc["id"], ght_code, ght_name, type_label, doc["state_label"], what, day)
+
+
+def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
+    """The bilan as of `as_of` and what needs attention on that day. States are those the
+    documents had at the end of `as_of` (from their history), so a past date tells the past."""
+    require_agency(account)
+    result = bilan(ws, as_of)
+    types = []
+    for doc_type, counts in result.counts.items():
+        definition = ws.workflows.definition(doc_type)
+        states = [StateCount(s, definition.label_of(s), n) for s, n in counts.items()]
+        types.append(TypeSummary(doc_type, definition.label, states))
+    soon_end = as_of + timedelta(days=SOON_DAYS)
+    with ws.db.reading() as session:
+        due_dates: dict[int, date | None] = {
+            int(i): d
+            for i, d in session.execute(core_select(col(Document.id), col(Document.due_date)))
+        }
+        open_requests: dict[int, list[date]] = defaultdict(list)
+        for document_id, respond_by in session.execute(
+            core_select(col(ConformityRequest.document_id), col(ConformityRequest.respond_by))
+            .where(col(ConformityRequest.requested_on) <= as_of)
+            .where(
+                or_(
+                    col(ConformityRequest.answered_on).is_(None),
+                    col(ConformityRequest.answered_on) > as_of,
+                )
+            )
+        ):
+            open_requests[int(document_id)].append(respond_by)
+        outbox: dict[str, int] = {
+            str(state): int(n)
+            for state, n in session.execute(
+                core_select(col(OutboxMessage.state), func.count()).group_by(
+                    col(OutboxMessage.state)
+                )
+            )
+        }
+    overdue: list[DocumentLine] = []
+    due_soon: list[DocumentLine] = []
+    awaiting: list[DocumentLine] = []
+    rules = {
+        t: (
+            ws.workflows.definition(t),
+            delivered_states(ws.workflows.definition(t)),
+            conformity_states(ws.workflows.definition(t)),
+            agency_states(ws.workflows.definition(t)),
+        )
+        for t in ws.workflows.types
+    }
+    for ght in result.ghts:
+        for doc in ght.documents:
+            definition, delivered, conformity, agency = rules[doc["type"]]
+            about = (doc, ght.code, ght.name, definition.label)
+            due = due_dates.get(doc["id"])
+            if due is not None and doc["state"] not in delivered:
+                if due < as_of:
+                    overdue.append(_line(*about, "À transmettre", due))
+                elif due <= soon_end:
+                    due_soon.append(_line(*about, "À transmettre", due))
+            if doc["state"] in conformity:
+                for respond_by in open_requests.get(doc["id"], []):
+                    what = "Réponse à la demande de mise en conformité"
+                    if respond_by < as_of:
+                        overdue.append(_line(*about, what, respond_by))
+                    elif respond_by <= soon_end:
+                        due_soon.append(_line(*about, what, respond_by))
+            if doc["state"] in agency:
+                awaiting.append(_line(*about, "Décision de l'ARS", None))
+    by_day = lambda d: (d.day or as_of, d.ght_code, d.id)  # noqa: E731
+    return Overview(
+        as_of=as_of,
+        types=types,
+        overdue=sorted(overdue, key=by_day),
+        due_soon=sorted(due_soon, key=by_day),
+        awaiting_agency=awaiting,
+        outbox_failed=int(outbox.get("failed", 0)),
+        outbox_pending=int(outbox.get("pending", 0)),
+    )
+
+
+# --- a GHT's page ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberLine:
+    finess: str
+    name: str
+    support: bool
+
+
+@dataclass(frozen=True)
+class ComplianceLine:
+    label: str
+    with_: list[str]  # "Name (FINESS)"
+    status: str
+    status_label: str
+    document_id: int | None
+    state_label: str | None
+
+
+@dataclass(frozen=True)
+class Deadline:
+    day: date
+    summary: str
+    description: str
+
+
+@dataclass
+class GhtPage:
+    code: str
+    name: str
+    as_of: date
+    members: list[tuple[str, list[MemberLine]]]  # (role label, members), parties first
+    documents: list[dict[str, Any]]
+    required: list[ComplianceLine]
+    suggested: list[ComplianceLine]
+    deadlines: list[Deadline]
+    past_deadlines: int = 0
+    support: str | None = None
+    reference_chu: str | None = None
+
+
+def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage:
+    """A GHT's members by role, documents, what it still owes and its coming deadlines."""
+    ght = _visible_ght(ws, account, code)
+    shown = show_ght(ws, ght.code)
+    by_role: dict[str, list[MemberLine]] = {role: [] for role in ROLE_LABELS}
+    for m in shown["members"]:
+        by_role.setdefault(m["role"], []).append(MemberLine(m["finess"], m["name"], m["support"]))
+    documents = list_documents(ws, ght=ght.code)
+    for d in documents:
+        d["type_label"] = ws.workflows.definition(d["type"]).label
+    report = compliance_report(ws, ght=ght.code)["ghts"][0]
+    names = establishment_names(ws)
+    labels = {t: ws.workflows.definition(t).label for t in ws.workflows.types}
+    state_labels = {d["id"]: d["state_label"] for d in documents}
+
+    def compliance(items: list[dict[str, Any]]) -> list[ComplianceLine]:
+        return [
+            ComplianceLine(
+                label=labels.get(i["type"]) or COMPLIANCE_LABELS.get(i["type"], i["type"]),
+                with_=[f"{names.get(f, f)} ({f})" for f in i["with"]],
+                status=i["status"],
+                status_label=STATUS_LABELS.get(i["status"], i["status"]),
+                document_id=i["document_id"],
+                state_label=state_labels.get(i["document_id"]),
+            )
+            for i in items
+        ]
+
+    events = Calendar.from_ical(ght_calendar(ws, ght.code)).walk("VEVENT")
+    deadlines = sorted(
+        (
+            Deadline(e.decoded("dtstart"), str(e.get("summary")), str(e.get("description")))
+            for e in events
+        ),
+        key=lambda d: d.day,
+    )
+    coming = [d for d in deadlines if d.day >= as_of]
+    return GhtPage(
+        code=ght.code,
+        name=ght.name,
+        as_of=as_of,
+        members=[(ROLE_LABELS.get(r, r), ms) for r, ms in by_role.items()],
+        documents=documents,
+        required=compliance(report["required"]),
+        suggested=compliance(report["suggested"]),
+        deadlines=coming,
+        past_deadlines=len(deadlines) - len(coming),
+        support=(shown["support"] or {}).get("name"),
+        reference_chu=(shown["reference_chu"] or {}).get("name"),
+    )
+
+
+# --- a document's page ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Action:
+    """An event the signed-in person may fire now, with what its form must ask for."""
+
+    event: str
+    label: str
+    needs_file: bool
+    needs_motives: bool
+    needs_respond_by: bool
+    earliest_respond_by: date | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    seq: int
+    day: date
+    label: str
+    actor: str
+    from_label: str | None
+    to_label: str
+    details: list[str]
+
+
+@dataclass(frozen=True)
+class RequestLine:
+    motives: list[str]  # labels
+    note: str | None
+    requested_on: date
+    respond_by: date
+    requested_by: str
+    answered_on: date | None
+
+
+@dataclass
+class DocumentPage:
+    id: int
+    ght_code: str
+    ght_name: str
+    type_label: str
+    reference: str
+    title: str
+    state: str
+    state_label: str
+    final: bool
+    due_date: date | None
+    version: int
+    lock_version: int
+    history: list[TimelineEntry]
+    versions: list[dict[str, Any]]
+    requests: list[RequestLine]
+    generated: list[FilledFile]
+    actions: list[Action]
+    motives: list[tuple[str, str]]  # the catalogue: (key, label)
+
+
+def _event_label(definition: WorkflowDefinition, event: str) -> str:
+    found = next((t.label for t in definition.transitions if t.event == event and t.label), None)
+    return found or EVENT_LABELS.get(event, event)
+
+
+def allowed_actions(
+    definition: WorkflowDefinition, state: str, account: Account, ght: Ght, today_: date
+) -> list[Action]:
+    """The events of `state` this person may fire (as `fire` authorizes them)."""
+    if account.is_agency:
+        if account.region_id is not None and account.region_id != ght.region_id:
+            return []
+    elif account.ght_id != ght.id:
+        return []
+    actions = []
+    for event in definition.allowed_events(state):
+        t = definition.transition(state, event)
+        if t is None or t.side.value != account.side:
+            continue
+        respond_by = "respond_by_min_delay" in t.guards
+        earliest = (
+            add_months(today_, definition.timers.conformity_response_min_months)
+            if respond_by
+            else None
+        )
+        actions.append(
+            Action(
+                event=event,
+                label=t.label or event,
+                needs_file="file_attached" in t.guards,
+                needs_motives="conformity_motives" in t.guards,
+                needs_respond_by=respond_by,
+                earliest_respond_by=earliest,
+            )
+        )
+    return actions
+
+
+def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str]:
+    details = []
+    if "version" in payload:
+        name = f" ({payload['file_name']})" if payload.get("file_name") else ""
+        details.append(f"Version {payload['version']}{name}")
+    if payload.get("motives"):
+        details.append(
+            "Motifs : " + " ; ".join(motive_labels.get(m, m) for m in payload["motives"])
+        )
+    if payload.get("respond_by"):
+        details.append(f"Réponse attendue au plus tard le {payload['respond_by']}")
+    if payload.get("note"):
+        details.append(f"« {payload['note']} »")
+    return details
+
+
+def document_page(ws: Workspace, account: Account, document_id: int, today_: date) -> DocumentPage:
+    """One document as its page shows it, with the actions this person may take today."""
+    document, ght = _visible_document(ws, account, document_id)
+    shown = show_document(ws, document_id)
+    definition = ws.workflows.definition(document.doc_type)
+    motives = [(str(m["key"]), str(m["label"])) for m in list_motives(ws)]
+    motive_labels = dict(motives)
+
+    def state_label(state: str | None) -> str | None:
+        if state is None:
+            return None
+        return definition.label_of(state) if state in definition.state_names else state
+
+    history = [
+        TimelineEntry(
+            seq=h["seq"],
+            day=date.fromisoformat(h["as_of"]),
+            label=_event_label(definition, h["event"]),
+            actor=h["actor"],
+            from_label=state_label(h["from"]),
+            to_label=state_label(h["to"]) or h["to"],
+            details=_details(h["payload"], motive_labels),
+        )
+        for h in shown["history"]
+    ]
+    requests = [
+        RequestLine(
+            motives=[motive_labels.get(m, m) for m in c["motives"]],
+            note=c["note"],
+            requested_on=date.fromisoformat(c["requested_on"]),
+            respond_by=date.fromisoformat(c["respond_by"]),
+            requested_by=c["requested_by"],
+            answered_on=date.fromisoformat(c["answered_on"]) if c["answered_on"] else None,
+        )
+        for c in shown["conformity_requests"]
+    ]
+    return DocumentPage(
+        id=document_id,
+        ght_code=ght.code,
+        ght_name=ght.name,
+        type_label=definition.label,
+        reference=document.reference,
+        title=document.title,
+        state=document.state,
+        state_label=shown["state_label"],
+        final=document.state in definition.final_states,
+        due_date=document.due_date,
+        version=document.current_version,
+        lock_version=document.version_id,
+        history=history,
+        versions=shown["versions"],
+        requests=requests,
+        generated=list_generated(ws, document_id),
+        actions=allowed_actions(definition, document.state, account, ght, today_),
+        motives=motives,
+    )
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class FileToSend:
+    path: Path
+    name: str
+
+
+def version_file(ws: Workspace, account: Account, document_id: int, number: int) -> FileToSend:
+    """The file of version `number` of a document this person may see."""
+    _visible_document(ws, account, document_id)
+    with ws.db.reading() as session:
+        version = (
+            session.execute(
+                core_select(DocumentVersion).where(
+                    col(DocumentVersion.document_id) == document_id,
+                    col(DocumentVersion.number) == number,
+                )
+            )
+            .scalars()
+            .first()
+        )
+    missing = NotFound(f"document {document_id} has no file for version {number}")
+    if version is None or version.file_hash is None:
+        raise missing
+    path = ws.files.path_of(version.file_hash)
+    if not path.is_file():
+        raise missing
+    return FileToSend(path, version.file_name or f"document-{document_id}-v{number}")
+
+
+def generated_file(ws: Workspace, account: Account, file_id: int) -> FileToSend:
+    """A filled Word (or PDF) file of a document this person may see."""
+    with ws.db.reading() as session:
+        row = session.get(GeneratedFile, file_id)
+    missing = NotFound(f"generated file {file_id} does not exist")
+    if row is None:
+        raise missing
+    try:
+        _visible_document(ws, account, row.document_id)
+    except NotFound:
+        raise missing from None
+    path = ws.files.path_of(row.file_hash)
+    if not path.is_file():
+        raise missing
+    return FileToSend(path, row.file_name)
+
+
+# --- the outbox page ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxPage:
+    failed: list[dict[str, Any]]
+    pending: list[dict[str, Any]]
+    failed_count: int
+    pending_count: int
+
+
+def outbox_page(ws: Workspace, account: Account) -> OutboxPage:
+    """Messages not delivered yet (pending) or given up on (failed), with their last error."""
+    require_agency(account)
+    failed = list_messages(ws, "failed")
+    pending = list_messages(ws, "pending")
+    return OutboxPage(
+        failed=failed[-OUTBOX_SHOWN:][::-1],
+        pending=pending[:OUTBOX_SHOWN],
+        failed_count=len(failed),
+        pending_count=len(pending),
+    )

@@ -1,0 +1,122 @@
+"""The web dashboard: `create_app(settings)` builds the FastAPI application.
+
+Pages are server-rendered in French (Jinja2 templates in `web/templates/`, a style sheet in
+`web/static/`, no script needed). Every page and action reaches the database through
+`services/` with the same rules as the CLI: actions call `services.lifecycle.fire`, and its
+refusals are shown with the CLI's one-line message. The JSON API (`web/api.py`) is included
+as a router.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse, RedirectResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.responses import Response
+
+from services.errors import ServiceError
+from services.workspace import open_workspace
+from settings import Settings
+from states.errors import StateError
+from web import pages
+from web.refusals import refusal_status
+from web.rendering import STATIC_DIR, page
+from web.security import SESSION_COOKIE, SESSION_MAX_AGE, CsrfRefused, NotSignedIn, session_secret
+
+CSRF_MESSAGE = (
+    "Formulaire refusé : le jeton de sécurité (CSRF) est absent ou invalide. "
+    "Rechargez la page et recommencez."
+)
+_MACHINE_PATHS = ("/api", "/calendar")  # answered in JSON, never with an HTML page
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """The application on the workspace of `settings` (opened once, closed at shutdown)."""
+    ws = open_workspace(settings)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        ws.close()
+
+    app = FastAPI(
+        title="ghtflow",
+        description="Documents owed by the GHTs to their regional health agency (ARS).",
+        lifespan=lifespan,
+    )
+    app.state.ws = ws
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=session_secret(ws.settings),
+        session_cookie=SESSION_COOKIE,
+        max_age=SESSION_MAX_AGE,
+        same_site="lax",
+        https_only=False,  # behind TLS in production: the reverse proxy adds Secure
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    for router in pages.ROUTERS:
+        app.include_router(router)
+    _include_api(app)
+    _handle_refusals(app)
+    return app
+
+
+def _include_api(app: FastAPI) -> None:
+    """The JSON API router of `web/api.py` (written on another branch; absent until merged)."""
+    try:
+        module = importlib.import_module("web.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != "web.api":
+            raise
+        return
+    app.include_router(module.router)
+
+
+def _machine(request: Request) -> bool:
+    return request.url.path.startswith(_MACHINE_PATHS)
+
+
+def _handle_refusals(app: FastAPI) -> None:
+    @app.exception_handler(NotSignedIn)
+    async def _sign_in_first(request: Request, _exc: NotSignedIn) -> Response:
+        target = request.url.path
+        if request.method == "GET" and request.url.query:
+            target += "?" + request.url.query
+        suite = "" if target == "/" else "?suite=" + quote(target, safe="")
+        return RedirectResponse("/connexion" + suite, status_code=303)
+
+    @app.exception_handler(CsrfRefused)
+    async def _csrf(request: Request, _exc: CsrfRefused) -> Response:
+        return page(request, "error.html", {"title": "Accès refusé"}, status_code=403,
+                    error=CSRF_MESSAGE)  # fmt: skip
+
+    async def _refused(request: Request, exc: Exception) -> Response:
+        status = refusal_status(exc)
+        if _machine(request):
+            return JSONResponse({"detail": str(exc)}, status_code=status)
+        title = {404: "Page introuvable", 403: "Accès refusé"}.get(status, "Action refusée")
+        return page(request, "error.html", {"title": title}, status_code=status, error=str(exc))
+
+    app.add_exception_handler(ServiceError, _refused)
+    app.add_exception_handler(StateError, _refused)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if _machine(request) or exc.status_code not in {404, 405}:
+            return await http_exception_handler(request, exc)
+        title = "Page introuvable" if exc.status_code == 404 else "Action refusée"
+        message = (
+            "Cette page n'existe pas."
+            if exc.status_code == 404
+            else "Cette adresse ne s'utilise pas ainsi."
+        )
+        return page(request, "error.html", {"title": title}, status_code=exc.status_code,
+                    error=message)  # fmt: skip

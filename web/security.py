@@ -1,0 +1,104 @@
+"""Sessions and CSRF for the web pages.
+
+The session is Starlette's signed cookie `ghtflow_session` (HttpOnly, SameSite=Lax, signed
+with `GHTFLOW_SECRET_KEY`): it holds the signed-in person's id, a CSRF token and the next
+flash message, nothing else. The CSRF token is per session, put in a hidden field of every
+form and compared on every POST (a missing or wrong one answers 403 before anything is read
+or changed). Signing in starts a new session (and a new token), so a token or a session id
+seen before signing in is worth nothing afterwards.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from pathlib import Path
+
+from fastapi import Request
+from starlette.datastructures import FormData
+
+from services.accounts import Account, account_by_id
+from services.workspace import Workspace
+from settings import Settings
+
+SESSION_COOKIE = "ghtflow_session"
+SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
+CSRF_FIELD = "csrf_token"
+_PERSON, _CSRF, _FLASH = "person", "csrf", "flash"
+
+
+class NotSignedIn(Exception):
+    """The page needs a signed-in person: the visitor is sent to the sign-in page."""
+
+
+class CsrfRefused(Exception):
+    """A form came without this session's CSRF token."""
+
+
+def session_secret(settings: Settings) -> str:
+    """`GHTFLOW_SECRET_KEY`, or a random key created once in HOME/secret_key (mode 0600), so
+    that sessions survive a restart without any set-up."""
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value()
+    path = Path(settings.home) / "secret_key"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as out:
+            out.write(secrets.token_urlsafe(48))
+    key = path.read_text(encoding="utf-8").strip()
+    if not key:
+        raise RuntimeError(f"{path} is empty: delete it or set GHTFLOW_SECRET_KEY")
+    return key
+
+
+def csrf_token(request: Request) -> str:
+    """This session's CSRF token (created on first use)."""
+    token = request.session.get(_CSRF)
+    if not isinstance(token, str) or not token:
+        token = secrets.token_urlsafe(32)
+        request.session[_CSRF] = token
+    return token
+
+
+def check_csrf(request: Request, form: FormData) -> None:
+    expected = request.session.get(_CSRF)
+    given = form.get(CSRF_FIELD)
+    if not isinstance(expected, str) or not isinstance(given, str) or not given:
+        raise CsrfRefused
+    if not secrets.compare_digest(expected.encode(), given.encode()):
+        raise CsrfRefused
+
+
+def sign_in(request: Request, account: Account) -> None:
+    request.session.clear()
+    request.session[_PERSON] = account.id
+    csrf_token(request)
+
+
+def sign_out(request: Request) -> None:
+    request.session.clear()
+
+
+def current_account(request: Request) -> Account:
+    """The signed-in person, or `NotSignedIn` (also when that person was removed)."""
+    person_id = request.session.get(_PERSON)
+    if not isinstance(person_id, int):
+        raise NotSignedIn
+    ws: Workspace = request.app.state.ws
+    account = account_by_id(ws, person_id)
+    if account is None:
+        request.session.clear()
+        raise NotSignedIn
+    return account
+
+
+def flash(request: Request, message: str) -> None:
+    """A one-line message shown once, on the next page (after a redirect)."""
+    request.session[_FLASH] = message
+
+
+def take_flash(request: Request) -> str | None:
+    message = request.session.pop(_FLASH, None)
+    return message if isinstance(message, str) else None
