@@ -48,6 +48,11 @@ app.add_typer(templates.app, name="templates")
 # --- web dashboard (issue 7) ---
 app.command("serve")(serve_command)
 # --- end web dashboard ---
+# --- web (issue 7): users, passwords, API tokens, calendar links ---
+from cli.users import app as users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+# --- end web users ---
 
 
 def _database_hint(exc: Exception) -> str:

@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -31,6 +32,7 @@ from models import (
     Person,
     Region,
 )
+from services.accounts import hash_password
 from services.audit import append_event
 from services.categories import load_categories
 from services.departments import format_area, parse_area
@@ -138,7 +140,8 @@ def load_scenario(ws: Workspace, path: Path) -> LoadReport:
         region = _load_region(session, r, root, report)
         establishments = _load_establishments(session, r, root, ws, report)
         ghts = _load_ghts(session, r, root, region, establishments, report)
-        _load_people(session, r, root, region, ghts, report)
+        people = _load_people(session, r, root, region, ghts, report)
+        _set_demo_password(session, r, root, people, report)  # web (issue 7)
         campaign, due_dates = _load_campaign(session, r, root, region, ws, report)
         _load_documents(
             session, r, root, ws, ghts, campaign, due_dates, motives, as_of, name, report
@@ -297,7 +300,8 @@ def _load_people(
     region: Region,
     ghts: dict[str, Ght],
     report: LoadReport,
-) -> None:
+) -> list[Person]:
+    """The scenario's people, created or updated, in file order."""
     people: list[tuple[LineMap, Side, Ght | None]] = [
         (n, Side.AGENCY, None) for n in r.items(root, "agency_people")
     ]
@@ -305,12 +309,13 @@ def _load_people(
         ght = ghts[r.text(node, "code").upper()]
         people += [(p, Side.GHT, ght) for p in r.items(node, "people", required=False)]
     seen: set[str] = set()
+    loaded: list[Person] = []
     for node, side, owner in people:
         email = r.email(node)
         if email in seen:
             raise r.fail(node, f"person {email} is listed twice")
         seen.add(email)
-        _upsert(
+        person = _upsert(
             session,
             report,
             "people",
@@ -323,6 +328,45 @@ def _load_people(
                 "ght_id": owner.id if owner else None,
             },
         )
+        loaded.append(person)
+    return loaded
+
+
+# --- web (issue 7): the scenario's people sign in with the demo password ---------------------
+
+
+def _set_demo_password(
+    session: Session, r: _Reader, root: LineMap, people: list[Person], report: LoadReport
+) -> None:
+    """`demo_password` (optional) becomes the password of every person of the scenario who has
+    none yet; a password someone set since (`ghtflow users passwd`) is kept."""
+    password = root.get("demo_password")
+    if password is None:
+        return
+    lines = Path(r.path).read_text(encoding="utf-8").splitlines()
+    line = next((n for n, text in enumerate(lines, 1) if text.startswith("demo_password:")), None)
+    if not isinstance(password, str):
+        raise ScenarioError(r.path, line, "'demo_password' must be text")
+    try:
+        digest = _demo_hash(password)
+    except InvalidInput as exc:
+        raise ScenarioError(r.path, line, f"'demo_password': {exc}") from None
+    for person in people:
+        if person.password_hash is None:
+            person.password_hash = digest
+            report.created["demo passwords"] += 1
+        else:
+            report.unchanged["demo passwords"] += 1
+
+
+@lru_cache(maxsize=4)
+def _demo_hash(password: str) -> str:
+    """One argon2 hash per password and process (~0.1 s each): the tests load the scenario
+    hundreds of times. Every demo person shares the hash, as they share the password."""
+    return hash_password(password)
+
+
+# --- end web ---
 
 
 def _load_campaign(
