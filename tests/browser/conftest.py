@@ -55,6 +55,7 @@ class Dashboard:
     url: str
     home: Path
     backend: str
+    database_url: str
 
     def at(self, path: str) -> str:
         return self.url + path
@@ -89,9 +90,9 @@ def dashboard(
     backend = str(request.param)
     url = str(request.getfixturevalue("postgres_database")) if backend == "postgres" else None
     home = tmp_path_factory.mktemp(f"dashboard-{backend}")
-    prepare_home(home, url)
+    settings = prepare_home(home, url)
     with serving(home, url) as base:
-        yield Dashboard(base, home, backend)
+        yield Dashboard(base, home, backend, settings.effective_database_url)
 
 
 @pytest.fixture

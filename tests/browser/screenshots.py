@@ -14,7 +14,7 @@ import tempfile
 from datetime import date
 from pathlib import Path
 
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page, ViewportSize, sync_playwright
 from sqlmodel import select
 
 from models import Document, Ght
@@ -31,7 +31,7 @@ from tests.browser.server import (
     serving,
 )
 
-VIEWPORT = {"width": 1280, "height": 860}
+VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
 
 
 def _played_pmsp(home: Path) -> int:
