@@ -85,8 +85,11 @@ serve: venv
 	@test -f var/demo/ghtflow.db || $(MAKE) --no-print-directory demo
 	GHTFLOW_HOME=var/demo $(BIN)/ghtflow serve --host 127.0.0.1 --port 8000
 
-# docs/overview.png and docs/document.png (README), taken in Chromium on a fresh scenario
+# docs/overview.png and docs/document.png (README), taken in Chromium on a fresh scenario;
+# chromium-l10n (~120 MB) so that the browser's own words (file and date fields) are French
 screenshots: venv browser-tools
+	@test -f /usr/lib/chromium/locales/fr.pak || [ "$$(id -u)" != 0 ] || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium-l10n >/dev/null
 	$(BIN)/python -m tests.browser.screenshots docs
 # --- end web dashboard ---
 

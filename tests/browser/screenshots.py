@@ -9,12 +9,13 @@ resubmission form). Default DIR: docs/.
 
 from __future__ import annotations
 
+import os
 import sys
 import tempfile
 from datetime import date
 from pathlib import Path
 
-from playwright.sync_api import Page, ViewportSize, sync_playwright
+from playwright.sync_api import FloatRect, Page, ViewportSize, sync_playwright
 from sqlmodel import select
 
 from models import Document, Ght
@@ -32,6 +33,7 @@ from tests.browser.server import (
 )
 
 VIEWPORT: ViewportSize = {"width": 1280, "height": 860}
+MAX_HEIGHT = 1500  # the top of a long page: enough to show what it is
 
 
 def _played_pmsp(home: Path) -> int:
@@ -78,7 +80,11 @@ def take(out: Path) -> list[Path]:
         home = Path(tmp)
         document_id = _played_pmsp(home)
         with serving(home) as base, sync_playwright() as playwright:
-            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--lang=fr"],  # file and date fields in French (needs chromium-l10n)
+                env={**os.environ, "LANGUAGE": "fr", "LANG": "fr_FR.UTF-8"},
+            )
             shots = []
             for who, path, name in (
                 (OFFICER, "/?au=2017-10-31", "overview.png"),
@@ -91,7 +97,9 @@ def take(out: Path) -> list[Path]:
                 _sign_in(page, base, who)
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=out / name, full_page=True)
+                height = min(MAX_HEIGHT, int(page.evaluate("document.body.scrollHeight")))
+                clip: FloatRect = {"x": 0, "y": 0, "width": VIEWPORT["width"], "height": height}
+                page.screenshot(path=out / name, full_page=True, clip=clip)
                 shots.append(out / name)
                 context.close()
             browser.close()
