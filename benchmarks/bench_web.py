@@ -92,43 +92,53 @@ def sign_in(client: httpx.Client, email: str, password: str) -> None:
         raise RuntimeError(f"sign-in refused ({answer.status_code}): {answer.text[:300]}")
 
 
-def _median_ms(client: httpx.Client, path: str, runs: int) -> tuple[float, float]:
-    """Median and 95th percentile, in ms, of `runs` sequential requests (after 3 warm-ups)."""
+def _median_ms(client: httpx.Client, path: str, seconds: float) -> tuple[float, float, int]:
+    """Median and 95th percentile, in ms, of sequential requests for about `seconds` (at least
+    5, at most 500, after 3 warm-ups); and how many were timed."""
     for _ in range(3):
         client.get(path).raise_for_status()
-    times = []
-    for _ in range(runs):
+    times: list[float] = []
+    deadline = time.perf_counter() + seconds
+    while len(times) < 5 or (time.perf_counter() < deadline and len(times) < 500):
         begin = time.perf_counter()
         response = client.get(path)
         times.append((time.perf_counter() - begin) * 1000)
         response.raise_for_status()
     times.sort()
-    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))]
+    return statistics.median(times), times[min(len(times) - 1, int(len(times) * 0.95))], len(times)
 
 
-async def _load(base: str, cookies: httpx.Cookies, path: str, total: int) -> float:
-    """Requests per second: `total` requests shared by CLIENTS concurrent clients."""
-    share = [total // CLIENTS + (1 if i < total % CLIENTS else 0) for i in range(CLIENTS)]
+async def _load(base: str, cookies: httpx.Cookies, path: str, seconds: float) -> tuple[float, int]:
+    """Requests per second of CLIENTS concurrent clients, each sending its next request as soon
+    as the previous one is answered, for about `seconds` from the moment all are connected
+    and warmed up; and how many were answered (those in flight at the end count, and so does
+    the time they take)."""
+    state = {"ready": 0, "done": 0, "begin": 0.0, "deadline": 0.0}
+    start = asyncio.Event()
 
-    async def one(count: int) -> None:
-        async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=60) as client:
-            await client.get(path)  # connect and warm up, not timed
-            await ready.wait()
-            for _ in range(count):
+    async def one() -> None:
+        async with httpx.AsyncClient(base_url=base, cookies=cookies, timeout=300) as client:
+            (await client.get(path)).raise_for_status()  # connect and warm up, not counted
+            state["ready"] += 1
+            if state["ready"] == CLIENTS:
+                state["begin"] = time.perf_counter()
+                state["deadline"] = state["begin"] + seconds
+                start.set()
+            await start.wait()
+            while time.perf_counter() < state["deadline"]:
                 (await client.get(path)).raise_for_status()
+                state["done"] += 1
 
-    ready = asyncio.Event()
-    tasks = [asyncio.create_task(one(n)) for n in share]
-    await asyncio.sleep(0.2)
-    begin = time.perf_counter()
-    ready.set()
-    await asyncio.gather(*tasks)
-    return total / (time.perf_counter() - begin)
+    await asyncio.gather(*(one() for _ in range(CLIENTS)))
+    done = int(state["done"])
+    return done / (time.perf_counter() - state["begin"]), done
 
 
 def figures(
-    tmp: Path, *, requests: int, ghts: int = 135, establishments: int = 4000, documents: int = 2000
+    tmp: Path, *, seconds: float, ghts: int = 135, establishments: int = 4000, documents: int = 2000
 ) -> list[Figure]:
+    """The four figures; each measurement lasts about `seconds` (the requests answered in that
+    time are counted, so a slow page does not make the run long)."""
     url = sqlite_url(tmp)
     migrate(url)
     begin = time.perf_counter()
@@ -140,7 +150,6 @@ def figures(
     static.mkdir()
     ght = data.ght_codes[len(data.ght_codes) // 2]
     pages = {"overview": "/", "ght_page": f"/ght/{ght}"}
-    sequential = max(20, requests // 10)
     results: list[Figure] = []
     with _server(tmp, static) as base, httpx.Client(base_url=base, timeout=60) as client:
         sign_in(client, data.officer, data.password)
@@ -153,28 +162,29 @@ def figures(
             sizes[name] = len(page.content)
         for name, path in pages.items():
             copy = f"{STATIC_PREFIX}/{name}.html"
-            ours, ours_p95 = _median_ms(client, path, sequential)
-            base_ms, base_p95 = _median_ms(client, copy, sequential)
+            ours, ours_p95, runs = _median_ms(client, path, seconds)
+            base_ms, base_p95, base_runs = _median_ms(client, copy, seconds)
             note = (
                 f"{ghts} GHTs, {establishments} establishments, {documents} documents "
-                f"({data.events} events), SQLite; {sizes[name]:,} bytes; median of {sequential} "
+                f"({data.events} events), SQLite; {sizes[name]:,} bytes; median of {runs} "
                 f"sequential requests; baseline: same bytes via StaticFiles in the same app"
             )
             figure = Figure(f"web_{name}_ms", ours, base_ms, "ms", False, note=note)
-            figure.extra |= {"p95_ms": ours_p95, "baseline_p95_ms": base_p95,
-                             "bytes": sizes[name]}  # fmt: skip
+            figure.extra |= {"p95_ms": ours_p95, "baseline_p95_ms": base_p95, "requests": runs,
+                             "baseline_requests": base_runs, "bytes": sizes[name]}  # fmt: skip
             results.append(figure)
         for name, path in pages.items():
             copy = f"{STATIC_PREFIX}/{name}.html"
-            ours = asyncio.run(_load(base, client.cookies, path, requests))
-            base_rps = asyncio.run(_load(base, client.cookies, copy, requests))
+            ours, answered = asyncio.run(_load(base, client.cookies, path, seconds))
+            base_rps, base_answered = asyncio.run(_load(base, client.cookies, copy, seconds))
             note = (
-                f"{CLIENTS} concurrent clients, {requests} requests, one uvicorn process; "
+                f"{CLIENTS} concurrent clients for {seconds:g} s each, one uvicorn process; "
                 f"baseline: same bytes via StaticFiles in the same app"
             )
             figure = Figure(f"web_{name}_rps_c{CLIENTS}", ours, base_rps, "requests/s", True)
             figure.note = note
-            figure.extra["bytes"] = sizes[name]
+            figure.extra |= {"requests": answered, "baseline_requests": base_answered,
+                             "bytes": sizes[name]}  # fmt: skip
             results.append(figure)
     results[0].extra["fill_s"] = fill_s
     return results
