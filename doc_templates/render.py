@@ -40,6 +40,7 @@ from jinja2 import (
 )
 from jinja2.utils import missing
 from lxml import etree  # type: ignore[import-untyped]
+from markupsafe import Markup, escape
 
 from i18n import french_amount, french_date
 
@@ -96,9 +97,18 @@ class _NamedUndefined(StrictUndefined):
 
 def _xml_safe(value: Any) -> Any:
     """Drop characters XML cannot hold and carriage returns; tabs and line breaks stay (docxtpl
-    turns them into Word tabs and breaks)."""
+    turns them into Word tabs and breaks).
+
+    After rendering, docxtpl turns `{_{`, `}_}`, `{_%`, `%_}` into `{{`, `}}`, `{%`, `%}` (its
+    escape for literal tags in a template), which would eat the `_` of a value typed like that:
+    such an `_` is written as the character reference `&#95;`, which that step does not see and
+    the XML parser reads back as `_`."""
     if type(value) is str:
-        return _XML_ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        text = _XML_ILLEGAL.sub("", value.replace("\r\n", "\n").replace("\r", "\n"))
+        if "{_" in text or "_}" in text:
+            safe = str(escape(text)).replace("{_", "{&#95;").replace("_}", "&#95;}")
+            return Markup(safe)  # noqa: S704  (escaped on the line above)
+        return text
     return value
 
 

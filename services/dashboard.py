@@ -25,6 +25,7 @@ from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
+from i18n import french_date
 from models import ConformityRequest, Document, DocumentVersion, GeneratedFile, Ght, OutboxMessage
 from services.accounts import Account
 from services.calendar import ght_calendar
@@ -49,7 +50,8 @@ COMPLIANCE_LABELS = {
     "association": "Association au GHT",
 }
 STATUS_LABELS = {"missing": "Manquant", "in_progress": "En cours", "done": "Fait"}
-EVENT_LABELS = {"create": "Création"}  # events no workflow defines (created by ghtflow)
+# events no workflow defines (written by ghtflow itself: compliance, scenario loading)
+EVENT_LABELS = {"create": "Création", "load": "Reprise de l'existant"}
 
 
 # --- access ---------------------------------------------------------------------------------
@@ -79,12 +81,6 @@ def _visible_document(ws: Workspace, account: Account, document_id: int) -> tupl
     if row is None or not account.may_see(row[1].id or 0):
         raise NotFound(f"document {document_id} does not exist")
     return row[0], row[1]
-
-
-def check_document_visible(ws: Workspace, account: Account, document_id: int) -> None:
-    """`NotFound` (as if it did not exist) for a document of a GHT this person may not see;
-    checked before acting, so that `fire`'s refusal cannot reveal another GHT's document."""
-    _visible_document(ws, account, document_id)
 
 
 # --- the regional overview ------------------------------------------------------------------
@@ -427,7 +423,8 @@ def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str
             "Motifs : " + " ; ".join(motive_labels.get(m, m) for m in payload["motives"])
         )
     if payload.get("respond_by"):
-        details.append(f"Réponse attendue au plus tard le {payload['respond_by']}")
+        day = french_date(date.fromisoformat(payload["respond_by"]))
+        details.append(f"Réponse attendue au plus tard le {day}")
     if payload.get("note"):
         details.append(f"« {payload['note']} »")
     return details

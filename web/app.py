@@ -3,13 +3,12 @@
 Pages are server-rendered in French (Jinja2 templates in `web/templates/`, a style sheet in
 `web/static/`, no script needed). Every page and action reaches the database through
 `services/` with the same rules as the CLI: actions call `services.lifecycle.fire`, and its
-refusals are shown with the CLI's one-line message. The JSON API (`web/api.py`) is included
-as a router.
+refusals are shown with the CLI's one-line message. The JSON API and the calendar feed
+(`web/api.py`) are included as a router.
 """
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from urllib.parse import quote
@@ -26,7 +25,7 @@ from services.errors import ServiceError
 from services.workspace import open_workspace
 from settings import Settings
 from states.errors import StateError
-from web import pages
+from web import api, pages
 from web.refusals import refusal_status
 from web.rendering import STATIC_DIR, page
 from web.security import SESSION_COOKIE, SESSION_MAX_AGE, CsrfRefused, NotSignedIn, session_secret
@@ -64,20 +63,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:
         app.include_router(router)
-    _include_api(app)
+    app.include_router(api.router)  # the JSON API and the calendar feed (web/api.py)
     _handle_refusals(app)
     return app
-
-
-def _include_api(app: FastAPI) -> None:
-    """The JSON API router of `web/api.py` (written on another branch; absent until merged)."""
-    try:
-        module = importlib.import_module("web.api")
-    except ModuleNotFoundError as exc:
-        if exc.name != "web.api":
-            raise
-        return
-    app.include_router(module.router)
 
 
 def _machine(request: Request) -> bool:

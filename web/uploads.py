@@ -4,7 +4,7 @@ An upload is copied to a private temporary folder under a cleaned copy of its or
 (the name is kept for display only: the file store keeps content under its SHA-256), checked,
 and handed to `services.lifecycle.fire`, which stores it like a file given to the CLI.
 
-Recognised content:
+Recognised content (`services.file_kinds`, the rule the JSON API applies too):
 - PDF: starts with `%PDF-`;
 - Word (.docx): a zip archive that contains `word/document.xml`;
 - legacy Word (.doc): an OLE compound file (`D0 CF 11 E0 A1 B1 1A E1`).
@@ -15,37 +15,21 @@ from __future__ import annotations
 
 import re
 import tempfile
-import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import BinaryIO
 
 from services.errors import InvalidInput
+from services.file_kinds import document_kind
 
-PDF_MAGIC = b"%PDF-"
-OLE_MAGIC = bytes.fromhex("D0CF11E0A1B11AE1")
-ZIP_MAGIC = b"PK\x03\x04"
-DOCX_PART = "word/document.xml"
 _CHUNK = 1024 * 1024
 _UNSAFE = re.compile(r"[\x00-\x1f\x7f/\\:*?\"<>|]+")
 
 
 def content_kind(path: Path) -> str | None:
-    """ "pdf", "docx" or "doc" from the file's bytes; None for anything else."""
-    with path.open("rb") as f:
-        head = f.read(8)
-    if head.startswith(PDF_MAGIC):
-        return "pdf"
-    if head == OLE_MAGIC:
-        return "doc"
-    if head.startswith(ZIP_MAGIC):
-        try:
-            with zipfile.ZipFile(path) as archive:
-                return "docx" if DOCX_PART in archive.namelist() else None
-        except (zipfile.BadZipFile, OSError):
-            return None
-    return None
+    """ "pdf", "docx" or "doc" from the file's bytes (the rule the API applies too)."""
+    return document_kind(path)
 
 
 MEDIA_TYPES = {

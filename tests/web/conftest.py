@@ -14,13 +14,12 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from services.accounts import set_password
 from services.workspace import Workspace
 from settings import Settings
 from tests.integration.helpers import OFFICER, director
 from web.app import create_app
 
-PASSWORD = "motdepasse-web"
+PASSWORD = "ghtflow-demo"  # the scenario's demo password (set by the loader)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
@@ -55,8 +54,6 @@ class Visitor:
 
 @pytest.fixture
 def web(occitanie: Workspace, settings: Settings) -> Iterator[TestClient]:
-    for email in (OFFICER, director("OCC-02"), director("OCC-03")):
-        set_password(occitanie, email, PASSWORD)
     with TestClient(create_app(settings)) as client:
         yield client
 

@@ -11,11 +11,11 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
+from services.access import check_document_visible
 from services.accounts import Account
 from services.clock import today
 from services.dashboard import (
     FileToSend,
-    check_document_visible,
     document_page,
     generated_file,
     version_file,
