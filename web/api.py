@@ -359,13 +359,14 @@ async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
             if size > limit:
                 raise HTTPException(
                     422,
-                    f"file {name} is more than {limit} bytes; the limit is {limit} bytes "
+                    f"file {name} is larger than the limit of {limit} bytes "
                     "(GHTFLOW_MAX_FILE_BYTES)",
                 )
             out.write(chunk)
+    if size == 0:
+        raise HTTPException(422, f"file {name} is empty")
     with _refusals():
-        if size:  # an empty file gets the file store's own refusal
-            check_document_file(path, name)
+        check_document_file(path, name)
     return path
 
 

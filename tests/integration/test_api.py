@@ -206,7 +206,16 @@ def test_refusals_carry_the_cli_message_and_status(client, occitanie, officer, l
         data={"event": "submit", "as_of": "2017-10-20"},
         files={"file": ("big.pdf", PDF + b"0" * limit, "application/pdf")},
     )
-    assert oversized.status_code == 422 and "the limit is" in oversized.json()["detail"]
+    assert oversized.json() == {
+        "detail": f"file big.pdf is larger than the limit of {limit} bytes (GHTFLOW_MAX_FILE_BYTES)"
+    }
+    empty = client.post(
+        url,
+        headers=lot,
+        data={"event": "submit", "as_of": "2017-10-20"},
+        files={"file": ("vide.pdf", b"", "application/pdf")},
+    )
+    assert empty.json() == {"detail": "file vide.pdf is empty"}
 
     bad_date = client.post(url, headers=officer, json={"event": "approve", "respond_by": "soon"})
     assert bad_date.status_code == 422 and bad_date.json()["detail"].startswith("respond_by: ")
