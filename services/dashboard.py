@@ -26,14 +26,22 @@ from sqlalchemy import select as core_select
 from sqlmodel import col, select
 
 from i18n import french_date
-from models import ConformityRequest, Document, DocumentVersion, GeneratedFile, Ght, OutboxMessage
+from models import (
+    ConformityRequest,
+    Document,
+    DocumentVersion,
+    Establishment,
+    GeneratedFile,
+    Ght,
+    Membership,
+    OutboxMessage,
+)
 from services.accounts import Account
 from services.calendar import ght_calendar
-from services.compliance import compliance_report, establishment_names
+from services.compliance import compliance_report
 from services.documents import list_documents, show_document
 from services.errors import NotFound, PermissionDenied
 from services.generation import FilledFile, list_generated
-from services.ghts import show_ght
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
@@ -268,15 +276,26 @@ class GhtPage:
 def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage:
     """A GHT's members by role, documents, what it still owes and its coming deadlines."""
     ght = _visible_ght(ws, account, code)
-    shown = show_ght(ws, ght.code)
     by_role: dict[str, list[MemberLine]] = {role: [] for role in ROLE_LABELS}
-    for m in shown["members"]:
-        by_role.setdefault(m["role"], []).append(MemberLine(m["finess"], m["name"], m["support"]))
+    with ws.db.reading() as session:
+        members = session.execute(
+            core_select(col(Membership.role), col(Establishment.finess), col(Establishment.name))
+            .join(Establishment, col(Establishment.id) == col(Membership.establishment_id))
+            .where(col(Membership.ght_id) == ght.id)
+            .order_by(col(Establishment.finess))
+        ).all()
+        support, reference = (
+            session.get(Establishment, i) if i is not None else None
+            for i in (ght.support_establishment_id, ght.reference_chu_id)
+        )
+    for role, finess, name in members:
+        support_here = support is not None and finess == support.finess
+        by_role.setdefault(role, []).append(MemberLine(finess, name, support_here))
     documents = list_documents(ws, ght=ght.code)
     for d in documents:
         d["type_label"] = ws.workflows.definition(d["type"]).label
     report = compliance_report(ws, ght=ght.code)["ghts"][0]
-    names = establishment_names(ws)
+    names = _names(ws, {f for i in report["required"] + report["suggested"] for f in i["with"]})
     labels = {t: ws.workflows.definition(t).label for t in ws.workflows.types}
     state_labels = {d["id"]: d["state_label"] for d in documents}
 
@@ -312,9 +331,22 @@ def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage
         suggested=compliance(report["suggested"]),
         deadlines=coming,
         past_deadlines=len(deadlines) - len(coming),
-        support=(shown["support"] or {}).get("name"),
-        reference_chu=(shown["reference_chu"] or {}).get("name"),
+        support=support.name if support else None,
+        reference_chu=reference.name if reference else None,
     )
+
+
+def _names(ws: Workspace, finess: set[str]) -> dict[str, str]:
+    """FINESS → name of these establishments only (a national registry has thousands)."""
+    if not finess:
+        return {}
+    with ws.db.reading() as session:
+        rows = session.execute(
+            core_select(col(Establishment.finess), col(Establishment.name)).where(
+                col(Establishment.finess).in_(sorted(finess))
+            )
+        ).all()
+    return {str(f): str(n) for f, n in rows}
 
 
 # --- a document's page ----------------------------------------------------------------------
