@@ -37,7 +37,7 @@ QUICK = Sizes(
     messages=300,
     sweep_docs=20_000,
     conventions=100,
-    web_seconds=2.0,
+    web_seconds=1.0,
 )
 FULL = Sizes(
     transitions=2000,
