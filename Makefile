@@ -6,6 +6,7 @@ STAMP  := $(VENV)/.installed
 
 .PHONY: venv demo test test-unit test-integration test-e2e lint format bench bench-quick clean
 .PHONY: pdf-tools templates
+.PHONY: browser-tools test-browser serve screenshots
 
 venv: $(STAMP)
 
@@ -28,7 +29,7 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint
+test: lint browser-tools
 	$(BIN)/pytest
 
 test-unit: venv
@@ -55,6 +56,42 @@ pdf-tools:
 templates: venv
 	$(BIN)/python -m doc_templates.build
 # --- end Word generation ---
+
+# --- web dashboard (issue 7) ---
+# Debian's chromium for the browser tests (Playwright drives it through its executable_path;
+# never `playwright install`). Installed when missing if we are root or have password-less
+# sudo; otherwise a message, and the browser tests skip with the reason (they fail instead
+# when GHTFLOW_REQUIRE_BROWSER=1).
+CHROMIUM ?= /usr/bin/chromium
+APT_CHROMIUM := DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+browser-tools:
+	@if [ -x "$(CHROMIUM)" ]; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing Debian's chromium for the browser tests (~300 MB, once)"; \
+	  $(APT_CHROMIUM) >/dev/null || { apt-get update -q >/dev/null && $(APT_CHROMIUM) >/dev/null; }; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	  echo "installing Debian's chromium for the browser tests (~300 MB, once)"; \
+	  sudo -n sh -c '$(APT_CHROMIUM) >/dev/null || { apt-get update -q >/dev/null && $(APT_CHROMIUM) >/dev/null; }'; \
+	else \
+	  echo "browser-tools: $(CHROMIUM) is missing and cannot be installed without root;"; \
+	  echo "  run 'sudo apt-get install chromium' (the browser tests are skipped until then)"; \
+	fi
+
+test-browser: venv browser-tools
+	$(BIN)/pytest tests/browser
+
+# The dashboard on the demo's data (made by `make demo` when missing): http://127.0.0.1:8000
+serve: venv
+	@test -f var/demo/ghtflow.db || $(MAKE) --no-print-directory demo
+	GHTFLOW_HOME=var/demo $(BIN)/ghtflow serve --host 127.0.0.1 --port 8000
+
+# docs/overview.png and docs/document.png (README), taken in Chromium on a fresh scenario;
+# chromium-l10n (~120 MB) so that the browser's own words (file and date fields) are French
+screenshots: venv browser-tools
+	@test -f /usr/lib/chromium/locales/fr.pak || [ "$$(id -u)" != 0 ] || \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium-l10n >/dev/null
+	$(BIN)/python -m tests.browser.screenshots docs
+# --- end web dashboard ---
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

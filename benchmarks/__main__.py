@@ -27,6 +27,7 @@ class Sizes:
     messages: int  # queued e-mails delivered
     sweep_docs: int  # documents a deadline sweep goes over
     conventions: int  # Word conventions filled
+    web_seconds: float  # web dashboard: length of each of its eight measurements
 
 
 QUICK = Sizes(
@@ -36,6 +37,7 @@ QUICK = Sizes(
     messages=300,
     sweep_docs=20_000,
     conventions=100,
+    web_seconds=1.0,
 )
 FULL = Sizes(
     transitions=2000,
@@ -44,6 +46,7 @@ FULL = Sizes(
     messages=2000,
     sweep_docs=100_000,
     conventions=500,
+    web_seconds=10.0,
 )
 
 
@@ -118,6 +121,35 @@ def _generation(tmp: Path, sizes: Sizes) -> Figure:
 
 
 # --- end Word generation ---
+# --- web dashboard (issue 7): one national-size server run gives the four figures ---
+_WEB: dict[float, list[Figure]] = {}
+
+
+def _web(tmp: Path, sizes: Sizes, index: int) -> Figure:
+    from benchmarks import bench_web
+
+    if sizes.web_seconds not in _WEB:
+        _WEB[sizes.web_seconds] = bench_web.figures(tmp, seconds=sizes.web_seconds)
+    return _WEB[sizes.web_seconds][index]
+
+
+def _web_overview_ms(tmp: Path, sizes: Sizes) -> Figure:
+    return _web(tmp, sizes, 0)
+
+
+def _web_ght_page_ms(tmp: Path, sizes: Sizes) -> Figure:
+    return _web(tmp, sizes, 1)
+
+
+def _web_overview_rps(tmp: Path, sizes: Sizes) -> Figure:
+    return _web(tmp, sizes, 2)
+
+
+def _web_ght_page_rps(tmp: Path, sizes: Sizes) -> Figure:
+    return _web(tmp, sizes, 3)
+
+
+# --- end web dashboard ---
 
 
 # name -> (unit, higher is better, runner), in the order they run
@@ -132,6 +164,10 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "sweep_100k_s": ("s", False, _sweep),  # issue 5
     "sweep_flow_overhead_s": ("s", False, _sweep_flow),  # issue 5
     "conventions_per_s": ("documents/s", True, _generation),  # Word generation (issue 6)
+    "web_overview_ms": ("ms", False, _web_overview_ms),  # web dashboard (issue 7)
+    "web_ght_page_ms": ("ms", False, _web_ght_page_ms),  # web dashboard (issue 7)
+    "web_overview_rps_c20": ("requests/s", True, _web_overview_rps),  # web dashboard (issue 7)
+    "web_ght_page_rps_c20": ("requests/s", True, _web_ght_page_rps),  # web dashboard (issue 7)
 }
 
 

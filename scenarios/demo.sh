@@ -121,3 +121,12 @@ cat <<TXT
   .venv/bin/ghtflow states diagram pmsp
   .venv/bin/ghtflow outbox list --format json
 TXT
+# --- web dashboard (issue 7): where to see all this in a browser ------------------------------
+step "The web dashboard on these data"
+cat <<TXT
+  make serve        # or: GHTFLOW_HOME=$GHTFLOW_HOME .venv/bin/ghtflow serve --port 8000
+  then open http://127.0.0.1:8000/ and sign in with the demo password ghtflow-demo as
+    the agency's case officer:   $OFFICER
+    a GHT director (GHT Lot):    direction@occ-02.example.org   (each GHT: direction@occ-NN.example.org)
+TXT
+# --- end web dashboard ------------------------------------------------------------------------
