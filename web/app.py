@@ -50,6 +50,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         title="ghtflow",
         description="Documents owed by the GHTs to their regional health agency (ARS).",
         lifespan=lifespan,
+        # FastAPI's /docs and /redoc pages load their scripts from a CDN; no external asset is
+        # served here, so only the machine-readable /openapi.json is published.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ws = ws
     app.add_middleware(

@@ -186,3 +186,5 @@ def test_the_calendar_link_of_the_ght_page_and_the_api_answer_in_the_same_app(lo
     assert api.status_code == 200 and {d["ght"] for d in api.json()} == {"OCC-02"}
     assert lot.client.get("/api/documents").status_code == 401
     assert "/api/documents" in lot.client.get("/openapi.json").json()["paths"]
+    for cdn_page in ("/docs", "/redoc"):  # they would load scripts from a CDN
+        assert lot.client.get(cdn_page).status_code == 404
