@@ -76,6 +76,11 @@ class Settings(BaseSettings):
         description="signs session cookies; default: a random key kept in HOME/secret_key (0600)",
     )
 
+    secure_cookies: bool = Field(
+        default=False,
+        description="mark the session cookie Secure (sent over HTTPS only): set it behind TLS",
+    )
+
     @field_validator("secret_key", mode="before")
     @classmethod
     def _blank_secret(cls, value: object) -> object:

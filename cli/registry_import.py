@@ -40,7 +40,10 @@ def _print(data: dict[str, Any]) -> None:
         f"{data['establishments']} establishments"
     )
     for code in data["regions_created"]:
-        out(f"new region {code} (agency direction e-mail not set)")
+        out(
+            f"new region {code} (agency direction e-mail not set: "
+            f"'ghtflow regions set-direction {code} EMAIL')"
+        )
     for change in data["changes"]:
         what = "new GHT" if change["new"] else "GHT"
         title = f"{what} {change['code']} {change['name']}"

@@ -62,7 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         session_cookie=SESSION_COOKIE,
         max_age=SESSION_MAX_AGE,
         same_site="lax",
-        https_only=False,  # behind TLS in production: the reverse proxy adds Secure
+        https_only=ws.settings.secure_cookies,  # GHTFLOW_SECURE_COOKIES=1 behind TLS
     )
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:

@@ -36,6 +36,14 @@ def test_signing_in_sets_a_signed_httponly_lax_cookie_and_goes_home(visitor):
     assert home.status_code == 200 and "Vue régionale" in home.text
 
 
+def test_behind_tls_the_session_cookie_is_secure(occitanie, settings):
+    secure = settings.model_copy(update={"secure_cookies": True})
+    with TestClient(create_app(secure), base_url="https://testserver") as client:
+        answer = Visitor(client).sign_in(OFFICER)
+    cookie = answer.headers["set-cookie"].lower()
+    assert answer.status_code == 303 and "; secure" in cookie and "httponly" in cookie
+
+
 def test_wrong_password_and_unknown_address_get_one_message(visitor):
     for email, password in [(OFFICER, "pas-le-bon"), ("personne@example.org", PASSWORD)]:
         answer = visitor.sign_in(email, password)
