@@ -18,8 +18,9 @@ from sqlmodel import col, select
 from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.errors import NotFound
-from services.sweep import add_months, tacit_sources
+from services.sweep import tacit_sources
 from services.workspace import Workspace
+from states.guards import add_months
 
 PRODID = "-//ghtflow//Echeances des GHT//FR"
 UID_DOMAIN = "ghtflow"

@@ -45,9 +45,10 @@ from services.generation import FilledFile, list_generated
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
-from services.sweep import add_months, conformity_states, delivered_states
+from services.sweep import conformity_states, delivered_states
 from services.workspace import Workspace
 from states.definition import Side, WorkflowDefinition
+from states.guards import add_months
 
 SOON_DAYS = 30  # "due soon" on the overview: within this many days of the chosen date
 OUTBOX_SHOWN = 200  # messages listed per state on the outbox page (the counts are exact)

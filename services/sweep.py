@@ -19,7 +19,6 @@ so memory stays flat and a flow can hand one range to each task.
 
 from __future__ import annotations
 
-import calendar
 import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -48,6 +47,7 @@ from services.outbox import (
 from services.workspace import Workspace
 from states.definition import WorkflowDefinition
 from states.errors import StateError
+from states.guards import add_months
 
 log = logging.getLogger(__name__)
 
@@ -120,13 +120,6 @@ def conformity_stage(
     if as_of == respond_by or not passed:
         return None
     return NoticeKind.CONFORMITY_REMINDER, f"J-{min(passed)}/r{request_id}", left
-
-
-def add_months(day: date, months: int) -> date:
-    """Same day `months` later, or the month's last day (31 Dec + 2 months = 28/29 Feb)."""
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
 # --- the report -------------------------------------------------------------------------------
@@ -323,6 +316,34 @@ def _preview(notice: Notice, ght: GhtContacts) -> dict[str, Any]:
     }
 
 
+def _notice(
+    definition: WorkflowDefinition,
+    state: str,
+    document_id: int,
+    ght_id: int,
+    stage: tuple[NoticeKind, str, int],
+    due_date: date,
+    as_of: date,
+    context: dict[str, Any],
+) -> Notice:
+    """The notice of `stage` (kind, stage name, days before/after) for one document."""
+    kind, name, days = stage
+    return Notice(
+        document_id=document_id,
+        ght_id=ght_id,
+        kind=kind,
+        stage=name,
+        due_date=due_date,
+        as_of=as_of,
+        context={
+            "type_label": definition.label,
+            "state_label": definition.label_of(state),
+            "days": days,
+            **context,
+        },
+    )
+
+
 def _deadline_notices(
     conn: Connection,
     rules: _Rules,
@@ -349,22 +370,8 @@ def _deadline_notices(
         stage = document_stage(due, as_of, offsets or definition.timers.reminder_offsets_days)
         if stage is None:
             continue
-        kind, name, days = stage
         notices.append(
-            Notice(
-                document_id=document_id,
-                ght_id=ght_id,
-                kind=kind,
-                stage=name,
-                due_date=due,
-                as_of=as_of,
-                context={
-                    "type_label": definition.label,
-                    "state_label": definition.label_of(state),
-                    "due": due,
-                    "days": days,
-                },
-            )
+            _notice(definition, state, document_id, ght_id, stage, due, as_of, {"due": due})
         )
     return notices
 
@@ -400,23 +407,9 @@ def _conformity_notices(
         stage = conformity_stage(request_id, requested_on, respond_by, as_of, offsets)
         if stage is None:
             continue
-        kind, name, days = stage
+        context = {"requested_on": requested_on, "respond_by": respond_by}
         notices.append(
-            Notice(
-                document_id=document_id,
-                ght_id=ght_id,
-                kind=kind,
-                stage=name,
-                due_date=respond_by,
-                as_of=as_of,
-                context={
-                    "type_label": definition.label,
-                    "state_label": definition.label_of(state),
-                    "requested_on": requested_on,
-                    "respond_by": respond_by,
-                    "days": days,
-                },
-            )
+            _notice(definition, state, document_id, ght_id, stage, respond_by, as_of, context)
         )
     return notices
 

@@ -14,7 +14,7 @@ from sqlalchemy import update
 from models import OutboxMessage
 from services.clock import today
 from services.documents import show_document
-from services.sweep import add_months
+from states.guards import add_months
 from tests.integration.helpers import document_id
 from tests.web.pagecheck import alert_of, buttons_of, check_page, flash_of
 
