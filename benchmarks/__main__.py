@@ -92,16 +92,22 @@ def _startup(tmp: Path, sizes: Sizes) -> Figure:
     return bench_startup.figure(tmp, sizes.startup_runs)
 
 
+# Some runs give several figures (one import, one server): each such run is done once per size.
+_SHARED: dict[tuple[str, object], list[Figure]] = {}
+
+
+def _shared(name: str, size: object, run: Callable[[], list[Figure]], index: int) -> Figure:
+    if (name, size) not in _SHARED:
+        _SHARED[name, size] = run()
+    return _SHARED[name, size][index]
+
+
 # --- registry (issue 4): one import run gives both figures ---
-_REGISTRY: dict[int, list[Figure]] = {}
-
-
 def _registry(tmp: Path, sizes: Sizes, index: int) -> Figure:
     from benchmarks import bench_registry
 
-    if sizes.registry_rows not in _REGISTRY:
-        _REGISTRY[sizes.registry_rows] = bench_registry.figures(tmp, 135, sizes.registry_rows)
-    return _REGISTRY[sizes.registry_rows][index]
+    rows = sizes.registry_rows
+    return _shared("registry", rows, lambda: bench_registry.figures(tmp, 135, rows), index)
 
 
 def _registry_import(tmp: Path, sizes: Sizes) -> Figure:
@@ -122,15 +128,11 @@ def _generation(tmp: Path, sizes: Sizes) -> Figure:
 
 # --- end Word generation ---
 # --- web dashboard (issue 7): one national-size server run gives the four figures ---
-_WEB: dict[float, list[Figure]] = {}
-
-
 def _web(tmp: Path, sizes: Sizes, index: int) -> Figure:
     from benchmarks import bench_web
 
-    if sizes.web_seconds not in _WEB:
-        _WEB[sizes.web_seconds] = bench_web.figures(tmp, seconds=sizes.web_seconds)
-    return _WEB[sizes.web_seconds][index]
+    seconds = sizes.web_seconds
+    return _shared("web", seconds, lambda: bench_web.figures(tmp, seconds=seconds), index)
 
 
 def _web_overview_ms(tmp: Path, sizes: Sizes) -> Figure:
