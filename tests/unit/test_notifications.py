@@ -15,13 +15,13 @@ from notifications.addresses import HeaderRefused, address_list, check_address, 
 from notifications.message import Attachment, Envelope, build_message, new_message_id
 from notifications.render import SUBJECTS, render_notice
 from services.sweep import (
-    add_months,
     conformity_stage,
     delivered_states,
     document_stage,
     tacit_sources,
 )
 from services.workflows import load_workflows
+from states.guards import add_months
 
 DUE = date(2017, 12, 31)
 OFFSETS = (30, 15, 7, 1)
