@@ -1,6 +1,8 @@
-"""`ghtflow users add|passwd|token|list|calendar-link`: people who sign in to the dashboard
-and the JSON API. Passwords are typed twice without echo, or read from standard input
+"""`ghtflow users add|passwd|token|remove|list|calendar-link`: people who sign in to the
+dashboard and the JSON API. Passwords are typed twice without echo, or read from standard input
 (`--password-stdin`, for scripts), never taken as an option (it would stay in shell history).
+A new password, and `remove`, end the person's web sessions; `remove` keeps the person in the
+history but withdraws every access (password, sessions, API tokens, calendar link).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ LIST_COLUMNS = [
     "ght",
     "has_password",
     "active_tokens",
+    "tokens_expire_on",
     "has_calendar_link",
+    "removed_on",
 ]
 PASSWORD_STDIN = typer.Option(
     False, "--password-stdin", help="read the password from the first line of standard input"
@@ -86,14 +90,45 @@ def passwd(
 
 
 @app.command()
-def token(email: str = typer.Argument(..., help="the person's e-mail address")) -> None:
-    """Issue an API token for this person and print it (only once: keep it)."""
-    from services.accounts import issue_token
+def token(
+    email: str = typer.Argument(..., help="the person's e-mail address"),
+    days: int = typer.Option(
+        365, "--days", help="days before the new token expires (default 365, at most 730)"
+    ),
+    revoke: bool = typer.Option(
+        False, "--revoke", help="revoke every token of this person instead of issuing one"
+    ),
+) -> None:
+    """Issue an API token for this person and print it (only once: keep it), or revoke theirs."""
+    from services.accounts import issue_token, revoke_tokens
 
-    issued = issue_token(workspace(), email)
+    if revoke:
+        count = revoke_tokens(workspace(), email)
+        console.print(
+            f"revoked {count} token{'s' if count != 1 else ''} of {email.strip().lower()}",
+            markup=False,
+        )
+        return
+    issued = issue_token(workspace(), email, days=days)
     sys.stdout.write(issued + "\n")
     err_console.print(
-        "This token is shown only once; send it as 'Authorization: Bearer TOKEN'.", markup=False
+        f"This token is shown only once and expires in {days} days; "
+        "send it as 'Authorization: Bearer TOKEN'.",
+        markup=False,
+    )
+
+
+@app.command()
+def remove(email: str = typer.Argument(..., help="the person's e-mail address")) -> None:
+    """Withdraw every access of a person (password, sessions, API tokens, calendar link); the
+    person stays in the history. `users add` gives access again."""
+    from services.accounts import remove_user
+
+    count = remove_user(workspace(), email)
+    console.print(
+        f"removed {email.strip().lower()}: no sign-in, session, calendar link or API token any "
+        f"more ({count} revoked); the history keeps the address",
+        markup=False,
     )
 
 
@@ -106,11 +141,16 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
     if fmt is Format.json:
         print_json(users)
         return
-    rows = ([u[c] for c in LIST_COLUMNS] for u in users)
+    rows = ([_cell(u[c]) for c in LIST_COLUMNS] for u in users)
     if fmt is Format.csv:
         print_csv(LIST_COLUMNS, rows)
     else:
         console.print(table(f"{len(users)} people", LIST_COLUMNS, rows))
+
+
+def _cell(value: object) -> object:
+    """A list (token expiry dates) as one cell of a table or CSV."""
+    return " ".join(map(str, value)) if isinstance(value, list) else value
 
 
 @app.command("calendar-link")

@@ -1,6 +1,6 @@
 """Persistence: SQLModel tables, the engine and sessions, and read queries. No business rules."""
 
-from models.accounts import ApiToken, SignInAttempt
+from models.accounts import ApiToken, SignInCounter
 from models.db import Database
 from models.generated import GeneratedFile  # Word generation (issue 6)
 from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox (issue 5)
@@ -43,6 +43,6 @@ __all__ = [
     "OutboxState",
     "Person",
     "Region",
-    "SignInAttempt",
+    "SignInCounter",
     "utcnow",
 ]

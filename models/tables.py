@@ -101,6 +101,14 @@ class Person(SQLModel, table=True):
     calendar_secret: str | None = Field(
         default=None, max_length=64, unique=True, description="secret of the calendar link"
     )
+    session_generation: int = Field(
+        default=0,
+        sa_column_kwargs={"server_default": "0"},
+        description="bumped on sign-out, password change and removal: older sessions end",
+    )
+    removed_at: datetime | None = Field(
+        default=None, description="access withdrawn (`users remove`); the row stays for history"
+    )
 
 
 class Campaign(SQLModel, table=True):

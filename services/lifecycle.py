@@ -32,6 +32,7 @@ from services.clock import today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.event_mail import FiredEvent, mail_for_event
 from services.files import StoredFile
+from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX, check_all, check_length
 from services.parties import check_before_fire
 from services.workspace import Workspace
 from states.definition import Side
@@ -74,6 +75,8 @@ def fire(
     """Fire `event` on a document as the person whose e-mail is `actor`."""
     if actor.strip().lower() == SYSTEM_ACTOR:
         raise PermissionDenied(f"{SYSTEM_ACTOR!r} is reserved for ghtflow's own timers")
+    check_length(note, "note", NOTE_MAX)  # bounded before anything is stored (services.limits)
+    check_all(motives, "motives", KEY_MAX, MOTIVES_MAX)
     stored = ws.files.store(file) if file is not None else None
     return _apply(
         ws,

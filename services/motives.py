@@ -8,6 +8,7 @@ from sqlmodel import col, select
 
 from models import ConformityMotive
 from services.errors import InvalidInput
+from services.limits import KEY_MAX, LABEL_MAX, check_length
 from services.workspace import Workspace
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
@@ -21,6 +22,8 @@ def list_motives(ws: Workspace) -> list[dict[str, object]]:
 
 def add_motive(ws: Workspace, key: str, label: str) -> bool:
     """Add a motive or change its label; returns True when it is new."""
+    check_length(key, "motive key", KEY_MAX)
+    check_length(label.strip(), "motive label", LABEL_MAX)
     if not _KEY.match(key):
         raise InvalidInput(f"motive key {key!r} must be lower-case letters, digits and _")
     if not label.strip():

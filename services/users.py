@@ -1,17 +1,17 @@
 """The people who sign in, as `ghtflow users list` shows them, and their calendar links.
 
 Nothing secret ever leaves here: a listing says whether a person has a password, how many
-API tokens are active and whether a calendar link exists, never the values.
+API tokens are active (not revoked, not expired) and until when, whether a calendar link exists
+and whether the person was removed, never the values.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import func
 from sqlmodel import col, select
 
-from models import ApiToken, Ght, Person
+from models import ApiToken, Ght, Person, utcnow
 from services.accounts import calendar_secret
 from services.errors import NotFound
 from services.workspace import Workspace
@@ -19,14 +19,15 @@ from services.workspace import Workspace
 
 def list_users(ws: Workspace) -> list[dict[str, Any]]:
     """The stable JSON of `users list` (documented in the README), agency first, then by GHT."""
+    now = utcnow()
     with ws.db.reading() as session:
-        tokens = dict(
-            session.exec(
-                select(col(ApiToken.person_id), func.count())
-                .where(col(ApiToken.revoked_at).is_(None))
-                .group_by(col(ApiToken.person_id))
-            ).all()
-        )
+        expiries: dict[int, list[str]] = {}
+        for person_id, expires_at in session.exec(
+            select(col(ApiToken.person_id), col(ApiToken.expires_at))
+            .where(col(ApiToken.revoked_at).is_(None), col(ApiToken.expires_at) > now)
+            .order_by(col(ApiToken.expires_at))
+        ).all():
+            expiries.setdefault(person_id, []).append(expires_at.date().isoformat())
         rows = session.exec(
             select(Person, col(Ght.code))
             .outerjoin(Ght, col(Ght.id) == col(Person.ght_id))
@@ -40,8 +41,10 @@ def list_users(ws: Workspace) -> list[dict[str, Any]]:
             "role": person.side,
             "ght": code,
             "has_password": person.password_hash is not None,
-            "active_tokens": int(tokens.get(person.id or 0, 0)),
+            "active_tokens": len(expiries.get(person.id or 0, [])),
+            "tokens_expire_on": expiries.get(person.id or 0, []),
             "has_calendar_link": person.calendar_secret is not None,
+            "removed_on": person.removed_at.date().isoformat() if person.removed_at else None,
         }
         for person, code in rows
     ]

@@ -26,8 +26,9 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from services.accounts import Account, account_for_calendar_secret, account_for_token
+from services.accounts import Account, TokenRefused, account_for_calendar_secret, token_account
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceError
+from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX
 from services.workspace import Workspace
 from states.errors import StateError, WrongSide
 
@@ -113,9 +114,15 @@ class EventRequest(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    event: str = Field(description="e.g. submit, request_conformity, resubmit, approve")
-    motives: list[str] = Field(default=[], description="motive keys (request_conformity)")
-    note: str | None = Field(default=None, description="free text kept with the event")
+    event: str = Field(
+        max_length=KEY_MAX, description="e.g. submit, request_conformity, resubmit, approve"
+    )
+    motives: list[Annotated[str, Field(max_length=KEY_MAX)]] = Field(
+        default=[], max_length=MOTIVES_MAX, description="motive keys (request_conformity)"
+    )
+    note: str | None = Field(
+        default=None, max_length=NOTE_MAX, description="free text kept with the event"
+    )
     respond_by: date | None = Field(default=None, description="YYYY-MM-DD (request_conformity)")
     as_of: date | None = Field(default=None, description="business date; default today")
     expected_version: int | None = Field(
@@ -167,7 +174,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (ServiceError, 400),
 )
 _REFUSALS: dict[int | str, dict[str, Any]] = {
-    401: {"model": Refusal, "description": "missing, unknown or revoked token"},
+    401: {"model": Refusal, "description": "missing, unknown, revoked or expired token"},
     403: {"model": Refusal, "description": "not allowed for this person (e.g. wrong side)"},
     404: {"model": Refusal, "description": "no such document, or another GHT's"},
     422: {"model": Refusal, "description": "bad input, or an event the state does not allow"},
@@ -210,10 +217,10 @@ def current_account(
             "missing token: send 'Authorization: Bearer TOKEN' (ghtflow users token EMAIL)",
             headers=challenge,
         )
-    account = account_for_token(_ws(request), credentials.credentials)
-    if account is None:
-        raise HTTPException(401, "unknown or revoked token", headers=challenge)
-    return account
+    try:
+        return token_account(_ws(request), credentials.credentials)
+    except TokenRefused as exc:  # unknown, revoked or expired: the detail says which
+        raise HTTPException(401, str(exc), headers=challenge) from None
 
 
 CurrentAccount = Annotated[Account, Depends(current_account)]

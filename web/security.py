@@ -6,6 +6,11 @@ flash message, nothing else. The CSRF token is per session, put in a hidden fiel
 form and compared on every POST (a missing or wrong one answers 403 before anything is read
 or changed). Signing in starts a new session (and a new token), so a token or a session id
 seen before signing in is worth nothing afterwards.
+
+The cookie also holds the person's session generation at sign-in, compared with the database
+on every request: signing out, changing the password (`ghtflow users passwd`) and removing the
+person (`ghtflow users remove`) move the generation on, so that every session of that person
+ends at once, including a cookie copied before (a signed cookie alone cannot be taken back).
 """
 
 from __future__ import annotations
@@ -18,14 +23,14 @@ from pathlib import Path
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from services.accounts import Account, account_by_id
+from services.accounts import Account, account_by_id, end_sessions
 from services.workspace import Workspace
 from settings import Settings
 
 SESSION_COOKIE = "ghtflow_session"
 SESSION_MAX_AGE = 12 * 3600  # a working day; then sign in again
 CSRF_FIELD = "csrf_token"
-_PERSON, _CSRF, _FLASH = "person", "csrf", "flash"
+_PERSON, _GENERATION, _CSRF, _FLASH = "person", "generation", "csrf", "flash"
 
 
 class NotSignedIn(Exception):
@@ -74,20 +79,29 @@ def check_csrf(request: Request, form: FormData) -> None:
 def sign_in(request: Request, account: Account) -> None:
     request.session.clear()
     request.session[_PERSON] = account.id
+    request.session[_GENERATION] = account.generation
     csrf_token(request)
 
 
 def sign_out(request: Request) -> None:
+    """End this session and every other session of the same person (a database write)."""
+    person_id = request.session.get(_PERSON)
     request.session.clear()
+    if isinstance(person_id, int):
+        ws: Workspace = request.app.state.ws
+        end_sessions(ws, person_id)
 
 
 def current_account(request: Request) -> Account:
-    """The signed-in person, or `NotSignedIn` (also when that person was removed)."""
+    """The signed-in person, or `NotSignedIn` (also when that person was removed, signed out
+    elsewhere or changed password since this session began)."""
     person_id = request.session.get(_PERSON)
-    if not isinstance(person_id, int):
+    generation = request.session.get(_GENERATION)
+    if not isinstance(person_id, int) or not isinstance(generation, int):
+        request.session.pop(_PERSON, None)
         raise NotSignedIn
     ws: Workspace = request.app.state.ws
-    account = account_by_id(ws, person_id)
+    account = account_by_id(ws, person_id, generation)
     if account is None:
         request.session.clear()
         raise NotSignedIn

@@ -124,7 +124,8 @@ def test_list_json_is_stable_and_says_nothing_secret(fresh_home):
     people = ok_json(fresh_home, "users", "list")
     assert len(people) == 15
     assert set(people[0]) == {
-        "id", "email", "name", "role", "ght", "has_password", "active_tokens", "has_calendar_link",
+        "id", "email", "name", "role", "ght", "has_password", "active_tokens",
+        "tokens_expire_on", "has_calendar_link", "removed_on",
     }  # fmt: skip
     assert people[0]["email"] == "instructeur@ars-occitanie.example.org"
     assert people[0]["role"] == "agency" and people[0]["ght"] is None
@@ -133,7 +134,8 @@ def test_list_json_is_stable_and_says_nothing_secret(fresh_home):
     assert all(p["has_password"] for p in people)
     text = ok(fresh_home, "users", "list", "--format", "csv")
     assert text.splitlines()[0] == (
-        "id,email,name,role,ght,has_password,active_tokens,has_calendar_link"
+        "id,email,name,role,ght,has_password,active_tokens,tokens_expire_on,"
+        "has_calendar_link,removed_on"
     )
     assert "argon2" not in text and "ght_" not in text
 

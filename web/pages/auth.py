@@ -1,4 +1,4 @@
-"""Signing in and out."""
+"""Signing in and out (every field bounded before anything is read from the database)."""
 
 from __future__ import annotations
 
@@ -8,22 +8,31 @@ from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
 from services.accounts import TooManyAttempts, authenticate
-from services.errors import PermissionDenied
+from services.errors import InvalidInput, PermissionDenied
+from services.limits import EMAIL_MAX, PASSWORD_MAX
 from web.pages.common import checked_form, workspace
 from web.rendering import page
 from web.security import NotSignedIn, current_account, flash, sign_in, sign_out
 
 router = APIRouter()
+_SUITE_MAX = 2000  # the page to go back to after signing in; a longer one is ignored
 
 WRONG = "Adresse e-mail ou mot de passe incorrect."
-TOO_MANY = (
-    "Trop de tentatives de connexion échouées pour cette adresse : réessayez dans 15 minutes."
+TOO_MANY = "Trop de tentatives de connexion échouées : réessayez dans 15 minutes."
+TOO_LONG = (
+    f"Adresse e-mail ({EMAIL_MAX} caractères au plus) ou mot de passe ({PASSWORD_MAX} au plus) "
+    "trop long : rien n'est enregistré."
 )
 
 
 def _next_page(value: object) -> str:
     """Where to go after signing in: a path of this site only (never another site)."""
-    if isinstance(value, str) and value.startswith("/") and not value.startswith("//"):
+    if (
+        isinstance(value, str)
+        and len(value) <= _SUITE_MAX
+        and value.startswith("/")
+        and not value.startswith("//")
+    ):
         return value
     return "/"
 
@@ -44,8 +53,14 @@ async def sign_in_post(request: Request) -> Response:
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     suite = _next_page(form.get("suite"))
+    client = request.client.host if request.client else None
     try:
-        account = await run_in_threadpool(authenticate, workspace(request), email, password)
+        account = await run_in_threadpool(
+            authenticate, workspace(request), email, password, client=client
+        )
+    except InvalidInput:  # too long: refused before any counter or lookup, never echoed
+        context = {"suite": suite, "email": ""}
+        return page(request, "connexion.html", context, status_code=422, error=TOO_LONG)
     except TooManyAttempts:
         context = {"suite": suite, "email": email}
         return page(request, "connexion.html", context, status_code=429, error=TOO_MANY)
@@ -59,6 +74,6 @@ async def sign_in_post(request: Request) -> Response:
 @router.post("/deconnexion")
 async def sign_out_post(request: Request) -> Response:
     await checked_form(request)
-    sign_out(request)
+    await run_in_threadpool(sign_out, request)
     flash(request, "Vous êtes déconnecté(e).")
     return RedirectResponse("/connexion", status_code=303)
