@@ -5,6 +5,12 @@ Pages are server-rendered in French (Jinja2 templates in `web/templates/`, a sty
 `services/` with the same rules as the CLI: actions call `services.lifecycle.fire`, and its
 refusals are shown with the CLI's one-line message. The JSON API and the calendar feed
 (`web/api.py`) are included as a router.
+
+Every answer carries security headers (`SecurityHeaders`): a Content-Security-Policy that
+allows nothing but this site's own style sheet and images (no script, no inline style, no
+framing, no form posted elsewhere), `X-Content-Type-Options: nosniff`, `Referrer-Policy:
+same-origin`, `X-Frame-Options: DENY`, and `Cache-Control: no-store` on everything but the
+static files (pages, API answers and downloads hold a GHT's data: no cache keeps a copy).
 """
 
 from __future__ import annotations
@@ -17,9 +23,11 @@ from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from services.errors import ServiceError
 from services.workspace import open_workspace
@@ -35,6 +43,42 @@ CSRF_MESSAGE = (
     "Rechargez la page et recommencez."
 )
 _MACHINE_PATHS = ("/api", "/calendar")  # answered in JSON, never with an HTML page
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+}
+_CACHEABLE = "/static/"  # the style sheet only: the same for everybody
+
+
+class SecurityHeaders:
+    """Adds `SECURITY_HEADERS` to every answer, and `Cache-Control: no-store` unless the
+    route chose its own (the calendar feed) or the path is a static file (pure ASGI, so that
+    file downloads still stream)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        cacheable = str(scope.get("path", "")).startswith(_CACHEABLE)
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in SECURITY_HEADERS.items():
+                    headers[name] = value
+                if not cacheable and "cache-control" not in headers:
+                    headers["Cache-Control"] = "no-store"
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -64,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=ws.settings.secure_cookies,  # GHTFLOW_SECURE_COOKIES=1 behind TLS
     )
+    app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:
         app.include_router(router)
