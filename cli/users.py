@@ -63,8 +63,12 @@ def add(
     """Create a person who can sign in (or update one), with a password."""
     from services.accounts import add_user
     from services.errors import InvalidInput
+    from services.limits import EMAIL_MAX, NAME_MAX, check_length
 
-    if (role is Role.ght) != (ght is not None):  # said before the password is asked for
+    # said before the password is asked for (add_user checks them again)
+    check_length(email.strip(), "e-mail address", EMAIL_MAX)
+    check_length(name, "name", NAME_MAX)
+    if (role is Role.ght) != (ght is not None):
         raise InvalidInput("a GHT person needs --ght CODE; an agency person takes none")
     password = _password(password_stdin)  # a refused one rolls the whole change back
     account, created = add_user(
