@@ -4,13 +4,15 @@ CLI's refusal of oversize texts (exit 1, nothing stored)."""
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 from tests.e2e.runner import director, ghtflow, ok, ok_json, one_line_error
 
 LOT = director("OCC-02")
 
 
-def _person(home, email: str) -> dict:
+def _person(home: Path, email: str) -> dict[str, Any]:
     return next(p for p in ok_json(home, "users", "list") if p["email"] == email)
 
 
@@ -23,9 +25,9 @@ def test_tokens_expire_are_listed_and_revoked(fresh_home):
     days = [(date.fromisoformat(d) - date.today()).days for d in lot["tokens_expire_on"]]
     assert abs(days[0] - 30) <= 1 and abs(days[1] - 365) <= 1, days  # soonest first
     assert "tokens_expire_on" in ok(fresh_home, "users", "list", "--format", "csv")
-    for days in ("0", "731"):
-        refused = one_line_error(ghtflow(fresh_home, "users", "token", LOT, "--days", days))
-        assert refused == f"error: a token lasts from 1 to 730 days, not {days}"
+    for wrong in ("0", "731"):
+        refused = one_line_error(ghtflow(fresh_home, "users", "token", LOT, "--days", wrong))
+        assert refused == f"error: a token lasts from 1 to 730 days, not {wrong}"
     assert ok(fresh_home, "users", "token", LOT, "--revoke").strip() == f"revoked 2 tokens of {LOT}"
     assert _person(fresh_home, LOT)["active_tokens"] == 0
 
