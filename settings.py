@@ -81,6 +81,12 @@ class Settings(BaseSettings):
         description="mark the session cookie Secure (sent over HTTPS only): set it behind TLS",
     )
 
+    trusted_proxies: str | None = Field(
+        default=None,
+        description="comma-separated addresses of the reverse proxies whose X-Forwarded-For "
+        "names the client (sign-in attempts are counted per client address)",
+    )
+
     @field_validator("secret_key", mode="before")
     @classmethod
     def _blank_secret(cls, value: object) -> object:

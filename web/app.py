@@ -109,6 +109,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         https_only=ws.settings.secure_cookies,  # GHTFLOW_SECURE_COOKIES=1 behind TLS
     )
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
+    if ws.settings.trusted_proxies:  # behind a reverse proxy: the client is the one it names
+        from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
+        trusted = [h.strip() for h in ws.settings.trusted_proxies.split(",") if h.strip()]
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=trusted)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     for router in pages.ROUTERS:
         app.include_router(router)

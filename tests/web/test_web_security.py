@@ -10,12 +10,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models import SignInCounter, utcnow
-from services.accounts import issue_token, remove_user, revoke_tokens, set_password
+from services.accounts import MAX_FAILURES, issue_token, remove_user, revoke_tokens, set_password
 from services.limits import NOTE_MAX
 from tests.integration.helpers import OFFICER, director, document_id
 from tests.web.conftest import PASSWORD, Visitor, csrf_of
 from tests.web.pagecheck import alert_of
-from web.app import CONTENT_SECURITY_POLICY
+from web.app import CONTENT_SECURITY_POLICY, create_app
 from web.rendering import STATIC_DIR, TEMPLATES_DIR
 
 LOT = director("OCC-02")
@@ -143,3 +143,19 @@ def test_no_page_needs_inline_script_or_style():
                 ), path
             else:
                 assert forbidden not in text, (path, forbidden)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_behind_a_trusted_proxy_attempts_count_per_forwarded_client(occitanie, settings):
+    proxied = settings.model_copy(update={"trusted_proxies": "testclient"})
+    with TestClient(create_app(proxied)) as client:
+        visitor = Visitor(client)
+        visitor.csrf = csrf_of(visitor.get("/connexion").text)
+        attacker = {"X-Forwarded-For": "203.0.113.7"}
+        for _ in range(MAX_FAILURES):
+            wrong = {"email": OFFICER, "password": "pas-le-bon"}
+            assert visitor.post("/connexion", wrong, headers=attacker).status_code == 401
+        right = {"email": OFFICER, "password": PASSWORD}
+        assert visitor.post("/connexion", right, headers=attacker).status_code == 429
+        officer = {"X-Forwarded-For": "198.51.100.4"}
+        assert visitor.post("/connexion", right, headers=officer).status_code == 303
