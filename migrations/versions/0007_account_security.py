@@ -97,6 +97,7 @@ def downgrade() -> None:
     with op.batch_alter_table("apitoken", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
 
-    with op.batch_alter_table("person", schema=None) as batch_op:
-        batch_op.drop_column("removed_at")
-        batch_op.drop_column("session_generation")
+    # plain ALTER TABLE ... DROP COLUMN (SQLite >= 3.35): recreating `person` in batch mode
+    # would trip the foreign keys that point to it
+    op.drop_column("person", "removed_at")
+    op.drop_column("person", "session_generation")
