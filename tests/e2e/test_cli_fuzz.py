@@ -31,15 +31,15 @@ from tests.e2e.runner import OFFICER, SCENARIO, director
 
 # Commands that run a Prefect flow (seconds each), serve until stopped, or register on a Prefect
 # server: only their --help is run here (their arguments are covered by their own tests).
-HELP_ONLY = {("sweep",), ("serve",), ("mail-sink",), ("deploy",)}
+HELP_ONLY: set[tuple[str, ...]] = {("sweep",), ("serve",), ("mail-sink",), ("deploy",)}
 # Options left out of the generated arguments, and why.
-SKIPPED_OPTIONS = {
+SKIPPED_OPTIONS: dict[tuple[str, ...], set[str]] = {
     ("generate",): {"all_", "pdf"},  # --all runs a Prefect flow; --pdf runs LibreOffice
 }
 # Argument shapes whose refusal belongs to another part of the code and is not fixed here yet:
 # `load` reads a scenario whole (/dev/zero never ends) and a folder (or "", the current one)
 # fails to open.
-SKIPPED_PATHS = {("load",): {"/dev/zero", "<folder>", "<empty>"}}
+SKIPPED_PATHS: dict[tuple[str, ...], set[str]] = {("load",): {"/dev/zero", "<folder>", "<empty>"}}
 
 RUNNER = CliRunner()
 
