@@ -6,7 +6,13 @@ commands that do not touch the database start fast.
 
 from __future__ import annotations
 
+import shlex
 import sys
+import tempfile
+import traceback
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
 
 import typer
 
@@ -14,7 +20,7 @@ from cli import audit, db, documents, generate, load, motives, report, states, t
 from cli.deploy import deploy as deploy_command
 from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
-from cli.output import err_console
+from cli.output import print_error
 from cli.registry import register as register_registry
 from cli.serve import serve as serve_command  # web dashboard (issue 7)
 from cli.sweep import sweep as sweep_command
@@ -55,6 +61,9 @@ app.add_typer(users_app, name="users")
 # --- end web users ---
 
 
+INTERNAL_ERROR = "ghtflow: internal error: "
+
+
 def _database_hint(exc: Exception) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
     lowered = text.lower()
@@ -63,15 +72,47 @@ def _database_hint(exc: Exception) -> str:
     return f"database error: {text}"
 
 
-def main() -> None:
-    """Entry point: user errors print one line on stderr and exit 1, never a traceback."""
+def _log_internal_error(exc: BaseException) -> Path:
+    """Append the traceback of an unexpected failure to `$GHTFLOW_HOME/log/errors.log` (the
+    temporary folder when the home cannot be read or written) and return that file."""
+    stamp = datetime.now(UTC).isoformat(timespec="seconds")
+    record = f"--- {stamp} ghtflow {shlex.join(sys.argv[1:])}\n" + "".join(
+        traceback.format_exception(exc)
+    )
     try:
-        app()
+        from settings import get_settings
+
+        folders = [get_settings().home / "log"]
+    except Exception:  # the settings themselves may be what failed
+        folders = []
+    folders.append(Path(tempfile.gettempdir()))
+    for folder in folders:
+        path = folder / "errors.log" if folder.name == "log" else folder / "ghtflow-errors.log"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            with path.open("a", encoding="utf-8") as log:
+                log.write(record)
+            return path.resolve()
+        except OSError:
+            continue
+    return Path("(no writable log folder)")
+
+
+def main(args: Sequence[str] | None = None) -> None:
+    """Entry point: user errors print one line on stderr and exit 1, never a traceback.
+
+    A failure nobody foresaw is a defect, not the user's fault: it is still one line
+    (`ghtflow: internal error: TYPE: MESSAGE (details in LOG)`, exit 1), with the traceback
+    written to the log file it names, so that the operator can report it."""
+    try:
+        app(args=args)
     except (ServiceError, StateError) as exc:
-        err_console.print(f"error: {exc}", markup=False)
+        print_error(str(exc))
         sys.exit(1)
     except Exception as exc:
         if type(exc).__module__.startswith("sqlalchemy"):
-            err_console.print(f"error: {_database_hint(exc)}", markup=False)
+            print_error(_database_hint(exc))
             sys.exit(1)
-        raise
+        log = _log_internal_error(exc)
+        print_error(f"{type(exc).__name__}: {exc} (details in {log})", prefix=INTERNAL_ERROR)
+        sys.exit(1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import console, err_console
+from cli.output import console, print_error
 
 app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 
@@ -21,9 +21,9 @@ def verify() -> None:
             f"audit chain intact: {report.events} events over {report.documents} documents"
         )
         return
-    err_console.print(
+    print_error(
         f"audit chain broken at event {report.broken_event_id} "
         f"(document {report.broken_document_id}): {report.reason}",
-        markup=False,
+        prefix="",
     )
     raise typer.Exit(1)

@@ -6,9 +6,21 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.text import Text
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, parse_day, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    ID_MAX,
+    Format,
+    console,
+    parse_day,
+    plain,
+    print_csv,
+    print_json,
+    row_id,
+    table,
+)
 
 app = typer.Typer(help="Documents owed by the GHTs and their lifecycle.", no_args_is_help=True)
 
@@ -37,7 +49,7 @@ def list_(
 
 @app.command()
 def show(
-    document_id: int = typer.Argument(..., metavar="ID"),
+    document_id: int = typer.Argument(..., metavar="ID", parser=row_id("document")),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Show one document with its versions, conformity requests and history."""
@@ -52,9 +64,16 @@ def show(
 
 def print_document(doc: dict[str, Any]) -> None:
     console.print(
-        f"[bold]Document {doc['id']}[/bold] — {doc['type_label']} — {doc['ght']} {doc['ght_name']}"
+        Text.assemble(
+            (f"Document {doc['id']}", "bold"),
+            plain(f" — {doc['type_label']} — {doc['ght']} {doc['ght_name']}"),
+        )
     )
-    console.print(f"État : [bold]{doc['state_label']}[/bold] ({doc['state']})", markup=True)
+    console.print(
+        Text.assemble(
+            "État : ", (plain(doc["state_label"]).plain, "bold"), plain(f" ({doc['state']})")
+        )
+    )
     console.print(f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}")
     allowed = ", ".join(doc["allowed_events"]) or "none (final state)"
     console.print(f"Allowed events: {allowed}")
@@ -106,7 +125,7 @@ def _details(payload: dict[str, Any]) -> str:
 
 @app.command()
 def fire(
-    document_id: int = typer.Argument(..., metavar="ID"),
+    document_id: int = typer.Argument(..., metavar="ID", parser=row_id("document")),
     event: str = typer.Argument(..., help="e.g. submit, request_conformity, approve"),
     actor: str = typer.Option(..., "--actor", help="e-mail address of the person acting"),
     motive: list[str] = typer.Option([], "--motive", help="motive key (repeat for several)"),
@@ -115,7 +134,11 @@ def fire(
     file: Path | None = typer.Option(None, "--file", help="the document's file (submit/resubmit)"),
     as_of: str | None = typer.Option(None, "--as-of", help="business date, default today"),
     expect_version: int | None = typer.Option(
-        None, "--expect-version", help="refuse if the document's lock_version differs"
+        None,
+        "--expect-version",
+        min=0,
+        max=ID_MAX,
+        help="refuse if the document's lock_version differs",
     ),
 ) -> None:
     """Fire an event on a document as the given person."""

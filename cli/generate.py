@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from cli.context import workspace
-from cli.output import Format, console, err_console, parse_day, print_csv, print_json, table
+from cli.output import (
+    Format,
+    console,
+    err_console,
+    parse_day,
+    print_csv,
+    print_json,
+    row_id,
+    table,
+)
 
 if TYPE_CHECKING:
     from services.generation import FilledFile
@@ -25,7 +34,10 @@ COLUMNS = ["document_id", "ght", "kind", "format", "file_name", "size", "sha256"
 
 def generate(
     document_ids: list[int] | None = typer.Argument(
-        None, metavar="DOC_ID", help="documents to fill (without --all)"
+        None,
+        metavar="DOC_ID",
+        help="documents to fill (without --all)",
+        parser=row_id("document"),
     ),
     doc_type: str | None = typer.Option(
         None, "--type", help="with --all: chu_convention, had_convention, partnership_convention"
@@ -41,6 +53,9 @@ def generate(
     ),
     as_of: str | None = typer.Option(
         None, "--as-of", help="date written in the documents (default: the data's own date)"
+    ),
+    force: bool = typer.Option(
+        False, "--force", help="replace files in --out that have the same name but other content"
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
 ) -> None:
@@ -61,12 +76,14 @@ def generate(
     from services import generation
 
     ws = workspace()
+    target = out if out is not None else ws.settings.home / "documents"
+    _prepare_out(target)  # before any work: a wrong --out costs nothing
     if all_:
         assert doc_type is not None
         files = _run_flow(ws, doc_type, ght, day)
     else:
         files = generation.generate_documents(ws, document_ids or [], as_of=day, letter_only=letter)
-    target = out if out is not None else ws.settings.home / "documents"
+    _refuse_overwrites(files, target, force)
     paths = generation.export_files(ws, files, target)
     if pdf:
         from services.pdf import convert_to_pdf
@@ -74,6 +91,44 @@ def generate(
         pdfs = convert_to_pdf(paths, target)
         files = files + generation.record_pdfs(ws, list(zip(files, pdfs, strict=True)))
     _print(files, target, fmt)
+
+
+def _prepare_out(target: Path) -> None:
+    """`--out` is a folder this process can write in: created when missing; a file, or a folder
+    that cannot be created or written to, is refused with one line naming it."""
+    from services.errors import InvalidInput
+
+    if target.exists() and not target.is_dir():
+        raise InvalidInput(f"--out {target}: is a file, not a folder (name a folder to write to)")
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InvalidInput(f"--out {target}: cannot create this folder ({exc.strerror})") from None
+    if not os.access(target, os.W_OK | os.X_OK):
+        raise InvalidInput(f"--out {target}: this folder is not writable")
+
+
+def _refuse_overwrites(files: list[FilledFile], target: Path, force: bool) -> None:
+    """A file already in `--out` under a generated file's name is replaced only when it holds
+    the same bytes (filling the same data again) or with `--force`: it may be a copy someone
+    has since edited or signed; a link or a folder under that name is never written through.
+    Checked for every file before any is copied."""
+    import hashlib
+
+    from services.errors import InvalidInput
+
+    for f in files:
+        existing = target / f.file_name
+        if existing.is_symlink() or (existing.exists() and not existing.is_file()):
+            raise InvalidInput(f"--out {target}: {f.file_name} exists and is not a regular file")
+        if existing.is_file() and not force:
+            with existing.open("rb") as data:
+                digest = hashlib.file_digest(data, "sha256").hexdigest()
+            if digest != f.sha256:
+                raise InvalidInput(
+                    f"--out {target}: {f.file_name} already exists with other content; "
+                    "move it away, or pass --force to replace it"
+                )
 
 
 def _run_flow(ws: Workspace, doc_type: str, ghts: list[str], day: Any) -> list[FilledFile]:

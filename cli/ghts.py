@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 import typer
+from rich.text import Text
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+from cli.output import FORMAT_OPTION, Format, console, plain, print_csv, print_json, table
 
 app = typer.Typer(help="GHTs, their members and roles.", no_args_is_help=True)
 
@@ -48,7 +49,11 @@ def print_ght(g: dict[str, Any]) -> None:
         return f"{ref['finess']} {ref['name']}" if ref else "—"
 
     out = console.print
-    out(f"[bold]{g['code']}[/bold] {g['name']} (region {g['region']})")
+    out(
+        Text.assemble(
+            (plain(g["code"]).plain, "bold"), plain(f" {g['name']} (region {g['region']})")
+        )
+    )
     out(f"Support establishment: {name(g['support'])}", markup=False)
     source = {"set": "set", "region": "the region's only CHU", "partie": "a partie"}
     chu = name(g["reference_chu"])

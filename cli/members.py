@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, row_id, table
 
 app = typer.Typer(help="Memberships: partie, associe, partenaire.", no_args_is_help=True)
 parties_app = typer.Typer(
@@ -46,7 +46,8 @@ def remove(
 
 @parties_app.command("list")
 def parties_list(
-    document_id: int = typer.Argument(..., metavar="ID"), fmt: Format = FORMAT_OPTION
+    document_id: int = typer.Argument(..., metavar="ID", parser=row_id("document")),
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The establishments a convention is made with, and each one's area."""
     from services.parties import list_parties
@@ -66,7 +67,7 @@ def parties_list(
 
 @parties_app.command("set")
 def parties_set(
-    document_id: int = typer.Argument(..., metavar="ID"),
+    document_id: int = typer.Argument(..., metavar="ID", parser=row_id("document")),
     finess: str = typer.Argument(..., help="FINESS of the establishment"),
     area: str | None = typer.Option(None, "--area", help="its area here, e.g. 31,81"),
 ) -> None:
@@ -81,7 +82,7 @@ def parties_set(
 
 @parties_app.command("remove")
 def parties_remove(
-    document_id: int = typer.Argument(..., metavar="ID"),
+    document_id: int = typer.Argument(..., metavar="ID", parser=row_id("document")),
     finess: str = typer.Argument(..., help="FINESS of the establishment"),
 ) -> None:
     """Remove an establishment from a convention."""

@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    ID_MAX,
+    Format,
+    console,
+    print_csv,
+    print_json,
+    row_id,
+    table,
+)
 
 app = typer.Typer(help="E-mails queued by ghtflow and their delivery.", no_args_is_help=True)
 
@@ -24,7 +33,9 @@ LIST_COLUMNS = [
 
 @app.command()
 def send(
-    limit: int | None = typer.Option(None, "--limit", min=1, help="send at most this many"),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, max=ID_MAX, help="send at most this many"
+    ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Deliver the pending messages whose time has come, over the configured SMTP relay."""
@@ -66,7 +77,9 @@ def list_(
 
 
 @app.command()
-def retry(message_id: int = typer.Argument(..., metavar="ID")) -> None:
+def retry(
+    message_id: int = typer.Argument(..., metavar="ID", parser=row_id("outbox message")),
+) -> None:
     """Make one pending or failed message due now (then run `ghtflow outbox send`)."""
     from services.outbox import retry_message
 

@@ -1,11 +1,20 @@
-"""Printing for every command: Rich tables for people, stable JSON and CSV for programs."""
+r"""Printing for every command: Rich tables for people, stable JSON and CSV for programs.
+
+What is printed is data, often written by someone else (a GHT's note sent through the API, a
+name from the national list, an error message quoting a value): it is printed as plain text.
+Rich markup (`[link=…]`) and emoji codes (`:100:`) are never interpreted, and control
+characters (ESC sequences, OSC 8 hyperlinks, BEL, backspace, CR, bidirectional overrides) are
+shown escaped (`\x1b`) instead of reaching the terminal. `plain` is that rule; the consoles
+below apply it to every string they render, and the JSON and CSV printers to what they write.
+"""
 
 from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -13,9 +22,51 @@ from typing import Any
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
-console = Console(highlight=False)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)  # one line per error
+from services.cells import safe_cell
+
+# C0 controls but newline, DEL, C1 controls (0x9b is a CSI on some terminals), and the
+# invisible marks that reorder or hide text (bidirectional embeddings, overrides, isolates).
+_CONTROL = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_CONTROL_OR_NEWLINE = re.compile(_CONTROL.pattern[:-1] + "\n]")
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")  # json escapes C0
+
+
+def _escaped(match: re.Match[str]) -> str:
+    char = match.group()
+    return repr(char)[1:-1] if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+
+def escape_controls(text: str, *, newlines: bool = False) -> str:
+    r"""`text` with its control characters written as escapes (`\x1b`, `\r`, `\u202e`); newlines
+    are kept (a table cell wraps on them) unless `newlines` asks for one line."""
+    return (_CONTROL_OR_NEWLINE if newlines else _CONTROL).sub(_escaped, text)
+
+
+def plain(value: Any, *, one_line: bool = False) -> Text:
+    """Data as a Rich `Text`: printed as is, no markup, no emoji, control characters escaped
+    (with `one_line`, newlines too: an error is one line)."""
+    return Text("" if value is None else escape_controls(str(value), newlines=one_line))
+
+
+class PlainConsole(Console):
+    """A console on which every string is `plain`: callers cannot turn markup or emoji back on
+    for data by forgetting `markup=False`; styling is done with `Text` objects."""
+
+    def render_str(self, text: str, **options: Any) -> Text:
+        options |= {"markup": False, "emoji": False, "highlight": False}
+        return super().render_str(escape_controls(text), **options)
+
+
+console = PlainConsole(highlight=False, markup=False, emoji=False)
+# one line per error
+err_console = PlainConsole(stderr=True, highlight=False, markup=False, emoji=False, soft_wrap=True)
+
+
+def print_error(message: str, *, prefix: str = "error: ") -> None:
+    """One line on stderr: `error: MESSAGE`, the message's newlines and controls escaped."""
+    err_console.print(plain(prefix + message, one_line=True))
 
 
 class Format(StrEnum):
@@ -31,22 +82,57 @@ def print_json(data: Any) -> None:
     """Indented for a terminal; compact when piped (Python's fast encoder only does compact,
     which matters for 100,000 documents)."""
     indent = 2 if sys.stdout.isatty() else None
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=indent) + "\n")
+    text = json.dumps(data, ensure_ascii=False, indent=indent)  # C0 controls come out escaped
+    sys.stdout.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text) + "\n")
 
 
 def print_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """CSV that a spreadsheet opens without running anything (`services.cells.safe_cell`) and a
+    terminal shows without obeying it (control characters escaped, newlines kept)."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
+    writer.writerow([_csv_cell(c) for c in columns])
+    writer.writerows([_csv_cell(v) for v in row] for row in rows)
+
+
+def _csv_cell(value: Any) -> Any:
+    return safe_cell(escape_controls(value) if isinstance(value, str) else value)
 
 
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    out = Table(title=title, title_justify="left", header_style="bold")
+    """A table whose title, headers and cells are all `plain` text."""
+    out = Table(
+        title=None if title is None else plain(title), title_justify="left", header_style="bold"
+    )
     for column in columns:
-        out.add_column(column)
+        out.add_column(plain(column))
     for row in rows:
-        out.add_row(*("" if v is None else str(v) for v in row))
+        out.add_row(*(plain(v) for v in row))
     return out
+
+
+# The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL (SQLite's are
+# wider, but its ids count up from 1 in the same way). A larger number names no row; sent to
+# the database it fails (SQLite: OverflowError; PostgreSQL: "integer out of range").
+ID_MAX = 2**31 - 1
+
+
+def row_id(noun: str) -> Callable[[str], int]:
+    """A parser for an ID argument: not a number is a usage error (exit 2); a number no row can
+    have gets the same answer as an absent row, `NOUN N does not exist` (exit 1), without
+    asking the database."""
+
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            raise typer.BadParameter(f"{value!r} is not a valid integer") from None
+        if not -ID_MAX <= number <= ID_MAX:
+            from services.errors import NotFound
+
+            raise NotFound(f"{noun} {number} does not exist")
+        return number
+
+    return parse
 
 
 def parse_day(value: str | None) -> date | None:

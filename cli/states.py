@@ -6,7 +6,15 @@ from typing import Any
 
 import typer
 
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    escape_controls,
+    print_csv,
+    print_json,
+    table,
+)
 
 app = typer.Typer(help="Document types and their state machines.", no_args_is_help=True)
 
@@ -46,4 +54,4 @@ def diagram(doc_type: str = typer.Argument(..., metavar="TYPE", help="e.g. pmsp"
     from services.workflows import load_workflows
     from states.diagram import mermaid
 
-    typer.echo(mermaid(load_workflows().definition(doc_type)), nl=False)
+    typer.echo(escape_controls(mermaid(load_workflows().definition(doc_type))), nl=False)

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
+from sqlalchemy import String, type_coerce
+from sqlalchemy.exc import StatementError
 from sqlmodel import Session, col, select
 
 from models import Database, Event, utcnow
@@ -101,27 +103,102 @@ class ChainReport:
 
 
 def verify_chain(db: Database) -> ChainReport:
-    """Recompute every hash in (document, seq) order; report the first event that does not fit."""
+    """Recompute every hash in (document, seq) order; report the first event that does not fit.
+
+    A row edited outside ghtflow may not even load (`at` set to 'garbage' on SQLite, a payload
+    that is not JSON): that is a broken chain too, reported against its event and field like
+    any other alteration. Healthy histories are read in one query; only when a row fails to
+    load are the rows read one by one, to name the first that cannot be read."""
+    try:
+        with db.reading() as session:
+            events = session.exec(select(Event).order_by(col(Event.document_id), col(Event.seq)))
+            return _verify(events)
+    except (ValueError, TypeError, OverflowError, StatementError):
+        with db.reading() as session:
+            return _verify(_rows_one_by_one(session))
+
+
+@dataclass(frozen=True)
+class _Unreadable:
+    """An event row whose field cannot be read back as its type."""
+
+    id: int | None
+    document_id: int
+    seq: int
+    reason: str
+
+
+def _verify(rows: Iterable[Event | _Unreadable]) -> ChainReport:
     count = 0
     documents = 0
-    with db.reading() as session:
-        rows = session.exec(select(Event).order_by(col(Event.document_id), col(Event.seq)))
-        current_doc: int | None = None
-        prev_hash = GENESIS
-        expected_seq = 1
-        for event in rows:
-            if event.document_id != current_doc:
-                current_doc, prev_hash, expected_seq = event.document_id, GENESIS, 1
-                documents += 1
-            count += 1
-            reason = None
-            if event.seq != expected_seq:
-                reason = f"sequence {event.seq} where {expected_seq} was expected (row missing)"
-            elif event.prev_hash != prev_hash:
-                reason = "its link to the previous event does not match (row removed or reordered)"
-            elif event_hash(event) != event.hash:
-                reason = "its content does not match its hash (row altered)"
-            if reason:
-                return ChainReport(count, documents, event.id, event.document_id, reason)
-            prev_hash, expected_seq = event.hash, expected_seq + 1
+    current_doc: int | None = None
+    prev_hash = GENESIS
+    expected_seq = 1
+    for event in rows:
+        if event.document_id != current_doc:
+            current_doc, prev_hash, expected_seq = event.document_id, GENESIS, 1
+            documents += 1
+        count += 1
+        if isinstance(event, _Unreadable):
+            return ChainReport(count, documents, event.id, event.document_id, event.reason)
+        reason = None
+        if event.seq != expected_seq:
+            reason = f"sequence {event.seq} where {expected_seq} was expected (row missing)"
+        elif event.prev_hash != prev_hash:
+            reason = "its link to the previous event does not match (row removed or reordered)"
+        elif (unreadable := _unreadable_field(event)) is not None:
+            reason = unreadable
+        elif event_hash(event) != event.hash:
+            reason = "its content does not match its hash (row altered)"
+        if reason:
+            return ChainReport(count, documents, event.id, event.document_id, reason)
+        prev_hash, expected_seq = event.hash, expected_seq + 1
     return ChainReport(count, documents)
+
+
+def _unreadable_field(event: Event) -> str | None:
+    """Why a loaded row cannot be hashed or shown (a field emptied or of the wrong kind, a
+    payload that is not a JSON object), or None."""
+    for name, kind in (("at", datetime), ("as_of", date)):
+        if not isinstance(getattr(event, name), kind):
+            return f"its {name} {getattr(event, name)!r} is not a {kind.__name__} (row altered)"
+    try:
+        payload = json.loads(event.payload)
+    except (TypeError, ValueError):
+        payload = None
+    if not isinstance(payload, dict):
+        return f"its payload {_short(event.payload)} is not a JSON object (row altered)"
+    return None
+
+
+def _rows_one_by_one(session: Session) -> Iterator[Event | _Unreadable]:
+    """Every event in chain order, each loaded alone; a row that fails to load is named with
+    the first field that cannot be read, and its raw stored text."""
+    keys = session.exec(
+        select(Event.id, Event.document_id, Event.seq).order_by(
+            col(Event.document_id), col(Event.seq)
+        )
+    ).all()
+    for event_id, document_id, seq in keys:
+        try:
+            event = session.exec(select(Event).where(Event.id == event_id)).one()
+        except (ValueError, TypeError, OverflowError, StatementError):
+            yield _Unreadable(event_id, document_id, seq, _why_unreadable(session, event_id))
+            continue
+        yield event
+
+
+def _why_unreadable(session: Session, event_id: int | None) -> str:
+    for name in ("hash", *CHAINED):
+        column = getattr(Event, name)
+        try:
+            session.exec(select(column).where(Event.id == event_id)).one()
+        except (ValueError, TypeError, OverflowError, StatementError) as exc:
+            raw = session.exec(select(type_coerce(column, String)).where(Event.id == event_id))
+            return f"its {name} {_short(raw.one())} cannot be read ({exc}) (row altered)"
+    return "its row cannot be read (row altered)"
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."

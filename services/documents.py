@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from sqlalchemy.exc import StatementError
 from sqlmodel import col, select
 
 from models import ConformityRequest, Document, DocumentVersion, Event, Ght
@@ -45,7 +46,20 @@ def list_documents(
 
 
 def show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
-    """One document with its versions, conformity requests and full history."""
+    """One document with its versions, conformity requests and full history.
+
+    A row edited outside ghtflow so that it no longer loads (a date that is not one, a payload
+    that is not JSON) is a refusal naming the document and `audit verify`, not a crash."""
+    try:
+        return _show_document(ws, document_id)
+    except (ValueError, TypeError, StatementError) as exc:
+        raise InvalidInput(
+            f"document {document_id}: a row of its record cannot be read ({exc}); "
+            "'ghtflow audit verify' names the altered event"
+        ) from None
+
+
+def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
     with ws.db.reading() as session:
         document = session.get(Document, document_id)
         if document is None:

@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.worksheet.worksheet import Worksheet  # type: ignore[import-untyped]
 
 from i18n import french_date_short
+from services.cells import safe_cell, safe_row
 from services.reports import Bilan, bilan
 from services.workspace import Workspace
 
@@ -45,8 +46,8 @@ def bilan_csv(ws: Workspace, as_of: date) -> str:
     """The bilan's documents as `;`-separated text (with a BOM), one row per document."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
-    writer.writerow(DOCUMENT_HEADERS)
-    writer.writerows(_document_rows(ws, bilan(ws, as_of)))
+    writer.writerow(safe_row(DOCUMENT_HEADERS))
+    writer.writerows(safe_row(row) for row in _document_rows(ws, bilan(ws, as_of)))
     return _BOM + out.getvalue()
 
 
@@ -86,9 +87,7 @@ def _document_rows(ws: Workspace, result: Bilan) -> Iterator[list[Any]]:
 
 def _summary_sheet(ws: Workspace, sheet: Worksheet, result: Bilan, day: str) -> None:
     """Per type: its label, each state with its label and count, and a total line."""
-    sheet.append([f"Bilan régional au {day}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
+    _cell(sheet, 1, 1, f"Bilan régional au {day}").font = Font(bold=True, size=13)
     rows: list[list[Any]] = []
     for doc_type, states in result.counts.items():
         definition = ws.workflows.definition(doc_type)
@@ -115,9 +114,7 @@ def _by_ght_sheet(ws: Workspace, sheet: Worksheet, result: Bilan, day: str) -> N
         for d in line.documents:
             cells[d["type"]].append(d["state_label"])
         rows.append([line.code, line.name, *("; ".join(cells[t]) or "—" for t in types)])
-    sheet.append([f"Documents par GHT au {day}"])
-    sheet["A1"].font = Font(bold=True, size=13)
-    sheet.append([])
+    _cell(sheet, 1, 1, f"Documents par GHT au {day}").font = Font(bold=True, size=13)
     _write_table(sheet, headers, rows, first_row=3)
 
 
@@ -126,12 +123,12 @@ def _write_table(
 ) -> None:
     """Bold frozen header, rows, a filter, and columns wide enough for their text."""
     for column, header in enumerate(headers, start=1):
-        cell = sheet.cell(row=first_row, column=column, value=header)
+        cell = _cell(sheet, first_row, column, header)
         cell.font = Font(bold=True)
         cell.alignment = Alignment(wrap_text=True, vertical="top")
     for offset, row in enumerate(rows, start=1):
         for column, value in enumerate(row, start=1):
-            sheet.cell(row=first_row + offset, column=column, value=value)
+            _cell(sheet, first_row + offset, column, value)
     sheet.freeze_panes = sheet.cell(row=first_row + 1, column=1)
     last = get_column_letter(len(headers))
     sheet.auto_filter.ref = f"A{first_row}:{last}{first_row + max(len(rows), 1)}"
@@ -139,3 +136,13 @@ def _write_table(
         values = [len(str(r[column - 1])) for r in rows if r[column - 1] is not None]
         width = max([len(header), *values]) + 2
         sheet.column_dimensions[get_column_letter(column)].width = min(width, 60)
+
+
+def _cell(sheet: Worksheet, row: int, column: int, value: Any) -> Any:
+    """Every cell of the workbook is written here: text is neutralised by `safe_cell` and
+    stored as a string cell, never as a formula (openpyxl takes any text starting with `=`
+    for one); numbers stay numbers."""
+    cell = sheet.cell(row=row, column=column, value=safe_cell(value))
+    if isinstance(value, str):
+        cell.data_type = "s"
+    return cell
