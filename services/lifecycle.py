@@ -7,6 +7,7 @@ document: the conditional UPDATE lets exactly one through and the other gets `Co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
@@ -82,7 +83,7 @@ def fire(
     once (the first occurrence keeps its place)."""
     if actor.strip().lower() == SYSTEM_ACTOR:
         raise PermissionDenied(f"{SYSTEM_ACTOR!r} is reserved for ghtflow's own timers")
-    motives = tuple(dict.fromkeys(motives))
+    motives = distinct_motives(motives)
     with ExitStack() as staging:
         staged = (
             staging.enter_context(ws.files.stage(file, file_name)) if file is not None else None
@@ -104,6 +105,12 @@ def fire(
         if staged is not None:
             staged.promote()  # after the commit; a crash here leaves a temp file for `files gc`
     return result
+
+
+def distinct_motives(motives: Iterable[str]) -> tuple[str, ...]:
+    """Each motive once, in the order first given: a conformity request lists what to fix,
+    and a motive named twice (`--motive X --motive X`, a form sent twice) is one motive."""
+    return tuple(dict.fromkeys(motives))
 
 
 def fire_timer_event(ws: Workspace, document_id: int, event: str, as_of: date) -> FireResult:

@@ -17,7 +17,9 @@ from services.errors import InvalidInput, PermissionDenied
 from services.files import Staged, collect_garbage
 from services.generation import generate_documents
 from services.lifecycle import fire
+from services.scenario import load_scenario
 from states.errors import IllegalTransition
+from tests.conftest import SCENARIO
 from tests.file_samples import PDF, docx
 from tests.integration.helpers import OFFICER, director, document_id
 
@@ -207,3 +209,16 @@ def test_a_crash_between_commit_and_move_is_repaired_by_gc(occitanie, tmp_path, 
     report = collect_garbage(ws)
     assert report.removed == [] and report.restored == [ws.files.path_of(version["sha256"])]
     assert ws.files.path_of(version["sha256"]).read_bytes() == PDF
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_scenario_motive_listed_twice_is_loaded_once(ws, tmp_path):
+    text = SCENARIO.read_text(encoding="utf-8").replace(
+        "{motives: [quality_safety_strategy],",
+        "{motives: [quality_safety_strategy, quality_safety_strategy],",
+    )
+    scenario = tmp_path / "occitanie.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    load_scenario(ws, scenario)
+    (request,) = show_document(ws, document_id(ws, "OCC-09", "pmsp"))["conformity_requests"]
+    assert request["motives"] == ["quality_safety_strategy"]
