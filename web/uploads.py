@@ -14,11 +14,12 @@ the message in the caller's language: French for the dashboard, English for the 
 
 from __future__ import annotations
 
+import json
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from services.errors import InvalidInput
 from services.file_kinds import document_kind, inspect, refusal_message
@@ -86,3 +87,68 @@ def _size(n: int) -> str:
     if n >= 1024:
         return f"{n / 1024:.0f} Ko"
     return f"{n} octets"
+
+
+FORM_OVERHEAD = 64 * 1024  # room for the other fields of a form that carries a file
+
+
+class _BodyTooLarge(Exception):
+    pass
+
+
+class BodyLimit:
+    """ASGI middleware: no request body larger than a file plus its form is read, whether its
+    size is announced (Content-Length) or not (chunked). Without it a multipart body is
+    spooled whole to a temporary file before any handler can look at its size, so one
+    request could fill the disk. Past the limit the answer is 413 `{"detail": ...}`; a
+    handler that checks the announced length itself (the dashboard, which shows a page) runs
+    first for bodies within reach of the limit."""
+
+    def __init__(self, app: Any, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        received = 0
+        started = False
+
+        async def counting_receive() -> Any:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > self.max_bytes:
+                    raise _BodyTooLarge
+            return message
+
+        async def tracking_send(message: Any) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, counting_receive, tracking_send)
+        except _BodyTooLarge:
+            if started:
+                raise
+            detail = (
+                f"the request is larger than {self.max_bytes} bytes "
+                "(GHTFLOW_MAX_FILE_BYTES and its form)"
+            )
+            body = json.dumps({"detail": detail}).encode()
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 413,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        (b"connection", b"close"),
+                    ],
+                }
+            )
+            await send({"type": "http.response.body", "body": body})

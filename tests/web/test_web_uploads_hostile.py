@@ -157,3 +157,27 @@ def test_motives_sent_twice_are_recorded_once(web, lot, officer, occitanie):
     assert answer.status_code == 303, answer.text
     (request,) = show_document(occitanie, d)["conformity_requests"]
     assert request["motives"] == ["shared_care_project", "monitoring_evaluation"]
+
+
+@SQLITE
+def test_an_oversized_body_is_cut_short_even_without_a_declared_length(web, occitanie, settings):
+    """Chunked bodies announce no length: they are counted as they arrive, and stopped at
+    the limit (413) instead of being spooled whole to a temporary file and then refused."""
+    d = document_id(occitanie, "OCC-02", "pmsp")
+    headers = {
+        "Authorization": f"Bearer {issue_token(occitanie, director('OCC-02'))}",
+        "Content-Type": "multipart/form-data; boundary=xyz",
+    }
+    sent = 0
+
+    def endless():
+        nonlocal sent
+        yield b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
+        while sent < 10 * settings.max_file_bytes:
+            sent += 64 * 1024
+            yield b"0" * 64 * 1024
+
+    answer = web.post(f"/api/documents/{d}/events", headers=headers, content=endless())
+    assert answer.status_code == 413
+    assert "larger than" in answer.json()["detail"]
+    assert show_document(occitanie, d)["version"] == 0
