@@ -4,6 +4,9 @@ refused events that must leave nothing on disk; motives sent twice."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
+
 import pytest
 from sqlalchemy import update
 
@@ -16,7 +19,7 @@ from tests.integration.helpers import OFFICER, director, document_id
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"])
 
 
-def _store(ws) -> list:
+def _store(ws) -> list[Path]:
     root = ws.files.root
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
 
@@ -170,7 +173,7 @@ def test_an_oversized_body_is_cut_short_even_without_a_declared_length(web, occi
     }
     sent = 0
 
-    def endless():
+    def endless() -> Iterator[bytes]:
         nonlocal sent
         yield b'--xyz\r\nContent-Disposition: form-data; name="file"; filename="a.pdf"\r\n\r\n'
         while sent < 10 * settings.max_file_bytes:
