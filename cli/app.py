@@ -16,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from cli import audit, db, documents, generate, load, motives, report, states, templates
+from cli import audit, db, documents, files, generate, load, motives, report, states, templates
 from cli.deploy import deploy as deploy_command
 from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
@@ -37,6 +37,7 @@ app = typer.Typer(
 app.add_typer(db.app, name="db")
 app.command("load")(load.load)
 app.add_typer(documents.app, name="documents")
+app.add_typer(files.app, name="files")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")

@@ -34,8 +34,8 @@ run compliance
 
 step "PMSP of GHT Lot (OCC-02): submitted, conformity requested, resubmitted, approved"
 PMSP=$(id_of OCC-02 pmsp)
-printf 'PMSP GHT du Lot, version 1\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v1.pdf"
-printf 'PMSP GHT du Lot, version 2 (volet biologie et projet de soins)\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v2.pdf"
+printf '%%PDF-1.4\nPMSP GHT du Lot, version 1\n%%%%EOF\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v1.pdf"
+printf '%%PDF-1.4\nPMSP GHT du Lot, version 2 (volet biologie et projet de soins)\n%%%%EOF\n' > "$GHTFLOW_HOME/inbox/pmsp-lot-v2.pdf"
 run documents fire "$PMSP" submit --actor direction@occ-02.example.org \
   --file "$GHTFLOW_HOME/inbox/pmsp-lot-v1.pdf" --as-of 2017-10-16
 run documents fire "$PMSP" approve --actor direction@occ-02.example.org --as-of 2017-10-20 ||
@@ -51,7 +51,7 @@ run documents show "$PMSP"
 
 step "CHU convention of GHT Ouest-Audois (OCC-03, CHU de Toulouse): signed, submitted, approved"
 CONV=$(id_of OCC-03 chu_convention)
-printf 'Convention CHU de Toulouse / GHT Ouest-Audois, signée\n' > "$GHTFLOW_HOME/inbox/convention-occ03.pdf"
+printf '%%PDF-1.4\nConvention CHU de Toulouse / GHT Ouest-Audois, signée\n%%%%EOF\n' > "$GHTFLOW_HOME/inbox/convention-occ03.pdf"
 run documents fire "$CONV" sign --actor direction@occ-03.example.org --as-of 2017-11-06
 run documents fire "$CONV" submit --actor direction@occ-03.example.org \
   --file "$GHTFLOW_HOME/inbox/convention-occ03.pdf" --as-of 2017-11-08

@@ -148,6 +148,7 @@ def _store_bytes(files: FileStore, data: bytes) -> str:
     sha = hashlib.sha256(data).hexdigest()
     target = files.path_of(sha)
     if target.is_file() and target.stat().st_size == len(data):
+        os.utime(target)  # reused: a fresh date keeps a concurrent `files gc` off it
         return sha
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")

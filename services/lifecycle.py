@@ -7,6 +7,8 @@ document: the conditional UPDATE lets exactly one through and the other gets `Co
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from contextlib import ExitStack
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -31,6 +33,7 @@ from services.audit import chain_event
 from services.clock import today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.event_mail import FiredEvent, mail_for_event
+from services.file_kinds import check_document_file
 from services.files import StoredFile
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX, check_all, check_length
 from services.parties import check_before_fire
@@ -70,26 +73,47 @@ def fire(
     note: str | None = None,
     respond_by: date | None = None,
     file: Path | None = None,
+    file_name: str | None = None,
     expected_version: int | None = None,
 ) -> FireResult:
-    """Fire `event` on a document as the person whose e-mail is `actor`."""
+    """Fire `event` on a document as the person whose e-mail is `actor`.
+
+    A file (shown as `file_name`, default its own name) is copied aside and checked (a PDF or
+    Word document, judged from its content) whoever sends it, and enters the file store only
+    once the event is committed: a refused event stores nothing. A motive given twice counts
+    once (the first occurrence keeps its place)."""
     if actor.strip().lower() == SYSTEM_ACTOR:
         raise PermissionDenied(f"{SYSTEM_ACTOR!r} is reserved for ghtflow's own timers")
     check_length(note, "note", NOTE_MAX)  # bounded before anything is stored (services.limits)
+    motives = distinct_motives(motives)
     check_all(motives, "motives", KEY_MAX, MOTIVES_MAX)
-    stored = ws.files.store(file) if file is not None else None
-    return _apply(
-        ws,
-        document_id,
-        event,
-        actor=actor.strip().lower(),
-        as_of=as_of or today(),
-        motives=motives,
-        note=note,
-        respond_by=respond_by,
-        stored=stored,
-        expected_version=expected_version,
-    )
+    with ExitStack() as staging:
+        staged = (
+            staging.enter_context(ws.files.stage(file, file_name)) if file is not None else None
+        )
+        if staged is not None:
+            check_document_file(staged.path, staged.file.name)
+        result = _apply(
+            ws,
+            document_id,
+            event,
+            actor=actor.strip().lower(),
+            as_of=as_of or today(),
+            motives=motives,
+            note=note,
+            respond_by=respond_by,
+            stored=staged.file if staged is not None else None,
+            expected_version=expected_version,
+        )
+        if staged is not None:
+            staged.promote()  # after the commit; a crash here leaves a temp file for `files gc`
+    return result
+
+
+def distinct_motives(motives: Iterable[str]) -> tuple[str, ...]:
+    """Each motive once, in the order first given: a conformity request lists what to fix,
+    and a motive named twice (`--motive X --motive X`, a form sent twice) is one motive."""
+    return tuple(dict.fromkeys(motives))
 
 
 def fire_timer_event(ws: Workspace, document_id: int, event: str, as_of: date) -> FireResult:

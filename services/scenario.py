@@ -38,6 +38,7 @@ from services.categories import load_categories
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, ScenarioError
 from services.finess import finess_problem
+from services.lifecycle import distinct_motives
 from services.workspace import Workspace
 from services.yaml_lines import LineMap, read_yaml
 from states.definition import Side, WorkflowDefinition
@@ -514,6 +515,7 @@ def _conformity_request(
     chosen = node.get("motives")
     if not isinstance(chosen, list) or not all(isinstance(m, str) for m in chosen):
         raise r.fail(node, "'motives' must be a list of motive keys")
+    chosen = list(distinct_motives(chosen))
     requested_on = r.day(node, "requested_on")
     respond_by = r.day(node, "respond_by")
     assert requested_on is not None

@@ -13,7 +13,6 @@ reaches the workspace as `request.app.state.ws`.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
@@ -34,7 +33,6 @@ from states.errors import StateError, WrongSide
 
 router = APIRouter()
 T = TypeVar("T")
-_CHUNK = 1024 * 1024
 
 # --- shapes (the README documents the same JSON) -------------------------------------------
 
@@ -330,9 +328,7 @@ async def fire_event(request: Request, document_id: int, account: CurrentAccount
             body = _event_request(fields)
             await run_in_threadpool(_call, check_document_visible, ws, account, document_id)
             if isinstance(upload, UploadFile) and upload.filename:
-                with tempfile.TemporaryDirectory(prefix="ghtflow-upload-") as folder:
-                    path = await _receive(upload, Path(folder), ws.files.max_bytes)
-                    return await run_in_threadpool(_fire, ws, account, document_id, body, path)
+                return await run_in_threadpool(_fire_upload, ws, account, document_id, body, upload)
     else:
         try:
             raw = await request.json()
@@ -352,29 +348,18 @@ def _event_request(raw: Any) -> EventRequest:
         raise HTTPException(422, f"{where}: {first['msg']}") from None
 
 
-async def _receive(upload: UploadFile, folder: Path, limit: int) -> Path:
-    """The upload copied under its own (base) name, refused past the size limit or when its
-    content is not a PDF or Word document."""
-    from services.file_kinds import check_document_file
+def _fire_upload(
+    ws: Workspace, account: Account, document_id: int, body: EventRequest, upload: UploadFile
+) -> FireOut:
+    """`_fire` with the upload received like the dashboard's (one receiving code, in
+    `web.uploads`), its refusals in English."""
+    from web.uploads import received_file
 
-    name = Path(upload.filename or "").name.strip() or "document"
-    path = folder / name
-    size = 0
-    with path.open("wb") as out:
-        while chunk := await upload.read(_CHUNK):
-            size += len(chunk)
-            if size > limit:
-                raise HTTPException(
-                    422,
-                    f"file {name} is larger than the limit of {limit} bytes "
-                    "(GHTFLOW_MAX_FILE_BYTES)",
-                )
-            out.write(chunk)
-    if size == 0:
-        raise HTTPException(422, f"file {name} is empty")
-    with _refusals():
-        check_document_file(path, name)
-    return path
+    with (
+        _refusals(),
+        received_file(upload.file, upload.filename, ws.files.max_bytes, french=False) as path,
+    ):
+        return _fire(ws, account, document_id, body, path)
 
 
 def _fire(

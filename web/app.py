@@ -37,6 +37,7 @@ from web import api, pages
 from web.refusals import refusal_status
 from web.rendering import STATIC_DIR, page
 from web.security import SESSION_COOKIE, SESSION_MAX_AGE, CsrfRefused, NotSignedIn, session_secret
+from web.uploads import FORM_OVERHEAD, BodyLimit
 
 CSRF_MESSAGE = (
     "Formulaire refusé : le jeton de sécurité (CSRF) est absent ou invalide. "
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         same_site="lax",
         https_only=ws.settings.secure_cookies,  # GHTFLOW_SECURE_COOKIES=1 behind TLS
     )
+    app.add_middleware(BodyLimit, max_bytes=ws.settings.max_file_bytes + FORM_OVERHEAD)
     app.add_middleware(SecurityHeaders)  # outermost: on every answer, refusals included
     if ws.settings.trusted_proxies:  # behind a reverse proxy: the client is the one it names
         from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware

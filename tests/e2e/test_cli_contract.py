@@ -257,8 +257,8 @@ def test_pmsp_played_from_draft_to_approval(fresh_home, doc_ids, tmp_path):
     doc = doc_ids["OCC-02", "pmsp"]
     occ02 = director("OCC-02")
     v1, v2 = tmp_path / "pmsp-lot-v1.pdf", tmp_path / "pmsp-lot-v2.pdf"
-    v1.write_bytes(b"PMSP GHT du Lot, version 1\n")
-    v2.write_bytes(b"PMSP GHT du Lot, version 2 (volet biologie)\n")
+    v1.write_bytes(b"%PDF-1.4\nPMSP GHT du Lot, version 1\n%%EOF\n")
+    v2.write_bytes(b"%PDF-1.4\nPMSP GHT du Lot, version 2 (volet biologie)\n%%EOF\n")
 
     fire = ("documents", "fire", str(doc))
     out = ok(fresh_home, *fire, "submit", "--actor", occ02, "--file", v1, "--as-of", "2017-10-16")
@@ -359,7 +359,7 @@ DRAFT_REFUSALS = [
 def test_refusals_on_a_draft(loaded_home, doc_ids, tmp_path, args, expected):
     doc = doc_ids["OCC-02", "pmsp"]
     a_file = tmp_path / "pmsp.pdf"
-    a_file.write_bytes(b"PMSP\n")
+    a_file.write_bytes(b"%PDF-1.4\nPMSP\n")
     names = {"doc": doc, "file": a_file, "missing": tmp_path / "absent.pdf"}
     before = document_snapshot(loaded_home, doc)
     assert before == ("draft", 1, 0, 1)
@@ -381,7 +381,7 @@ def submitted_home(loaded_home, doc_ids, tmp_path_factory) -> Path:
     """A copy of the scenario where OCC-02's PMSP was submitted on 16 October 2017."""
     home = copy_home(loaded_home, tmp_path_factory.mktemp("submitted") / "home")
     pdf = home / "pmsp-v1.pdf"
-    pdf.write_bytes(b"PMSP v1\n")
+    pdf.write_bytes(b"%PDF-1.4\nPMSP v1\n")
     doc = doc_ids["OCC-02", "pmsp"]
     ok(home, "documents", "fire", doc, "submit", "--actor", director("OCC-02"), "--file", pdf,
        "--as-of", "2017-10-16")  # fmt: skip

@@ -3,8 +3,6 @@ small application that includes only the router (as the dashboard does)."""
 
 from __future__ import annotations
 
-import io
-import zipfile
 from datetime import date
 
 import pytest
@@ -16,6 +14,7 @@ from services.documents import list_documents, show_document
 from services.lifecycle import fire
 from services.reports import bilan
 from states.errors import WrongSide
+from tests.file_samples import docx
 from tests.integration.helpers import OFFICER, director, document_id
 from web.api import router
 
@@ -43,11 +42,7 @@ def lot(occitanie) -> dict[str, str]:
 
 
 def _docx() -> bytes:
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as archive:
-        archive.writestr("[Content_Types].xml", "<Types/>")
-        archive.writestr("word/document.xml", "<w:document/>")
-    return out.getvalue()
+    return docx()
 
 
 def test_every_endpoint_refuses_a_missing_or_bad_token(client):

@@ -39,7 +39,14 @@ def test_pmsp_through_conformity_request_to_approval(occitanie, tmp_path):
         note="Préciser le projet de biologie.",
         respond_by=D(2017, 12, 1),
     )
-    fire(ws, doc, "resubmit", me, as_of=D(2017, 11, 24), file=a_file(tmp_path, "v2.pdf", b"v2"))
+    fire(
+        ws,
+        doc,
+        "resubmit",
+        me,
+        as_of=D(2017, 11, 24),
+        file=a_file(tmp_path, "v2.pdf", b"%PDF-1.4 v2"),
+    )
     final = fire(ws, doc, "approve", OFFICER, as_of=D(2017, 12, 8))
     assert final.to_state == "approved"
 

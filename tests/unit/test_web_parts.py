@@ -12,6 +12,7 @@ import pytest
 
 from services.errors import InvalidInput
 from settings import Settings
+from tests.file_samples import docx
 from web.charts import PALETTE, Segment, stacked_bar, text_colour
 from web.security import session_secret
 from web.uploads import content_kind, display_name, received_file
@@ -69,7 +70,8 @@ def _docx(parts: list[str]) -> bytes:
     ("content", "kind"),
     [
         (b"%PDF-1.7\n...", "pdf"),
-        (_docx(["word/document.xml", "[Content_Types].xml"]), "docx"),
+        (docx(), "docx"),
+        (_docx(["word/document.xml", "[Content_Types].xml"]), None),  # a zip, not a package
         (bytes.fromhex("D0CF11E0A1B11AE1") + b"\0" * 100, "doc"),
         (_docx(["xl/workbook.xml"]), None),
         (b"PK\x03\x04broken", None),

@@ -15,16 +15,13 @@ from models import OutboxMessage
 from services.clock import today
 from services.documents import show_document
 from states.guards import add_months
+from tests.file_samples import docx
 from tests.integration.helpers import document_id
 from tests.web.pagecheck import alert_of, buttons_of, check_page, flash_of
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"])
 PDF = b"%PDF-1.4\n% projet medical partage\n" + b"0" * 2000
-SMALL_DOCX = io.BytesIO()
-with zipfile.ZipFile(SMALL_DOCX, "w") as _z:
-    _z.writestr("[Content_Types].xml", "<Types/>")
-    _z.writestr("word/document.xml", "<w:document/>")
-DOCX = SMALL_DOCX.getvalue()
+DOCX = docx()
 
 
 def _state(ws, d: int) -> tuple[str, int]:
