@@ -121,18 +121,17 @@ def test_an_address_the_outbox_refuses_stops_only_its_ght(occitanie):
 
 
 def test_a_template_failing_for_one_document_fails_only_that_one(occitanie, monkeypatch):
-    import services.outbox as outbox
+    from notifications.render import render_notice as render
 
     ws = occitanie
     broken = document_id(ws, "OCC-03", "chu_convention")
-    render = outbox.render_notice
 
     def failing_for_one(kind: str, context: Any) -> Any:
         if context["document_id"] == broken:
             raise ValueError("template reminder.txt.j2: 'due' is undefined")
         return render(kind, context)
 
-    monkeypatch.setattr(outbox, "render_notice", failing_for_one)
+    monkeypatch.setattr("services.outbox.render_notice", failing_for_one)
     report = sweep_deadlines(ws, DECEMBER)
     assert _errors(report)[broken] == {
         "document_id": broken,
