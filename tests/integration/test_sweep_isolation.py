@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from icalendar import Calendar
 from sqlalchemy import select, update
 from sqlmodel import col
@@ -159,3 +160,34 @@ def test_pages_and_calendar_show_a_row_out_of_range_instead_of_failing(occitanie
     assert overview(ws, officer, FAR).as_of == FAR  # a far `au` no longer overflows
     shown = document_page(ws, officer, lot, today())
     assert shown.history[-1].day == FAR and shown.actions  # the agency may still act
+
+
+@pytest.mark.flow
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_the_flow_reports_errors_in_its_result_and_summary(prefect_harness, occitanie):
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+
+    from flows.deadline_sweep import deadline_sweep
+    from flows.runtime import run_flow
+
+    due = document_id(occitanie, "OCC-03", "pmsp")
+    _set(occitanie, Document, col(Document.id) == due, due_date=FAR)
+    result = run_flow(
+        deadline_sweep,
+        as_of=DECEMBER,
+        batch_size=10,
+        settings_overrides={
+            "home": str(occitanie.settings.home),
+            "database_url": occitanie.settings.effective_database_url,
+        },
+    )
+    assert [e["document_id"] for e in result["errors"]] == [due]
+    assert result["total"] == 35
+    with get_client(sync_client=True) as client:
+        (summary,) = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["deadline-sweep-summary"])),
+            limit=1,
+        )
+    assert "1 document(s) en erreur" in str(summary.data)
+    assert f"| {due} | OCC-03 | due date 9999-12-31 is out of range" in str(summary.data)
