@@ -4,6 +4,7 @@ the agency and the operator, recorded in the history; respond-by dates bounded a
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -149,3 +150,27 @@ def test_bilan_dates_out_of_range_are_refused(client, occitanie):
         "detail": "as_of 9999-12-31 is out of range (1900-01-01 to 2999-12-31)"
     }
     assert client.get("/api/bilan?as_of=2017-12-31", headers=officer).status_code == 200
+
+
+def test_the_scenario_and_compliance_creation_are_bounded_too(ws, tmp_path):
+    from services.compliance import create_missing
+    from services.errors import ScenarioError
+    from services.scenario import load_scenario
+    from tests.conftest import SCENARIO
+
+    text = SCENARIO.read_text(encoding="utf-8")
+    for old, new, message in (
+        ("as_of: 2017-10-13", "as_of: 2999-10-13", "'as_of' 2999-10-13 is after today"),
+        (
+            "pmsp: 2017-07-01 ",
+            "pmsp: 9999-12-31 ",
+            "'pmsp' 9999-12-31 is out of range (1900-01-01 to 2999-12-31)",
+        ),
+    ):
+        path = tmp_path / "scenario.yaml"
+        path.write_text(text.replace(old, new, 1), encoding="utf-8")
+        with pytest.raises(ScenarioError, match=re.escape(message)):
+            load_scenario(ws, path)
+    load_scenario(ws, SCENARIO)  # 2017 replays
+    with pytest.raises(InvalidInput, match=r"creation date .* is after today"):
+        create_missing(ws, as_of=today() + timedelta(days=1))
