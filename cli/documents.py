@@ -120,6 +120,8 @@ def _details(payload: dict[str, Any]) -> str:
         parts.append(f"respond by {payload['respond_by']}")
     if "note" in payload:
         parts.append(f"« {payload['note']} »")
+    if "dated_by" in payload:
+        parts.append(f"dated by {payload['dated_by']}")
     return "; ".join(parts)
 
 
@@ -132,7 +134,12 @@ def fire(
     note: str | None = typer.Option(None, "--note", help="free text kept with the event"),
     respond_by: str | None = typer.Option(None, "--respond-by", help="YYYY-MM-DD"),
     file: Path | None = typer.Option(None, "--file", help="the document's file (submit/resubmit)"),
-    as_of: str | None = typer.Option(None, "--as-of", help="business date, default today"),
+    as_of: str | None = typer.Option(
+        None,
+        "--as-of",
+        help="business date, default today: not after today nor before the document's last "
+        "event; the history records that the operator dated it",
+    ),
     expect_version: int | None = typer.Option(
         None,
         "--expect-version",

@@ -136,10 +136,16 @@ def row_id(noun: str) -> Callable[[str], int]:
 
 
 def parse_day(value: str | None) -> date | None:
-    """`YYYY-MM-DD` or a usage error (exit 2)."""
+    """`YYYY-MM-DD` within the plausible business days, or a usage error (exit 2); the
+    services check the rest (e.g. not after today for an event or a sweep)."""
+    from services.clock import check_plausible
+    from services.errors import InvalidInput
+
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        return check_plausible(date.fromisoformat(value), "date")
     except ValueError:
         raise typer.BadParameter(f"{value!r} is not a date YYYY-MM-DD") from None
+    except InvalidInput as exc:
+        raise typer.BadParameter(str(exc)) from None

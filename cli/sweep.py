@@ -6,7 +6,16 @@ from typing import Any
 
 import typer
 
-from cli.output import FORMAT_OPTION, Format, console, parse_day, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    err_console,
+    parse_day,
+    print_csv,
+    print_json,
+    table,
+)
 
 KINDS = (
     "reminder",
@@ -23,8 +32,15 @@ def sweep(
     dry_run: bool = typer.Option(False, "--dry-run", help="show what would be sent; write nothing"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Find what is due, late or tacitly approved on a day and queue the e-mails (Prefect flow)."""
-    day = parse_day(as_of)
+    """Find what is due, late or tacitly approved on a day and queue the e-mails (Prefect flow).
+
+    A day after today is refused (it would approve documents tacitly before their time). A
+    document that cannot be swept is listed with the reason and the others are swept; the
+    exit status is then 1."""
+    from services.clock import today
+    from services.sweep import check_sweep_day
+
+    day = check_sweep_day(parse_day(as_of) or today())
     from flows.runtime import prepare_prefect
     from settings import get_settings
 
@@ -42,6 +58,17 @@ def sweep(
         print_csv(["ght", "kind", "count"], rows)
     else:
         print_report(report)
+    if report["errors"]:
+        for error in report["errors"]:
+            err_console.print(
+                f"error: document {error['document_id']} ({error['ght']}): {error['reason']}",
+                markup=False,
+            )
+        err_console.print(
+            f"error: {len(report['errors'])} document(s) could not be swept; the others were swept",
+            markup=False,
+        )
+        raise typer.Exit(1)
 
 
 def print_report(report: dict[str, Any]) -> None:
@@ -54,7 +81,8 @@ def print_report(report: dict[str, Any]) -> None:
     console.print(
         f"{report['documents']} documents examined; {report['already_sent']} notices sent before; "
         f"{len(report['tacit_approvals'])} tacit approvals"
-        + (f"; {report['no_contact']} without a contact" if report["no_contact"] else ""),
+        + (f"; {report['no_contact']} without a contact" if report["no_contact"] else "")
+        + (f"; {len(report['errors'])} failed" if report["errors"] else ""),
         markup=False,
     )
     if report["dry_run"] and report.get("notices"):

@@ -1,7 +1,9 @@
 """Prefect flow: the daily deadline sweep, in batches of documents (never a task per document).
 
 The decisions are `services.sweep`'s; this flow plans id ranges, runs one task per range,
-publishes a markdown summary and a per-GHT table as artifacts and logs the counts.
+publishes a markdown summary and a per-GHT table as artifacts and logs the counts. A document
+that cannot be swept is in the result's `errors` and in the summary; a batch that fails as a
+whole (the database refusing it) is reported the same way and the other batches still run.
 Entry point for deployments: `flows/deadline_sweep.py:deadline_sweep`.
 """
 
@@ -16,7 +18,14 @@ from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
 from services.clock import today
-from services.sweep import BATCH_SIZE, SWEEP_KINDS, SweepReport, plan_batches, sweep_range
+from services.sweep import (
+    BATCH_SIZE,
+    SWEEP_KINDS,
+    SweepReport,
+    check_sweep_day,
+    plan_batches,
+    sweep_range,
+)
 from services.workspace import Workspace
 
 KIND_LABELS = {
@@ -55,7 +64,24 @@ def summary_markdown(report: SweepReport) -> str:
     ]
     if report.no_contact:
         lines += ["", f"{report.no_contact} avis sans destinataire (GHT sans contact)."]
+    if report.errors:
+        lines += [
+            "",
+            f"**{len(report.errors)} document(s) en erreur** (les autres ont été traités) :",
+            "",
+            "| document | GHT | motif |",
+            "|---|---|---|",
+            *(
+                f"| {e['document_id'] or '—'} | {e['ght'] or '—'} | {_cell(e['reason'])} |"
+                for e in report.errors
+            ),
+        ]
     return "\n".join(lines)
+
+
+def _cell(text: str) -> str:
+    """Text inside a markdown table cell: one line, no column separator."""
+    return " ".join(text.split()).replace("|", "\\|")
 
 
 def per_ght_rows(report: SweepReport) -> list[dict[str, Any]]:
@@ -74,12 +100,16 @@ def deadline_sweep(
 ) -> dict[str, Any]:
     """Sweep every document for `as_of` (default: today in Europe/Paris)."""
     logger = get_run_logger()
-    day = as_of or today()
+    day = check_sweep_day(as_of or today())
     ws = flow_workspace(settings_overrides)
     try:
         report = SweepReport(as_of=day, dry_run=dry_run)
         for first_id, last_id in plan(ws, batch_size):
-            report.merge(sweep_batch(ws, day, first_id, last_id, dry_run))
+            try:
+                report.merge(sweep_batch(ws, day, first_id, last_id, dry_run))
+            except Exception as exc:  # the whole batch failed: say so, sweep the next ones
+                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+                report.fail(None, None, f"documents {first_id}-{last_id}: {reason}")
     finally:
         ws.close()
     create_markdown_artifact(summary_markdown(report), key="deadline-sweep-summary")
@@ -96,4 +126,11 @@ def deadline_sweep(
         report.already_sent,
         len(report.tacit_approvals),
     )
+    for error in report.errors:
+        logger.error(
+            "document %s (%s) could not be swept: %s",
+            error["document_id"],
+            error["ght"],
+            error["reason"],
+        )
     return report.as_dict()

@@ -10,20 +10,22 @@ duplicating them. Summaries are in French: the GHT's staff read them.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from icalendar import Calendar, Event
 from sqlmodel import col, select
 
 from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
+from services.clock import EARLIEST_DAY, LATEST_DAY
 from services.errors import NotFound
 from services.sweep import tacit_sources
 from services.workspace import Workspace
-from states.guards import add_months
+from states.guards import add_days, add_months
 
 PRODID = "-//ghtflow//Echeances des GHT//FR"
 UID_DOMAIN = "ghtflow"
+OUT_OF_RANGE = "[date à vérifier]"
 
 
 def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
@@ -105,11 +107,15 @@ def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
 
 
 def _all_day(uid: str, day: date, summary: str, description: str, stamp: object) -> Event:
+    """An all-day event; a day out of the plausible range (a bad row stored before dates were
+    bounded) is shown as it is, marked, rather than failing the whole feed."""
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        summary = f"{OUT_OF_RANGE} {summary}"
     event = Event()
     event.add("uid", f"{uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
     event.add("dtstart", day)
-    event.add("dtend", day + timedelta(days=1))
+    event.add("dtend", add_days(day, 1))
     event.add("summary", summary)
     event.add("description", description)
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy

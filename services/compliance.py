@@ -34,7 +34,7 @@ from sqlmodel import Session, col, select
 
 from models import Campaign, CampaignDueDate, Document, DocumentParty, Establishment
 from services.audit import append_event
-from services.clock import today
+from services.clock import check_not_after_today, today
 from services.errors import InvalidInput, NotFound
 from services.registry_view import CHU, GhtView, Registry, load_registry
 from services.workspace import Workspace
@@ -216,7 +216,7 @@ def create_missing(
     """Create the missing required conventions in their initial state, with the campaign's due
     dates and their parties (the CHU; each HAD with its area), in one transaction. Running it
     again creates nothing: what it created is no longer missing."""
-    day = as_of or today()
+    day = check_not_after_today(as_of or today(), "creation date")  # its events' day
     result = CreateResult()
     with ws.db.transaction() as session:
         registry, docs = _load(ws, session)

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,7 @@ from services.reports import bilan
 from services.sweep import conformity_states, delivered_states
 from services.workspace import Workspace
 from states.definition import Side, WorkflowDefinition
-from states.guards import add_months
+from states.guards import CONFORMITY_RESPONSE_MAX_MONTHS, add_days, add_months
 
 SOON_DAYS = 30  # "due soon" on the overview: within this many days of the chosen date
 OUTBOX_SHOWN = 200  # messages listed per state on the outbox page (the counts are exact)
@@ -163,7 +163,7 @@ def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
         definition = ws.workflows.definition(doc_type)
         states = [StateCount(s, definition.label_of(s), n) for s, n in counts.items()]
         types.append(TypeSummary(doc_type, definition.label, states))
-    soon_end = as_of + timedelta(days=SOON_DAYS)
+    soon_end = add_days(as_of, SOON_DAYS)
     with ws.db.reading() as session:
         due_dates: dict[int, date | None] = {
             int(i): d
@@ -363,6 +363,8 @@ class Action:
     needs_motives: bool
     needs_respond_by: bool
     earliest_respond_by: date | None
+    latest_respond_by: date | None = None
+    may_backdate: bool = False  # agency people may record an action taken on an earlier day
 
 
 @dataclass(frozen=True)
@@ -433,6 +435,7 @@ def allowed_actions(
             if respond_by
             else None
         )
+        latest = add_months(today_, CONFORMITY_RESPONSE_MAX_MONTHS) if respond_by else None
         actions.append(
             Action(
                 event=event,
@@ -441,6 +444,8 @@ def allowed_actions(
                 needs_motives="conformity_motives" in t.guards,
                 needs_respond_by=respond_by,
                 earliest_respond_by=earliest,
+                latest_respond_by=latest,
+                may_backdate=account.is_agency,
             )
         )
     return actions
@@ -460,6 +465,9 @@ def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str
         details.append(f"Réponse attendue au plus tard le {day}")
     if payload.get("note"):
         details.append(f"« {payload['note']} »")
+    if payload.get("dated_by"):
+        who = "l'exploitant" if payload.get("dated_as") == "operator" else payload["dated_by"]
+        details.append(f"Date saisie par {who}")
     return details
 
 

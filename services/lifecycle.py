@@ -30,7 +30,7 @@ from models import (
 )
 from models.db import table_of
 from services.audit import chain_event
-from services.clock import today
+from services.clock import check_not_after_today, today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.event_mail import FiredEvent, mail_for_event
 from services.file_kinds import check_document_file
@@ -42,6 +42,7 @@ from states.definition import Side
 from states.guards import FireContext
 
 SYSTEM_ACTOR = "ghtflow"
+OPERATOR = "operator"  # who dates an event when the operator's own tools (CLI, scenario) do
 
 
 @dataclass(frozen=True)
@@ -69,6 +70,7 @@ def fire(
     actor: str,
     *,
     as_of: date | None = None,
+    dated_by: str | None = None,
     motives: tuple[str, ...] = (),
     note: str | None = None,
     respond_by: date | None = None,
@@ -81,8 +83,15 @@ def fire(
     A file (shown as `file_name`, default its own name) is copied aside and checked (a PDF or
     Word document, judged from its content) whoever sends it, and enters the file store only
     once the event is committed: a refused event stores nothing. A motive given twice counts
-    once (the first occurrence keeps its place)."""
-    if actor.strip().lower() == SYSTEM_ACTOR:
+    once (the first occurrence keeps its place).
+
+    `as_of` is the business day of the event, by default today (the server dates it). A day
+    given by someone is never after today and never before the document's last event, and
+    `dated_by` says who gave it: the e-mail of the signed-in account that typed it (the API and
+    the web pass it; it must be an agency person: a GHT's events are dated by the server), or
+    None for the operator's own tools (CLI, scenario). A backdated event records who dated it.
+    """
+    if SYSTEM_ACTOR in (actor.strip().lower(), (dated_by or "").strip().lower()):
         raise PermissionDenied(f"{SYSTEM_ACTOR!r} is reserved for ghtflow's own timers")
     check_length(note, "note", NOTE_MAX)  # bounded before anything is stored (services.limits)
     motives = distinct_motives(motives)
@@ -98,7 +107,8 @@ def fire(
             document_id,
             event,
             actor=actor.strip().lower(),
-            as_of=as_of or today(),
+            as_of=as_of,
+            dated_by=OPERATOR if dated_by is None else dated_by.strip().lower(),
             motives=motives,
             note=note,
             respond_by=respond_by,
@@ -117,8 +127,9 @@ def distinct_motives(motives: Iterable[str]) -> tuple[str, ...]:
 
 
 def fire_timer_event(ws: Workspace, document_id: int, event: str, as_of: date) -> FireResult:
-    """Fire an automatic event (e.g. `tacit_approve`) as ghtflow itself, audited like any other."""
-    return _apply(ws, document_id, event, actor=SYSTEM_ACTOR, as_of=as_of)
+    """Fire an automatic event (e.g. `tacit_approve`) as ghtflow itself, audited like any other;
+    `as_of` is the day ghtflow computed (e.g. when the review period ran out), never after today."""
+    return _apply(ws, document_id, event, actor=SYSTEM_ACTOR, as_of=as_of, dated_by=SYSTEM_ACTOR)
 
 
 @dataclass(frozen=True)
@@ -191,7 +202,8 @@ def _apply(
     event: str,
     *,
     actor: str,
-    as_of: date,
+    as_of: date | None,
+    dated_by: str,
     motives: tuple[str, ...] = (),
     note: str | None = None,
     respond_by: date | None = None,
@@ -205,6 +217,8 @@ def _apply(
         document = _Loaded(*row)
         label = document.label
         side = _authorize(conn, actor, document)
+        dating = _dating(conn, label, actor, side, as_of, dated_by)
+        as_of = as_of or today()
         if expected_version is not None and document.version_id != expected_version:
             raise Conflict(
                 f"{label} was changed by someone else (version {document.version_id}, "
@@ -219,7 +233,9 @@ def _apply(
             # registry (issue 4): rules on a convention's parties, e.g. HAD areas before signing
             check_before_fire(conn, document.id, document.doc_type, event, label)
         previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
-        if previous is not None and as_of < previous.as_of:
+        # a last event dated after today can only be a bad row from before dates were
+        # bounded: it must not lock the document, so today is then the floor
+        if previous is not None and as_of < min(previous.as_of, today()):
             raise InvalidInput(
                 f"{label}: date {as_of.isoformat()} is before its last event "
                 f"({previous.as_of.isoformat()}); history only moves forward"
@@ -248,6 +264,7 @@ def _apply(
         version = document.current_version
         if note:
             payload["note"] = note
+        payload |= dating
         if stored is not None:
             version += 1
             conn.execute(
@@ -335,6 +352,39 @@ def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
     if region_id is not None and region_id != document.region_id:
         raise PermissionDenied(f"{actor} belongs to another region's agency than {document.label}")
     return Side.AGENCY
+
+
+def _dating(
+    conn: Connection, label: str, actor: str, side: Side, as_of: date | None, dated_by: str
+) -> dict[str, str]:
+    """Check who may give the event's day; what the history records about it (nothing when the
+    server dated it today).
+
+    No event is dated after today. ghtflow's timers date their own events; otherwise a day
+    comes from the operator's tools or from an agency person: a GHT's people do not choose the
+    day of their events (a submit dated in the past would start the agency's review clock
+    early; one dated 9999-12-31 would block the document forever)."""
+    if as_of is None:
+        return {}
+    if dated_by in (SYSTEM_ACTOR, OPERATOR):
+        dated_as = "system" if dated_by == SYSTEM_ACTOR else "operator"
+    else:
+        dater = side if dated_by == actor else _side_of(conn, dated_by)
+        if dater is not Side.AGENCY:
+            raise InvalidInput(
+                f"{label}: {dated_by} may not choose the date of an event "
+                f"(as_of {as_of.isoformat()}): the server dates a GHT's events; leave as_of out"
+            )
+        dated_as = "agency"
+    check_not_after_today(as_of, f"{label}: date")
+    if as_of == today() or dated_as == "system":
+        return {}
+    return {"dated_by": dated_by, "dated_as": dated_as}
+
+
+def _side_of(conn: Connection, email: str) -> Side | None:
+    person = conn.execute(_PERSON, {"email": email}).first()
+    return None if person is None else Side(person.side)
 
 
 def _refuse_unused_options(

@@ -35,6 +35,7 @@ from models import (
 from services.accounts import hash_password
 from services.audit import append_event
 from services.categories import load_categories
+from services.clock import EARLIEST_DAY, LATEST_DAY, today
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, ScenarioError
 from services.finess import finess_problem
@@ -93,6 +94,13 @@ class _Reader:
         return str(value).strip()
 
     def day(self, node: LineMap, key: str, required: bool = True) -> date | None:
+        """A date within the plausible business days (see `services.clock`)."""
+        day = self._day(node, key, required)
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise self.fail(node, f"'{key}' {day} is out of range ({EARLIEST_DAY} to {LATEST_DAY})")
+        return day
+
+    def _day(self, node: LineMap, key: str, required: bool) -> date | None:
         value = node.get(key)
         if value is None and not required:
             return None
@@ -135,6 +143,8 @@ def load_scenario(ws: Workspace, path: Path) -> LoadReport:
     name = r.text(root, "scenario")
     as_of = r.day(root, "as_of")
     assert as_of is not None
+    if as_of > today():  # its documents' history would be dated in the future
+        raise r.fail(root, f"'as_of' {as_of} is after today ({today()})")
     report = LoadReport(scenario=name)
     with ws.db.transaction() as session:
         motives = _load_motives(session, r, root, report)

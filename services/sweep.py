@@ -23,15 +23,16 @@ import logging
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, select
+from sqlalchemy import Connection, and_, func, select
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from models import CampaignDueDate, ConformityRequest, Document, NoticeKind, utcnow
+from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
 from models.db import table_of
-from services.clock import today
-from services.errors import Conflict, InvalidInput
+from services.clock import check_not_after_today, check_plausible, today
+from services.errors import Conflict, InvalidInput, ServiceError
 from services.lifecycle import fire_timer_event
 from services.outbox import (
     COPY_DIRECTION,
@@ -45,9 +46,10 @@ from services.outbox import (
     sender_of,
 )
 from services.workspace import Workspace
+from settings import Settings
 from states.definition import WorkflowDefinition
 from states.errors import StateError
-from states.guards import add_months
+from states.guards import add_days, add_months
 
 log = logging.getLogger(__name__)
 
@@ -112,11 +114,7 @@ def conformity_stage(
     if as_of > respond_by:
         return NoticeKind.CONFORMITY_OVERDUE, f"J+1/r{request_id}", (as_of - respond_by).days
     left = (respond_by - as_of).days
-    passed = [
-        o
-        for o in offsets
-        if o >= left and o > 0 and (respond_by - timedelta(days=o)) > requested_on
-    ]
+    passed = [o for o in offsets if o >= left and o > 0 and add_days(respond_by, -o) > requested_on]
     if as_of == respond_by or not passed:
         return None
     return NoticeKind.CONFORMITY_REMINDER, f"J-{min(passed)}/r{request_id}", left
@@ -137,6 +135,12 @@ class SweepReport:
     conflicts: int = 0
     tacit_approvals: list[int] = field(default_factory=list)
     notices: list[dict[str, Any]] = field(default_factory=list)
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def fail(self, document_id: int | None, ght: str | None, reason: str) -> None:
+        """Record that one document could not be swept (the sweep goes on with the others)."""
+        self.errors.append({"document_id": document_id, "ght": ght, "reason": reason})
+        log.warning("sweep: document %s (%s) failed: %s", document_id, ght, reason)
 
     def count(self, ght: str, kind: str) -> None:
         self.counts[kind] += 1
@@ -152,6 +156,7 @@ class SweepReport:
         self.conflicts += other.conflicts
         self.tacit_approvals.extend(other.tacit_approvals)
         self.notices.extend(other.notices)
+        self.errors.extend(other.errors)
 
     @property
     def total(self) -> int:
@@ -169,6 +174,7 @@ class SweepReport:
             "no_contact": self.no_contact,
             "conflicts": self.conflicts,
             "tacit_approvals": sorted(self.tacit_approvals),
+            "errors": sorted(self.errors, key=lambda e: (e["document_id"] or 0, e["reason"])),
             "per_ght": {
                 code: {str(k): c.get(k, 0) for k in SWEEP_KINDS}
                 for code, c in sorted(self.per_ght.items())
@@ -182,6 +188,8 @@ class SweepReport:
 # --- running it -------------------------------------------------------------------------------
 
 _DOC, _DUE, _REQ = table_of(Document), table_of(CampaignDueDate), table_of(ConformityRequest)
+_EVENT, _GHT = table_of(Event), table_of(Ght)
+_CODES = select(_GHT.c.id, _GHT.c.code)
 
 
 def plan_batches(ws: Workspace, batch_size: int = BATCH_SIZE) -> list[tuple[int, int]]:
@@ -207,6 +215,12 @@ def plan_batches(ws: Workspace, batch_size: int = BATCH_SIZE) -> list[tuple[int,
     return ranges
 
 
+def check_sweep_day(as_of: date) -> date:
+    """A sweep runs for today or a past day (a replay), never for a day to come: it would
+    approve documents tacitly and escalate before their time."""
+    return check_not_after_today(as_of, "sweep date")
+
+
 def sweep_deadlines(
     ws: Workspace,
     as_of: date | None = None,
@@ -214,7 +228,7 @@ def sweep_deadlines(
     batch_size: int = BATCH_SIZE,
 ) -> SweepReport:
     """The whole sweep for `as_of` (default today), batch after batch."""
-    as_of = as_of or today()
+    as_of = check_sweep_day(as_of or today())
     report = SweepReport(as_of=as_of, dry_run=dry_run)
     for first, last in plan_batches(ws, batch_size):
         report.merge(sweep_range(ws, as_of, first, last, dry_run))
@@ -241,27 +255,38 @@ class _Rules:
         )
 
 
+# The database itself failing (unreachable, locked) is no bad row: that stops the sweep.
+_INFRASTRUCTURE = (OperationalError, InterfaceError)
+
+
 def sweep_range(
     ws: Workspace, as_of: date, first_id: int, last_id: int, dry_run: bool = False
 ) -> SweepReport:
-    """Decide and queue the notices of the documents with ids in [first_id, last_id]."""
+    """Decide and queue the notices of the documents with ids in [first_id, last_id].
+
+    A document that cannot be swept (a date out of range stored before dates were bounded, an
+    address the outbox refuses, a template that fails to render, a row the database refuses)
+    is reported in `errors` with the reason, and the others are swept: one bad row never
+    stops the region's sweep. Each tacit approval has its own transaction; notices are
+    queued together and, if the database refuses one, one by one."""
+    check_sweep_day(as_of)
     rules = _Rules.of(ws)
     report = SweepReport(as_of=as_of, dry_run=dry_run)
     sender = sender_of(ws.settings)
     with ws.db.reading() as session:
         conn = session.connection()
-        contacts = ght_contacts(conn, ws.settings)
-        notices = [
-            *_deadline_notices(conn, rules, as_of, first_id, last_id, report),
-            *_conformity_notices(conn, rules, as_of, first_id, last_id),
-        ]
-        tacit = _tacit_candidates(conn, rules, as_of, first_id, last_id)
-        known = existing_keys(conn, (n.document_id for n in notices), SWEEP_KINDS)
-    fresh = [n for n in notices if n.key not in known]
-    report.already_sent += len(notices) - len(fresh)
+        codes: dict[int, str] = {int(i): str(c) for i, c in conn.execute(_CODES)}
+        contacts, refused = _contacts(conn, ws.settings, codes)
+    found = _read(ws, rules, as_of, first_id, last_id, codes)
+    report.merge(found.report)
+    fresh = [n for n in found.notices if n.key not in found.known]
+    report.already_sent += len(found.notices) - len(fresh)
     rows = []
     now = utcnow()
     for notice in fresh:
+        if notice.ght_id in refused:
+            report.fail(notice.document_id, codes.get(notice.ght_id), refused[notice.ght_id])
+            continue
         ght = contacts[notice.ght_id]
         if not ght.to:
             report.no_contact += 1
@@ -269,20 +294,144 @@ def sweep_range(
         if dry_run:
             report.count(ght.code, notice.kind)
             report.notices.append(_preview(notice, ght))
-        else:
+            continue
+        try:
             rows.append(message_row(notice, ght, sender, now))
+        except Exception as exc:  # e.g. an e-mail template that fails for this document
+            report.fail(notice.document_id, ght.code, _reason(exc))
     if rows:
-        with ws.db.writing() as conn:
-            inserted = insert_messages(conn, rows)
-        report.already_sent += len(rows) - inserted  # another sweep queued them meanwhile
-        if inserted == len(rows):
-            for row in rows:
-                report.count(contacts[row["ght_id"]].code, row["kind"])
-        else:
-            _recount(ws, report, rows, contacts)
-    for document_id, ght_id, effective in tacit:
+        _queue(ws, report, rows, contacts)
+    for document_id, ght_id, effective in found.tacit:
+        if ght_id in refused:  # its e-mail could not be queued: the approval would roll back
+            report.fail(document_id, codes.get(ght_id), refused[ght_id])
+            continue
         _tacit_approve(ws, report, contacts[ght_id], document_id, effective)
     return report
+
+
+def _reason(exc: BaseException) -> str:
+    """One line saying why a document could not be swept."""
+    text = (str(exc).strip().splitlines() or [""])[0]
+    if isinstance(exc, ServiceError | StateError):
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def _contacts(
+    conn: Connection, settings: Settings, codes: dict[int, str]
+) -> tuple[dict[int, GhtContacts], dict[int, str]]:
+    """Every GHT's recipients, and the GHTs whose addresses the outbox refuses with the reason
+    (their documents are reported as errors; the other GHTs are swept)."""
+    try:
+        return ght_contacts(conn, settings), {}
+    except InvalidInput:
+        pass
+    contacts: dict[int, GhtContacts] = {}
+    refused: dict[int, str] = {}
+    for ght_id in codes:
+        try:
+            contacts |= ght_contacts(conn, settings, [ght_id])
+        except InvalidInput as exc:
+            refused[ght_id] = str(exc)
+    return contacts, refused
+
+
+@dataclass
+class _Found:
+    """What the documents of a range need: notices, tacit approvals, keys already queued; its
+    report holds the documents examined and those whose data could not be decided upon."""
+
+    report: SweepReport
+    notices: list[Notice] = field(default_factory=list)
+    tacit: list[tuple[int, int, date]] = field(default_factory=list)
+    known: set[tuple[int, str, str, date]] = field(default_factory=set)
+
+    def add(self, other: _Found) -> None:
+        self.report.merge(other.report)
+        self.notices.extend(other.notices)
+        self.tacit.extend(other.tacit)
+        self.known |= other.known
+
+
+def _read(
+    ws: Workspace, rules: _Rules, as_of: date, first_id: int, last_id: int, codes: dict[int, str]
+) -> _Found:
+    """The range's decisions; if a row cannot even be read (a stored value the driver
+    refuses), the documents are read one by one so that only that one is reported."""
+    try:
+        return _read_range(ws, rules, as_of, first_id, last_id, codes)
+    except _INFRASTRUCTURE:
+        raise
+    except Exception:
+        log.warning("sweep of %s: documents %s-%s read one by one", as_of, first_id, last_id)
+    found = _Found(SweepReport(as_of=as_of, dry_run=False))
+    with ws.db.reading() as session:
+        documents = session.connection().execute(
+            select(_DOC.c.id, _DOC.c.ght_id)
+            .where(_DOC.c.id.between(first_id, last_id))
+            .order_by(_DOC.c.id)
+        )
+        ids = [(int(i), int(g)) for i, g in documents]
+    for document_id, ght_id in ids:
+        try:
+            found.add(_read_range(ws, rules, as_of, document_id, document_id, codes))
+        except _INFRASTRUCTURE:
+            raise
+        except Exception as exc:
+            found.report.fail(document_id, codes.get(ght_id), _reason(exc))
+    return found
+
+
+def _read_range(
+    ws: Workspace, rules: _Rules, as_of: date, first_id: int, last_id: int, codes: dict[int, str]
+) -> _Found:
+    found = _Found(SweepReport(as_of=as_of, dry_run=False))
+    with ws.db.reading() as session:
+        conn = session.connection()
+        report = found.report
+        found.notices = [
+            *_deadline_notices(conn, rules, as_of, first_id, last_id, report, codes),
+            *_conformity_notices(conn, rules, as_of, first_id, last_id, report, codes),
+        ]
+        found.tacit = _tacit_candidates(conn, rules, as_of, first_id, last_id, report, codes)
+        found.known = existing_keys(conn, (n.document_id for n in found.notices), SWEEP_KINDS)
+    return found
+
+
+def _queue(
+    ws: Workspace,
+    report: SweepReport,
+    rows: Sequence[dict[str, Any]],
+    contacts: dict[int, GhtContacts],
+) -> None:
+    """Insert the rendered messages together; if the database refuses one, one by one."""
+    try:
+        with ws.db.writing() as conn:
+            inserted = insert_messages(conn, rows)
+    except _INFRASTRUCTURE:
+        raise
+    except SQLAlchemyError:
+        for row in rows:
+            code = contacts[row["ght_id"]].code
+            try:
+                with ws.db.writing() as conn:
+                    one = insert_messages(conn, [row])
+            except _INFRASTRUCTURE:
+                raise
+            except SQLAlchemyError as exc:
+                report.fail(row["document_id"], code, _reason(exc))
+                continue
+            if one:
+                report.count(code, row["kind"])
+            else:
+                report.already_sent += 1
+        return
+    report.already_sent += len(rows) - inserted  # another sweep queued them meanwhile
+    if inserted == len(rows):
+        for row in rows:
+            report.count(contacts[row["ght_id"]].code, row["kind"])
+    else:
+        _recount(ws, report, rows, contacts)
 
 
 def _recount(
@@ -351,6 +500,7 @@ def _deadline_notices(
     first_id: int,
     last_id: int,
     report: SweepReport,
+    codes: dict[int, str],
 ) -> list[Notice]:
     d = _DOC.c
     rows = conn.execute(
@@ -367,17 +517,27 @@ def _deadline_notices(
         definition = rules.definitions.get(doc_type)
         if definition is None or state in rules.delivered[doc_type]:
             continue
-        stage = document_stage(due, as_of, offsets or definition.timers.reminder_offsets_days)
-        if stage is None:
-            continue
-        notices.append(
-            _notice(definition, state, document_id, ght_id, stage, due, as_of, {"due": due})
-        )
+        try:
+            check_plausible(due, "due date")
+            stage = document_stage(due, as_of, offsets or definition.timers.reminder_offsets_days)
+            if stage is None:
+                continue
+            notices.append(
+                _notice(definition, state, document_id, ght_id, stage, due, as_of, {"due": due})
+            )
+        except Exception as exc:  # e.g. a stored date date arithmetic cannot use
+            report.fail(document_id, codes.get(ght_id), _reason(exc))
     return notices
 
 
 def _conformity_notices(
-    conn: Connection, rules: _Rules, as_of: date, first_id: int, last_id: int
+    conn: Connection,
+    rules: _Rules,
+    as_of: date,
+    first_id: int,
+    last_id: int,
+    report: SweepReport,
+    codes: dict[int, str],
 ) -> list[Notice]:
     d, r = _DOC.c, _REQ.c
     rows = conn.execute(
@@ -403,39 +563,69 @@ def _conformity_notices(
         definition = rules.definitions.get(doc_type)
         if definition is None or state not in rules.conformity[doc_type]:
             continue
-        offsets = offs or definition.timers.reminder_offsets_days
-        stage = conformity_stage(request_id, requested_on, respond_by, as_of, offsets)
-        if stage is None:
-            continue
-        context = {"requested_on": requested_on, "respond_by": respond_by}
-        notices.append(
-            _notice(definition, state, document_id, ght_id, stage, respond_by, as_of, context)
-        )
+        try:
+            check_plausible(requested_on, "conformity request date")
+            check_plausible(respond_by, "respond-by date")
+            offsets = offs or definition.timers.reminder_offsets_days
+            stage = conformity_stage(request_id, requested_on, respond_by, as_of, offsets)
+            if stage is None:
+                continue
+            context = {"requested_on": requested_on, "respond_by": respond_by}
+            notices.append(
+                _notice(definition, state, document_id, ght_id, stage, respond_by, as_of, context)
+            )
+        except Exception as exc:
+            report.fail(document_id, codes.get(ght_id), _reason(exc))
     return notices
 
 
 def _tacit_candidates(
-    conn: Connection, rules: _Rules, as_of: date, first_id: int, last_id: int
+    conn: Connection,
+    rules: _Rules,
+    as_of: date,
+    first_id: int,
+    last_id: int,
+    report: SweepReport,
+    codes: dict[int, str],
 ) -> list[tuple[int, int, date]]:
-    """(document, GHT, approval date) of the documents whose review period ran out."""
+    """(document, GHT, approval date) of the documents whose review period ran out, dated the
+    day the silence ran out, or the sweep's day if the history already holds a later day (none
+    when it holds a day after the sweep's: the history moved on)."""
     states = sorted({s for sources in rules.tacit.values() for s in sources})
     if not states:
         return []
-    d = _DOC.c
+    d, e = _DOC.c, _EVENT.c
+    last_event = (
+        select(func.max(e.as_of)).where(e.document_id == d.id).correlate(_DOC).scalar_subquery()
+    )
     rows = conn.execute(
-        select(d.id, d.ght_id, d.doc_type, d.state, d.submitted_on).where(
+        select(d.id, d.ght_id, d.doc_type, d.state, d.submitted_on, last_event).where(
             d.id.between(first_id, last_id), d.state.in_(states), d.submitted_on.is_not(None)
         )
     )
+    now = today()
     found = []
-    for document_id, ght_id, doc_type, state, received_on in rows:
+    for document_id, ght_id, doc_type, state, received_on, last_day in rows:
         if state not in rules.tacit.get(doc_type, frozenset()):
             continue
         months = rules.definitions[doc_type].timers.review_period_months
         assert months is not None
-        effective = add_months(received_on, months)
-        if effective <= as_of:
-            found.append((document_id, ght_id, effective))
+        try:
+            effective = add_months(check_plausible(received_on, "received date"), months)
+            if effective > as_of:
+                continue
+            if last_day is not None and last_day > now:
+                raise InvalidInput(
+                    f"its history holds an event dated {last_day.isoformat()}, after today"
+                )
+        except Exception as exc:
+            report.fail(document_id, codes.get(ght_id), _reason(exc))
+            continue
+        day = effective if last_day is None or effective >= last_day else as_of
+        if last_day is not None and day < last_day:
+            report.conflicts += 1  # decided or moved on after the sweep's day: that stands
+            continue
+        found.append((document_id, ght_id, day))
     return found
 
 
@@ -444,10 +634,10 @@ def _tacit_approve(
     report: SweepReport,
     ght: GhtContacts,
     document_id: int,
-    effective: date,
+    day: date,
 ) -> None:
-    """Fire `tacit_approve` dated the day the silence ran out (its e-mail in its transaction);
-    if the document's history already holds a later day, dated the sweep's day instead."""
+    """Fire `tacit_approve` dated `day` (its e-mail in its own transaction); a document that
+    someone moved meanwhile is counted in `conflicts`, one that fails in `errors`."""
     if report.dry_run:
         report.count(ght.code, NoticeKind.TACIT_APPROVAL)
         report.tacit_approvals.append(document_id)
@@ -457,20 +647,22 @@ def _tacit_approve(
                 "ght": ght.code,
                 "kind": str(NoticeKind.TACIT_APPROVAL),
                 "stage": "J0",
-                "due_date": effective.isoformat(),
+                "due_date": day.isoformat(),
                 "to": list(ght.to),
                 "cc": list(ght.direction),
             }
         )
         return
     try:
-        try:
-            fire_timer_event(ws, document_id, TACIT_EVENT, effective)
-        except InvalidInput:
-            fire_timer_event(ws, document_id, TACIT_EVENT, report.as_of)
-    except (Conflict, StateError, InvalidInput) as exc:
+        fire_timer_event(ws, document_id, TACIT_EVENT, day)
+    except (Conflict, StateError) as exc:
         report.conflicts += 1  # someone decided meanwhile: their decision stands
         log.warning("tacit approval of document %s skipped: %s", document_id, exc)
+        return
+    except _INFRASTRUCTURE:
+        raise
+    except Exception as exc:  # e.g. its e-mail cannot be rendered: the approval rolled back
+        report.fail(document_id, ght.code, _reason(exc))
         return
     report.count(ght.code, NoticeKind.TACIT_APPROVAL)
     report.tacit_approvals.append(document_id)

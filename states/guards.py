@@ -9,9 +9,13 @@ from __future__ import annotations
 import calendar
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from states.definition import Side, Timers
+
+# A conformity request gives the GHT at least the type's minimum delay to answer, and at most
+# this: a respond-by date years away is a typing mistake (or an attempt to park a document).
+CONFORMITY_RESPONSE_MAX_MONTHS = 12
 
 
 @dataclass(frozen=True)
@@ -31,10 +35,25 @@ Guard = Callable[[FireContext, Timers], str | None]
 
 
 def add_months(day: date, months: int) -> date:
-    """Same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb)."""
+    """Same day `months` later, clamped to the month's end (31 Jan + 1 month = 28/29 Feb).
+
+    Saturates at `date.max` / `date.min` instead of raising: a stored date near the end of the
+    calendar (a bad row from before dates were bounded) must not break a sweep or a page."""
     index = day.month - 1 + months
     year, month = day.year + index // 12, index % 12 + 1
+    if year > date.max.year:
+        return date.max
+    if year < date.min.year:
+        return date.min
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_days(day: date, days: int) -> date:
+    """`day + timedelta(days=days)`, saturating at `date.max` / `date.min` (see `add_months`)."""
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        return date.max if days > 0 else date.min
 
 
 def file_attached(context: FireContext, timers: Timers) -> str | None:
@@ -61,6 +80,13 @@ def respond_by_min_delay(context: FireContext, timers: Timers) -> str | None:
         return (
             f"respond-by date {context.respond_by.isoformat()} is less than {months} month(s) "
             f"after {context.as_of.isoformat()}; earliest allowed: {earliest.isoformat()}"
+        )
+    latest = add_months(context.as_of, CONFORMITY_RESPONSE_MAX_MONTHS)
+    if context.respond_by > latest:
+        return (
+            f"respond-by date {context.respond_by.isoformat()} is more than "
+            f"{CONFORMITY_RESPONSE_MAX_MONTHS} months after {context.as_of.isoformat()}; "
+            f"latest allowed: {latest.isoformat()}"
         )
     return None
 

@@ -122,7 +122,11 @@ class EventRequest(BaseModel):
         default=None, max_length=NOTE_MAX, description="free text kept with the event"
     )
     respond_by: date | None = Field(default=None, description="YYYY-MM-DD (request_conformity)")
-    as_of: date | None = Field(default=None, description="business date; default today")
+    as_of: date | None = Field(
+        default=None,
+        description="business date, not after today; default today. Agency accounts only "
+        "(to record a decision taken earlier): the server dates a GHT's events",
+    )
     expected_version: int | None = Field(
         default=None, description="the document's lock_version as you read it; 409 if it moved"
     )
@@ -225,12 +229,17 @@ CurrentAccount = Annotated[Account, Depends(current_account)]
 
 
 def _day(value: str | None, name: str) -> date | None:
+    """A query parameter's date, refused (422) when malformed or out of the plausible range."""
+    from services.clock import check_plausible
+
     if value is None or value == "":
         return None
     try:
-        return date.fromisoformat(value)
+        day = date.fromisoformat(value)
     except ValueError:
         raise HTTPException(422, f"{name}: {value!r} is not a date YYYY-MM-DD") from None
+    with _refusals():
+        return check_plausible(day, name)
 
 
 # --- documents ------------------------------------------------------------------------------
@@ -374,6 +383,7 @@ def _fire(
         body.event,
         account.email,
         as_of=body.as_of,
+        dated_by=account.email,  # the service refuses a date from a GHT account
         motives=tuple(body.motives),
         note=body.note,
         respond_by=body.respond_by,

@@ -13,6 +13,7 @@ from starlette.responses import Response
 
 from i18n import french_date, french_date_short
 from services.accounts import Account
+from services.clock import EARLIEST_DAY, LATEST_DAY
 from web.security import csrf_token, take_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -24,7 +25,10 @@ def _day(value: date | str | None, short: bool = False) -> str:
     if value is None or value == "":
         return "—"
     day = date.fromisoformat(value) if isinstance(value, str) else value
-    return french_date_short(day) if short else french_date(day)
+    text = french_date_short(day) if short else french_date(day)
+    if not EARLIEST_DAY <= day <= LATEST_DAY:  # a bad row from before dates were bounded
+        text += " (date à vérifier)"
+    return text
 
 
 def _size(n: int | None) -> str:

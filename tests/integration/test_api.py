@@ -3,13 +3,14 @@ small application that includes only the router (as the dashboard does)."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from services.accounts import calendar_secret, issue_token
+from services.clock import today
 from services.documents import list_documents, show_document
 from services.lifecycle import fire
 from services.reports import bilan
@@ -107,7 +108,7 @@ def test_the_lifecycle_through_the_api_with_multipart_files(client, occitanie, o
     submitted = client.post(
         f"/api/documents/{doc}/events",
         headers=lot,
-        data={"event": "submit", "as_of": "2017-10-16", "note": "PMSP adopté"},
+        data={"event": "submit", "note": "PMSP adopté"},
         files={"file": ("pmsp-lot.pdf", PDF, "application/pdf")},
     )
     assert submitted.status_code == 200, submitted.text
@@ -128,8 +129,7 @@ def test_the_lifecycle_through_the_api_with_multipart_files(client, occitanie, o
             "event": "request_conformity",
             "motives": ["biology_pharmacy_imaging", "shared_care_project"],
             "note": "Préciser le projet de biologie.",
-            "respond_by": "2017-12-01",
-            "as_of": "2017-10-30",
+            "respond_by": (today() + timedelta(days=45)).isoformat(),
             "expected_version": lock,
         },
     )
@@ -138,7 +138,7 @@ def test_the_lifecycle_through_the_api_with_multipart_files(client, occitanie, o
     resubmitted = client.post(
         f"/api/documents/{doc}/events",
         headers=lot,
-        data={"event": "resubmit", "as_of": "2017-11-24"},
+        data={"event": "resubmit"},
         files={"file": ("pmsp-v2.docx", _docx(), "application/octet-stream")},
     )
     assert resubmitted.status_code == 200, resubmitted.text
@@ -149,7 +149,7 @@ def test_the_lifecycle_through_the_api_with_multipart_files(client, occitanie, o
     assert occitanie.files.path_of(shown["versions"][0]["sha256"]).read_bytes() == PDF
     (request,) = shown["conformity_requests"]
     assert request["motives"] == ["biology_pharmacy_imaging", "shared_care_project"]
-    assert request["requested_by"] == OFFICER and request["answered_on"] == "2017-11-24"
+    assert request["requested_by"] == OFFICER and request["answered_on"] == today().isoformat()
     assert shown["history"][1]["actor"] == director("OCC-02")
     assert shown["history"][1]["payload"]["note"] == "PMSP adopté"
 
@@ -175,19 +175,19 @@ def test_refusals_carry_the_cli_message_and_status(client, occitanie, officer, l
     stale = client.post(
         url,
         headers=lot,
-        json={"event": "adopt_interim", "as_of": "2017-10-20", "expected_version": lock + 1},
+        json={"event": "adopt_interim", "expected_version": lock + 1},
     )
     assert stale.status_code == 409
     assert "was changed by someone else" in stale.json()["detail"]
     assert show_document(occitanie, doc)["state"] == "draft"
 
-    no_file = client.post(url, headers=lot, json={"event": "submit", "as_of": "2017-10-20"})
+    no_file = client.post(url, headers=lot, json={"event": "submit"})
     assert no_file.status_code == 422 and "submit refused" in no_file.json()["detail"]
 
     disguised = client.post(
         url,
         headers=lot,
-        data={"event": "submit", "as_of": "2017-10-20"},
+        data={"event": "submit"},
         files={"file": ("pmsp.pdf", b"MZ\x90\x00 not a pdf", "application/pdf")},
     )
     assert disguised.status_code == 422
@@ -198,7 +198,7 @@ def test_refusals_carry_the_cli_message_and_status(client, occitanie, officer, l
     oversized = client.post(
         url,
         headers=lot,
-        data={"event": "submit", "as_of": "2017-10-20"},
+        data={"event": "submit"},
         files={"file": ("big.pdf", PDF + b"0" * limit, "application/pdf")},
     )
     assert oversized.json() == {
@@ -207,7 +207,7 @@ def test_refusals_carry_the_cli_message_and_status(client, occitanie, officer, l
     empty = client.post(
         url,
         headers=lot,
-        data={"event": "submit", "as_of": "2017-10-20"},
+        data={"event": "submit"},
         files={"file": ("vide.pdf", b"", "application/pdf")},
     )
     assert empty.json() == {"detail": "file vide.pdf is empty"}

@@ -9,7 +9,8 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from services.accounts import Account
-from services.clock import today
+from services.clock import EARLIEST_DAY, LATEST_DAY, check_plausible, today
+from services.errors import InvalidInput
 from services.workspace import Workspace
 from web.security import check_csrf, current_account
 
@@ -36,9 +37,15 @@ def chosen_day(value: str | None) -> tuple[date, str | None]:
     if not value:
         return today(), None
     try:
-        return date.fromisoformat(value), None
+        return check_plausible(date.fromisoformat(value), "date"), None
     except ValueError:
         return (
             today(),
             f"Date « {value} » invalide (format attendu AAAA-MM-JJ) : aujourd'hui est affiché.",
+        )
+    except InvalidInput:
+        return (
+            today(),
+            f"Date « {value} » hors des limites ({EARLIEST_DAY.year} à {LATEST_DAY.year}) : "
+            "aujourd'hui est affiché.",
         )

@@ -43,8 +43,9 @@ def _render(
     status_code: int = 200,
     error: str | None = None,
 ) -> Response:
-    data = document_page(ws, account, document_id, today())
-    context = {"doc": data, "max_file_bytes": ws.settings.max_file_bytes}
+    day = today()
+    data = document_page(ws, account, document_id, day)
+    context = {"doc": data, "max_file_bytes": ws.settings.max_file_bytes, "today": day}
     return page(
         request, "document.html", context, account=account, status_code=status_code, error=error
     )
@@ -64,15 +65,23 @@ class _Action:
     respond_by: date | None
     expected_version: int | None
     upload: UploadFile | None
+    as_of: date | None = None
+
+
+def _form_day(form: FormData, name: str) -> date | None:
+    raw = str(form.get(name) or "").strip()
+    try:
+        return date.fromisoformat(raw) if raw else None
+    except ValueError:
+        raise InvalidInput(f"{raw!r} is not a date YYYY-MM-DD") from None
 
 
 def _action(form: FormData) -> _Action:
-    """The action's fields; a malformed date or number is refused like the CLI refuses it."""
-    raw_date = str(form.get("respond_by") or "").strip()
-    try:
-        respond_by = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError:
-        raise InvalidInput(f"{raw_date!r} is not a date YYYY-MM-DD") from None
+    """The action's fields; a malformed date or number is refused like the CLI refuses it.
+
+    `as_of` is offered to agency people only (to record an action taken on an earlier day);
+    whoever sends it, `fire` checks that the signed-in person may date the event."""
+    respond_by = _form_day(form, "respond_by")
     raw_version = str(form.get("expected_version") or "").strip()
     try:
         expected = int(raw_version) if raw_version else None
@@ -87,6 +96,7 @@ def _action(form: FormData) -> _Action:
         respond_by=respond_by,
         expected_version=expected,
         upload=upload if chosen and isinstance(upload, UploadFile) else None,
+        as_of=_form_day(form, "as_of"),
     )
 
 
@@ -96,6 +106,8 @@ def _fire(ws: Workspace, account: Account, document_id: int, action: _Action) ->
     if not action.event:
         raise InvalidInput("no action chosen")
     options = {
+        "as_of": action.as_of,
+        "dated_by": account.email,
         "motives": action.motives,
         "note": action.note,
         "respond_by": action.respond_by,
