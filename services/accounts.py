@@ -9,7 +9,6 @@ replaced to revoke a subscription.
 from __future__ import annotations
 
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +19,8 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from models import ApiToken, Ght, Person, Region, SignInAttempt, utcnow
+from notifications.addresses import is_address, parse_address
+from services.addresses import email_address
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.workspace import Workspace
 
@@ -27,7 +28,6 @@ ROLES = ("agency", "ght")
 MIN_PASSWORD = 8
 MAX_FAILURES = 5  # failed sign-ins per e-mail address ...
 FAILURE_WINDOW = timedelta(minutes=15)  # ... within this window, then refused until it passes
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 _HASHER = PasswordHasher()
 
 
@@ -100,9 +100,7 @@ def add_user(
     password: str | None = None,
 ) -> tuple[Account, bool]:
     """Create a person who can sign in, or update one; returns (account, created)."""
-    email = email.strip().lower()
-    if not _EMAIL.match(email):
-        raise InvalidInput(f"not an e-mail address: {email!r}")
+    email = email_address(email)
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if (role == "ght") != (ght_code is not None):
@@ -145,7 +143,9 @@ def authenticate(
 ) -> Account:
     """The account for these credentials, or `PermissionDenied` with one message for every
     wrong e-mail or password (never saying which); `TooManyAttempts` after repeated failures."""
-    email, now = email.strip().lower(), now or utcnow()
+    if not is_address(email):  # no account can have it: refused like a wrong password
+        raise PermissionDenied("wrong e-mail address or password")
+    email, now = parse_address(email), now or utcnow()
     with ws.db.transaction() as session:
         failures = session.exec(
             select(func.count())

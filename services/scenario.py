@@ -32,6 +32,7 @@ from models import (
     Person,
     Region,
 )
+from notifications.addresses import InvalidAddress, parse_address
 from services.accounts import hash_password
 from services.audit import append_event
 from services.categories import load_categories
@@ -43,7 +44,6 @@ from services.yaml_lines import LineMap, read_yaml
 from states.definition import Side, WorkflowDefinition
 from states.guards import GUARDS, FireContext
 
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 T = TypeVar("T", bound=SQLModel)
 
 
@@ -103,10 +103,10 @@ class _Reader:
             raise self.fail(node, f"'{key}' must be a date YYYY-MM-DD, not {value!r}") from None
 
     def email(self, node: LineMap, key: str = "email") -> str:
-        value = self.text(node, key).lower()
-        if not _EMAIL.match(value):
-            raise self.fail(node, f"'{key}' is not an e-mail address: {value!r}")
-        return value
+        try:
+            return parse_address(self.text(node, key), f"'{key}'")
+        except InvalidAddress as exc:
+            raise self.fail(node, str(exc)) from None
 
     def finess(self, node: LineMap, key: str, known: set[str] | None = None) -> str:
         value = self.text(node, key).upper()
