@@ -174,3 +174,13 @@ def test_a_hostile_row_of_the_list_names_its_line_and_imports_nothing(ws, tmp_pa
     assert message.startswith(f"{path}: ") and "line 4" in message and reason in message
     assert len(message) < 1000
     _nothing_loaded(ws)
+
+
+def test_a_category_table_is_read_with_the_same_bounds(tmp_path):
+    from services.categories import load_categories
+
+    bomb = tmp_path / "categories.yaml"
+    bomb.write_text(BOMB + "- {kind: CH, public: true, categories: *i}\n", "utf-8")
+    for path, reason in ((Path("/dev/zero"), "not a regular file"), (bomb, "aliases")):
+        with pytest.raises(InvalidInput, match=f"^category table {path}.*{reason}"):
+            load_categories(path)
