@@ -184,3 +184,17 @@ def test_a_category_table_is_read_with_the_same_bounds(tmp_path):
     for path, reason in ((Path("/dev/zero"), "not a regular file"), (bomb, "aliases")):
         with pytest.raises(InvalidInput, match=f"^category table {path}.*{reason}"):
             load_categories(path)
+
+
+def test_a_sheet_claiming_a_million_rows_is_refused_while_read(tmp_path):
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+
+    from services.dgos_list import MAX_ROWS, read_list
+
+    workbook = Workbook()
+    workbook.active.append(["REGION", "CODE GHT"])
+    workbook.active.cell(row=1_000_000, column=16_000, value="x")  # a small file all the same
+    path = tmp_path / "liste.xlsx"
+    workbook.save(path)
+    with pytest.raises(InvalidInput, match=f"more than {MAX_ROWS} rows"):
+        read_list(path)
