@@ -14,5 +14,29 @@ def serve(
 
     from web.app import create_app
 
+    _warn_demo_passwords()
     typer.echo(f"ghtflow dashboard on http://{host}:{port}/ (Ctrl+C to stop)")
     uvicorn.run(create_app(), host=host, port=port, log_level="info", proxy_headers=False)
+
+
+def _warn_demo_passwords() -> None:
+    """One line on stderr when accounts still have a published demo password."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from cli.context import workspace
+    from services.users import demo_password_accounts
+
+    ws = workspace()
+    try:
+        accounts = demo_password_accounts(ws)
+    except SQLAlchemyError:  # no schema yet: the dashboard says so itself
+        return
+    finally:
+        ws.close()
+    if accounts:
+        count = f"{len(accounts)} account{'s' if len(accounts) > 1 else ''}"
+        typer.echo(
+            f"warning: {count} still sign in with the demo password (e.g. {accounts[0]}); "
+            "give each its own with 'ghtflow users passwd EMAIL'",
+            err=True,
+        )

@@ -14,7 +14,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 
-from notifications.addresses import check_address, check_header, domain_of, format_mailbox
+from notifications.addresses import check_header, domain_of, format_mailbox, parse_address
 
 
 def new_message_id(sender: str) -> str:
@@ -61,9 +61,9 @@ def build_message(envelope: Envelope) -> EmailMessage:
     message["Message-ID"] = check_header("Message-ID", envelope.message_id)
     message["Date"] = format_datetime(envelope.date)
     message["From"] = format_mailbox(envelope.sender, "From")
-    message["To"] = ", ".join(check_address(a, "To") for a in envelope.to)
+    message["To"] = ", ".join(parse_address(a, "To") for a in envelope.to)
     if envelope.cc:
-        message["Cc"] = ", ".join(check_address(a, "Cc") for a in envelope.cc)
+        message["Cc"] = ", ".join(parse_address(a, "Cc") for a in envelope.cc)
     message["Subject"] = check_header("Subject", envelope.subject)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(envelope.text)

@@ -21,7 +21,7 @@ rm -rf "$GHTFLOW_HOME"
 mkdir -p "$GHTFLOW_HOME/inbox"
 step "A fresh work directory: $GHTFLOW_HOME (SQLite database, stored files)"
 run db upgrade
-run load scenarios/occitanie-2017.yaml
+run load --demo scenarios/occitanie-2017.yaml
 
 step "The regional picture on 13 October 2017"
 run report bilan --as-of 2017-10-13

@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import functools
 import hashlib
-import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -44,6 +43,8 @@ from sqlmodel import Session, col, select
 
 from models import ApiToken, Ght, Person, Region, SignInCounter, utcnow
 from models.db import table_of
+from notifications.addresses import is_address, parse_address
+from services.addresses import email_address
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.limits import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, check_length
 from services.workspace import Workspace
@@ -56,7 +57,6 @@ MAX_CLIENT_FAILURES = 20  # per client IP, whatever the addresses
 MAX_ADDRESS_FAILURES = 100  # per address, whatever the clients
 TOKEN_DAYS = 365  # lifetime of a new API token ...
 TOKEN_DAYS_MAX = 730  # ... and the longest one may ask for
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 _HASHER = PasswordHasher()
 _COUNTER = table_of(SignInCounter)
 
@@ -157,10 +157,8 @@ def add_user(
 ) -> tuple[Account, bool]:
     """Create a person who can sign in, or update one (a removed one comes back, without
     password until one is given); returns (account, created)."""
-    email = _clean_email(email)
+    email = email_address(_clean_email(email))
     check_length(name, "name", NAME_MAX)
-    if not _EMAIL.match(email):
-        raise InvalidInput(f"not an e-mail address: {email!r}")
     if role not in ROLES:
         raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
     if (role == "ght") != (ght_code is not None):
@@ -241,6 +239,9 @@ def authenticate(
     `client` is the caller's IP address (None: a local caller, counted as one client)."""
     email, now = _clean_email(email), now or utcnow()
     check_length(password, "password", PASSWORD_MAX)
+    if not is_address(email):  # no account can have it: refused like a wrong password
+        raise PermissionDenied("wrong e-mail address or password")
+    email = parse_address(email)
     keys = _claim_attempt(ws, email, client or "local", now)
     with ws.db.reading() as session:
         person = session.exec(select(Person).where(Person.email == email)).first()

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from services.errors import InvalidInput
+from services.errors import InvalidInput, ScenarioError
+from services.yaml_lines import read_yaml
 
 BUILTIN = Path(__file__).resolve().parent.parent / "scenarios" / "categories.yaml"
 KINDS = (
@@ -57,11 +56,10 @@ class CategoryTable:
 
 
 def _read(path: Path, entries: dict[str, Kind]) -> None:
-    try:
-        data: Any = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        first = str(exc).strip().splitlines()[0]
-        raise InvalidInput(f"category table {path}: cannot be read: {first}") from None
+    try:  # bounded, regular file, no aliases (see services.yaml_lines)
+        data: Any = read_yaml(path)
+    except ScenarioError as exc:
+        raise InvalidInput(f"category table {exc}") from None
     if not isinstance(data, list):
         raise InvalidInput(f"category table {path}: must be a list of entries")
     for number, entry in enumerate(data, start=1):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from services.errors import InvalidInput
+from services.input_files import check_input, read_input
 
 REGION = "REGION"
 GHT_NAME = "DENOMINATION GHT"
@@ -27,6 +28,8 @@ COMMUNE = "COMMUNE"
 POSTAL_CODE = "CODE POSTAL"
 COLUMNS = (REGION, GHT_NAME, GHT_CODE, FINESS, CATEGORY, NAME, COMMUNE, POSTAL_CODE)
 _HEADER_SEARCH = 10
+MAX_ROWS = 100_000  # the national list has about 1,500 rows
+MAX_COLUMNS = 200  # cells beyond are not read (a sheet may claim 16,384 columns)
 
 
 @dataclass(frozen=True)
@@ -44,9 +47,11 @@ def header_key(text: object) -> str:
 
 
 def read_list(path: Path, sheet: str | None = None) -> list[RawRow]:
-    """Every non-empty row under the header, with its line number in the file."""
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+    """Every non-empty row under the header, with its line number in the file.
+
+    A regular file of at most 20 MiB and `MAX_ROWS` rows; anything else is one `InvalidInput`
+    naming the file (and the line when there is one)."""
+    check_input(path)
     if path.suffix.lower() in {".xlsx", ".xlsm"}:
         lines = _xlsx_lines(path, sheet)
     elif path.suffix.lower() in {".csv", ".txt"}:
@@ -83,7 +88,7 @@ def _rows(path: Path, lines: list[tuple[int, list[Any]]]) -> list[RawRow]:
 
 
 def _csv_lines(path: Path) -> list[tuple[int, list[Any]]]:
-    raw = path.read_bytes()
+    raw = read_input(path)
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -93,11 +98,20 @@ def _csv_lines(path: Path) -> list[tuple[int, list[Any]]]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     lines: list[tuple[int, list[Any]]] = []
     read_so_far = 0
-    for cells in reader:
-        # a record starts on the line after the previous one ended (quoted cells may span lines)
-        lines.append((read_so_far + 1, list(cells)))
-        read_so_far = reader.line_num
+    try:
+        for cells in reader:
+            # a record starts on the line after the previous one ended (quoted cells may span)
+            lines.append((read_so_far + 1, list(cells[:MAX_COLUMNS])))
+            read_so_far = reader.line_num
+            _check_count(path, len(lines))
+    except csv.Error as exc:  # e.g. a cell over the csv module's field limit (128 KiB)
+        raise InvalidInput(f"{path}: line {read_so_far + 1}: not readable as CSV ({exc})") from None
     return lines
+
+
+def _check_count(path: Path, rows: int) -> None:
+    if rows > MAX_ROWS:
+        raise InvalidInput(f"{path}: more than {MAX_ROWS} rows; is this the national list?")
 
 
 def _xlsx_lines(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
@@ -115,9 +129,19 @@ def _xlsx_lines(path: Path, sheet: str | None) -> list[tuple[int, list[Any]]]:
                 f"{path}: no sheet {sheet!r}; sheets: {', '.join(workbook.sheetnames)}"
             )
         worksheet = workbook[sheet] if sheet is not None else workbook.worksheets[0]
-        return [
-            (number, list(cells))
-            for number, cells in enumerate(worksheet.iter_rows(values_only=True), start=1)
-        ]
+        lines: list[tuple[int, list[Any]]] = []
+        try:
+            rows = worksheet.iter_rows(values_only=True, max_col=MAX_COLUMNS)
+            for number, cells in enumerate(rows, start=1):
+                lines.append((number, list(cells)))
+                _check_count(path, number)
+        except InvalidInput:
+            raise
+        except Exception as exc:  # a damaged sheet fails while it is read, not when opened
+            first = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+            raise InvalidInput(
+                f"{path}: row {len(lines) + 1}: not a readable XLSX sheet ({first})"
+            ) from None
+        return lines
     finally:
         workbook.close()

@@ -25,7 +25,13 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models import Ght, OutboxMessage, OutboxState, Person, Region, utcnow
 from models.db import table_of
 from models.outbox import NoticeKind
-from notifications.addresses import HeaderRefused, address_list, check_address, check_mailbox
+from notifications.addresses import (
+    HeaderRefused,
+    InvalidAddress,
+    address_list,
+    check_mailbox,
+    parse_address,
+)
 from notifications.message import Attachment, new_message_id
 from notifications.render import render_notice
 from services.errors import InvalidInput, NotFound
@@ -45,9 +51,16 @@ COPY_DIRECTION = frozenset(
 )
 
 
+class AddressRefused(InvalidInput):
+    """A message that cannot be queued because an address of its recipients breaks the rule
+    (a row stored before the rule was enforced). It concerns that one message: a sweep records
+    it against the document and goes on with the others."""
+
+
 @dataclass(frozen=True)
 class GhtContacts:
-    """Who hears about a GHT's documents."""
+    """Who hears about a GHT's documents. `refused` and `refused_copy` say why an address
+    stored for the GHT (a person's; the direction's) cannot be written to, one reason each."""
 
     ght_id: int
     code: str
@@ -55,6 +68,8 @@ class GhtContacts:
     agency_name: str
     to: tuple[str, ...]
     direction: tuple[str, ...]
+    refused: tuple[str, ...] = ()
+    refused_copy: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,24 +120,40 @@ def ght_contacts(
         raise InvalidInput(str(exc)) from None
     found: dict[int, GhtContacts] = {}
     for ght_id, code, name, agency, direction in conn.execute(query):
-        try:
-            to = tuple(
-                check_address(e, f"e-mail of a person of {code}") for e in emails.get(ght_id, [])
-            )
-            if override:
-                copy = tuple(override)
-            else:  # a region created by a national-list import may have no direction address yet
-                copy = (check_address(direction, "direction_email"),) if direction else ()
-        except HeaderRefused as exc:
-            raise InvalidInput(str(exc)) from None
-        found[ght_id] = GhtContacts(ght_id, code, name, agency, to, copy)
+        to, refused = _checked(emails.get(ght_id, []), f"e-mail of a person of {code}")
+        copy, bad_copy = tuple(override), tuple[str, ...]()
+        if not override:  # a region created by a national-list import may have no address yet
+            copy, bad_copy = _checked([direction] if direction else [], "direction_email")
+        found[ght_id] = GhtContacts(ght_id, code, name, agency, to, copy, refused, bad_copy)
     return found
+
+
+def _checked(addresses: Iterable[str], what: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(the addresses that pass the rule, normalised; the reasons of those that do not)."""
+    good: list[str] = []
+    bad: list[str] = []
+    for address in addresses:
+        try:
+            good.append(parse_address(address, what))
+        except InvalidAddress as exc:
+            bad.append(str(exc))
+    return tuple(good), tuple(bad)
 
 
 def message_row(
     notice: Notice, contacts: GhtContacts, sender: str, now: datetime
 ) -> dict[str, Any]:
-    """The outbox row of a notice: rendered, addressed, with its Message-ID drawn now."""
+    """The outbox row of a notice: rendered, addressed, with its Message-ID drawn now.
+
+    `AddressRefused` when an address of the GHT breaks the rule: the message is not queued
+    rather than sent without someone (it is queued once the address is corrected)."""
+    copied = notice.kind in COPY_DIRECTION
+    refused = contacts.refused + (contacts.refused_copy if copied else ())
+    if refused:
+        raise AddressRefused(
+            f"{contacts.code}: message not queued, {'; '.join(refused)} (correct it with "
+            "'ghtflow users add' or 'ghtflow regions set-direction')"
+        )
     context = {
         "ght_code": contacts.code,
         "ght_name": contacts.name,
@@ -132,7 +163,7 @@ def message_row(
         **notice.context,
     }
     rendered = render_notice(notice.kind, context)
-    copy = list(contacts.direction) if notice.kind in COPY_DIRECTION else []
+    copy = list(contacts.direction) if copied else []
     return {
         "document_id": notice.document_id,
         "ght_id": notice.ght_id,
@@ -181,11 +212,13 @@ def insert_messages(conn: Connection, rows: Sequence[Mapping[str, Any]]) -> int:
 
 def enqueue(conn: Connection, settings: Settings, notice: Notice, *, required: bool = True) -> bool:
     """Queue one notice in the caller's transaction; False if that notice was queued before
-    or (when not `required`) if the GHT has nobody to write to."""
+    or (when not `required`) if the GHT has nobody to write to. `AddressRefused` when an
+    address of the GHT breaks the rule, even when not `required`: the caller's change is then
+    refused too, and can be made again once the address is corrected."""
     contacts = ght_contacts(conn, settings, [notice.ght_id]).get(notice.ght_id)
     if contacts is None:
         raise NotFound(f"GHT {notice.ght_id} does not exist")
-    if not contacts.to:
+    if not contacts.to and not contacts.refused:
         if not required:
             return False
         raise InvalidInput(

@@ -11,8 +11,8 @@ from typing import Any
 from sqlmodel import select
 
 from models import Region
-from notifications.addresses import HeaderRefused, check_address
-from services.errors import InvalidInput, NotFound
+from services.addresses import email_address
+from services.errors import NotFound
 from services.workspace import Workspace
 
 
@@ -33,11 +33,8 @@ def list_regions(ws: Workspace) -> list[dict[str, Any]]:
 def set_direction(
     ws: Workspace, code: str, email: str, *, agency: str | None = None
 ) -> dict[str, Any]:
-    """Set the region's direction address (checked as strictly as any e-mail header)."""
-    try:
-        address = check_address(email.strip(), "direction e-mail")
-    except HeaderRefused as exc:
-        raise InvalidInput(str(exc)) from None
+    """Set the region's direction address (under the one address rule)."""
+    address = email_address(email, "direction e-mail")
     with ws.db.transaction() as session:
         region = session.exec(select(Region).where(Region.code == code.strip().upper())).first()
         if region is None:

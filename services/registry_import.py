@@ -43,6 +43,9 @@ from services.workspace import Workspace
 
 _GHT_CODE = re.compile(r"^([A-Z]{2,8})-[0-9A-Z]{1,4}$")
 _TEXT_LIMITS = {REGION: 200, GHT_NAME: 300, NAME: 300, CATEGORY: 100, COMMUNE: 200}
+_SHOWN_LINES = 20  # the error names the first bad lines, then how many more
+_ANY_CELL_LIMIT = 1000  # any column, before it is read (a FINESS or a code of 10 MB)
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # not tab, LF, CR
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,16 @@ def parse_list(path: Path, rows: list[RawRow], categories: CategoryTable) -> Par
     unknown: dict[str, list[int]] = defaultdict(list)
     for row in rows:
         bad = problems[row.line]
+        cells = {c: "" if v is None else str(v) for c, v in row.values.items()}
+        hostile = [c for c, v in cells.items() if len(v) > _ANY_CELL_LIMIT or _CONTROL.search(v)]
+        if hostile:
+            bad += [
+                f"{c} longer than {_ANY_CELL_LIMIT} characters"
+                if len(cells[c]) > _ANY_CELL_LIMIT
+                else f"{c} holds a control character"
+                for c in hostile
+            ]
+            continue
         for column in (REGION, GHT_NAME, NAME):
             if not _text(row, column):
                 bad.append(f"missing {column}")
@@ -240,7 +253,10 @@ def parse_list(path: Path, rows: list[RawRow], categories: CategoryTable) -> Par
             unknown[""].append(row.line)
     failed = {line: reasons for line, reasons in problems.items() if reasons}
     if failed:
-        details = "; ".join(f"line {line}: {', '.join(failed[line])}" for line in sorted(failed))
+        shown = sorted(failed)[:_SHOWN_LINES]
+        details = "; ".join(f"line {line}: {', '.join(failed[line])}" for line in shown)
+        if len(failed) > len(shown):
+            details += f"; … and {len(failed) - len(shown)} more"
         count = f"{len(failed)} bad line{'s' if len(failed) > 1 else ''}"
         raise InvalidInput(f"{path}: {count}, nothing imported: {details}")
     if not ghts:

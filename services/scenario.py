@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date
-from functools import lru_cache
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -32,26 +31,26 @@ from models import (
     Person,
     Region,
 )
-from services.accounts import hash_password
+from notifications.addresses import InvalidAddress, parse_address
 from services.audit import append_event
 from services.categories import load_categories
-from services.clock import EARLIEST_DAY, LATEST_DAY, today
+from services.clock import today
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, ScenarioError
 from services.finess import finess_problem
-from services.lifecycle import distinct_motives
+from services.users import demo_password_hash
 from services.workspace import Workspace
 from services.yaml_lines import LineMap, read_yaml
 from states.definition import Side, WorkflowDefinition
 from states.guards import GUARDS, FireContext
 
-_EMAIL = re.compile(r"^[^@\s<>,;]+@[^@\s<>,;]+\.[A-Za-z]{2,}$")
 T = TypeVar("T", bound=SQLModel)
 
 
 @dataclass
 class LoadReport:
     scenario: str
+    demo_password_skipped: bool = False  # the file has one, `demo` was not asked
     created: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     unchanged: Counter[str] = field(default_factory=Counter)
@@ -61,14 +60,27 @@ class LoadReport:
         return bool(self.created or self.updated)
 
 
+NOTE_LIMIT = 5000  # a conformity request's free text
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # any date of a scenario
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # line breaks and controls
+_CONTROL_IN_NOTE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a note keeps \n and \t
+
+
+def _shown(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:50] + f"… ({len(text)} characters)"
+
+
 class _Reader:
-    """Typed access to the parsed file that turns every mistake into a `ScenarioError`."""
+    """Typed access to the parsed file that turns every mistake into a `ScenarioError` naming
+    the line of the key (or of the mapping when the key is missing)."""
 
     def __init__(self, path: Path) -> None:
         self.path = str(path)
 
-    def fail(self, node: Any, message: str) -> ScenarioError:
-        return ScenarioError(self.path, getattr(node, "line", None), message)
+    def fail(self, node: Any, message: str, key: str | None = None) -> ScenarioError:
+        line = node.line_of(key) if isinstance(node, LineMap) and key else None
+        return ScenarioError(self.path, line or getattr(node, "line", None), message)
 
     def mapping(self, node: Any, what: str, parent: Any = None) -> LineMap:
         if not isinstance(node, LineMap):
@@ -80,50 +92,73 @@ class _Reader:
         if value is None and not required:
             return []
         if not isinstance(value, list):
-            raise self.fail(node, f"'{key}' must be a list")
+            raise self.fail(node, f"'{key}' must be a list", key)
         return [self.mapping(v, f"each entry of '{key}'", node) for v in value]
 
-    def text(self, node: LineMap, key: str, required: bool = True, default: str = "") -> str:
+    def text(
+        self,
+        node: LineMap,
+        key: str,
+        required: bool = True,
+        default: str = "",
+        *,
+        limit: int = 200,
+        multiline: bool = False,
+    ) -> str:
+        """A one-line text of at most `limit` characters (`multiline`: a note, \n allowed)."""
         value = node.get(key)
         if value is None:
             if required:
-                raise self.fail(node, f"missing '{key}'")
+                raise self.fail(node, f"missing '{key}'", key)
             return default
         if isinstance(value, (dict, list)):
-            raise self.fail(node, f"'{key}' must be text")
-        return str(value).strip()
+            raise self.fail(node, f"'{key}' must be text", key)
+        text = str(value).strip()
+        if len(text) > limit:
+            raise self.fail(node, f"'{key}' is {len(text)} characters long; at most {limit}", key)
+        if (_CONTROL_IN_NOTE if multiline else _CONTROL).search(text):
+            problem = f"'{key}': line break or control character in {_shown(text)}"
+            raise self.fail(node, problem, key)
+        return text
 
-    def day(self, node: LineMap, key: str, required: bool = True) -> date | None:
-        """A date within the plausible business days (see `services.clock`)."""
-        day = self._day(node, key, required)
-        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
-            raise self.fail(node, f"'{key}' {day} is out of range ({EARLIEST_DAY} to {LATEST_DAY})")
+    def day(
+        self, node: LineMap, key: str, required: bool = True, *, latest: date = LAST_DAY
+    ) -> date | None:
+        """A date YYYY-MM-DD between FIRST_DAY and `latest` (today for the day of an event)."""
+        value = node.get(key)
+        if value is None:
+            if required:
+                raise self.fail(node, f"missing '{key}'", key)
+            return None
+        day: date | None = None
+        if isinstance(value, datetime):
+            day = value.date()
+        elif isinstance(value, date):
+            day = value
+        elif isinstance(value, str) and len(value) <= 10:
+            try:
+                day = date.fromisoformat(value)
+            except ValueError:
+                day = None
+        if day is None:
+            raise self.fail(node, f"'{key}' must be a date YYYY-MM-DD, not {_shown(value)}", key)
+        if not FIRST_DAY <= day <= latest:
+            raise self.fail(node, f"'{key}' {day} is not between {FIRST_DAY} and {latest}", key)
         return day
 
-    def _day(self, node: LineMap, key: str, required: bool) -> date | None:
-        value = node.get(key)
-        if value is None and not required:
-            return None
-        if isinstance(value, date):
-            return value
-        try:
-            return date.fromisoformat(str(value))
-        except ValueError:
-            raise self.fail(node, f"'{key}' must be a date YYYY-MM-DD, not {value!r}") from None
-
     def email(self, node: LineMap, key: str = "email") -> str:
-        value = self.text(node, key).lower()
-        if not _EMAIL.match(value):
-            raise self.fail(node, f"'{key}' is not an e-mail address: {value!r}")
-        return value
+        try:
+            return parse_address(self.text(node, key, limit=320), f"'{key}'")
+        except InvalidAddress as exc:
+            raise self.fail(node, str(exc), key) from None
 
     def finess(self, node: LineMap, key: str, known: set[str] | None = None) -> str:
-        value = self.text(node, key).upper()
+        value = self.text(node, key, limit=20).upper()
         problem = finess_problem(value)
         if problem:
-            raise self.fail(node, f"'{key}': {problem}")
+            raise self.fail(node, f"'{key}': {problem}", key)
         if known is not None and value not in known:
-            raise self.fail(node, f"FINESS {value} is not among the establishments")
+            raise self.fail(node, f"FINESS {value} is not among the establishments", key)
         return value
 
     def area(self, node: LineMap, key: str = "area") -> str | None:
@@ -133,15 +168,18 @@ class _Reader:
         try:
             return format_area(parse_area(value))
         except InvalidInput as exc:
-            raise self.fail(node, f"'{key}': {exc}") from None
+            raise self.fail(node, f"'{key}': {exc}", key) from None
 
 
-def load_scenario(ws: Workspace, path: Path) -> LoadReport:
-    """Check the whole file, then create what is missing and update reference data that changed."""
+def load_scenario(ws: Workspace, path: Path, *, demo: bool = False) -> LoadReport:
+    """Check the whole file, then create what is missing and update reference data that changed.
+
+    The file's `demo_password` is given to its people only with `demo` (`ghtflow load --demo`):
+    loading a scenario into a real database must not open accounts with a published password."""
     r = _Reader(path)
     root = r.mapping(read_yaml(path), "the scenario file")
-    name = r.text(root, "scenario")
-    as_of = r.day(root, "as_of")
+    name = r.text(root, "scenario", limit=100)
+    as_of = r.day(root, "as_of", latest=today())
     assert as_of is not None
     if as_of > today():  # its documents' history would be dated in the future
         raise r.fail(root, f"'as_of' {as_of} is after today ({today()})")
@@ -152,7 +190,7 @@ def load_scenario(ws: Workspace, path: Path) -> LoadReport:
         establishments = _load_establishments(session, r, root, ws, report)
         ghts = _load_ghts(session, r, root, region, establishments, report)
         people = _load_people(session, r, root, region, ghts, report)
-        _set_demo_password(session, r, root, people, report)  # web (issue 7)
+        _set_demo_password(session, r, root, people, report, demo)
         campaign, due_dates = _load_campaign(session, r, root, region, ws, report)
         _load_documents(
             session, r, root, ws, ghts, campaign, due_dates, motives, as_of, name, report
@@ -188,16 +226,17 @@ def _upsert(
 
 def _load_motives(session: Session, r: _Reader, root: LineMap, report: LoadReport) -> set[str]:
     for node in r.items(root, "motives", required=False):
-        key = r.text(node, "key")
+        key = r.text(node, "key", limit=60)
         if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            raise r.fail(node, f"motive key {key!r} must be lower-case letters, digits and _")
+            problem = f"motive key {key!r} must be lower-case letters, digits and _"
+            raise r.fail(node, problem, "key")
         _upsert(
             session,
             report,
             "motives",
             ConformityMotive,
             {"key": key},
-            {"label": r.text(node, "label")},
+            {"label": r.text(node, "label", limit=500)},
         )
     return set(session.exec(select(ConformityMotive.key)).all())
 
@@ -209,7 +248,7 @@ def _load_region(session: Session, r: _Reader, root: LineMap, report: LoadReport
         report,
         "regions",
         Region,
-        {"code": r.text(node, "code").upper()},
+        {"code": r.text(node, "code", limit=16).upper()},
         {
             "name": r.text(node, "name"),
             "agency_name": r.text(node, "agency"),
@@ -230,8 +269,8 @@ def _load_establishments(
             raise r.fail(node, f"FINESS {finess} is listed twice")
         public = node.get("public", True)
         if not isinstance(public, bool):
-            raise r.fail(node, "'public' must be true or false")
-        category = r.text(node, "category", required=False)
+            raise r.fail(node, "'public' must be true or false", "public")
+        category = r.text(node, "category", required=False, limit=100)
         listed_kind = categories.lookup(category) if category else None
         default_kind = listed_kind.kind if listed_kind else ""
         found[finess] = _upsert(
@@ -241,14 +280,14 @@ def _load_establishments(
             Establishment,
             {"finess": finess},
             {
-                "name": r.text(node, "name"),
+                "name": r.text(node, "name", limit=300),
                 "category": category,
-                "kind": r.text(node, "kind", required=False, default=default_kind),
+                "kind": r.text(node, "kind", required=False, default=default_kind, limit=40),
                 "area": r.area(node),
                 "is_public": public,
                 "commune": r.text(node, "commune", required=False),
-                "postal_code": r.text(node, "postal_code", required=False),
-                "representative": r.text(node, "representative", required=False),
+                "postal_code": r.text(node, "postal_code", required=False, limit=10),
+                "representative": r.text(node, "representative", required=False, limit=300),
             },
         )
     return found
@@ -265,7 +304,7 @@ def _load_ghts(
     known = set(establishments)
     ghts: dict[str, Ght] = {}
     for node in r.items(root, "ghts"):
-        code = r.text(node, "code").upper()
+        code = r.text(node, "code", limit=16).upper()
         if code in ghts:
             raise r.fail(node, f"GHT {code} is listed twice")
         support = establishments[r.finess(node, "support", known)]
@@ -278,7 +317,7 @@ def _load_ghts(
             Ght,
             {"code": code},
             {
-                "name": r.text(node, "name"),
+                "name": r.text(node, "name", limit=300),
                 "region_id": region.id,
                 "support_establishment_id": support.id,
                 "reference_chu_id": reference.id if reference else None,
@@ -287,9 +326,11 @@ def _load_ghts(
         roles = {support.finess: MembershipRole.PARTIE.value}
         for member in r.items(node, "members", required=False):
             finess = r.finess(member, "finess", known)
-            role = r.text(member, "role")
+            role = r.text(member, "role", limit=16)
             if role not in {m.value for m in MembershipRole}:
-                raise r.fail(member, f"role {role!r} must be one of partie, associe, partenaire")
+                raise r.fail(
+                    member, f"role {role!r} must be one of partie, associe, partenaire", "role"
+                )
             roles[finess] = role
         for finess, role in roles.items():
             _upsert(
@@ -343,41 +384,38 @@ def _load_people(
     return loaded
 
 
-# --- web (issue 7): the scenario's people sign in with the demo password ---------------------
-
-
 def _set_demo_password(
-    session: Session, r: _Reader, root: LineMap, people: list[Person], report: LoadReport
+    session: Session,
+    r: _Reader,
+    root: LineMap,
+    people: list[Person],
+    report: LoadReport,
+    demo: bool,
 ) -> None:
-    """`demo_password` (optional) becomes the password of every person of the scenario who has
-    none yet; a password someone set since (`ghtflow users passwd`) is kept."""
+    """With `demo`, `demo_password` becomes the password of every person of the scenario who
+    has none yet; a password someone set since (`ghtflow users passwd`) is kept. Without it the
+    key is checked and reported as skipped."""
     password = root.get("demo_password")
     if password is None:
+        if demo:
+            raise ScenarioError(r.path, None, "--demo: the file has no 'demo_password'")
         return
-    lines = Path(r.path).read_text(encoding="utf-8").splitlines()
-    line = next((n for n, text in enumerate(lines, 1) if text.startswith("demo_password:")), None)
+    line = root.key_lines.get("demo_password", root.line)
     if not isinstance(password, str):
         raise ScenarioError(r.path, line, "'demo_password' must be text")
     try:
-        digest = _demo_hash(password)
+        digest = demo_password_hash(password)
     except InvalidInput as exc:
         raise ScenarioError(r.path, line, f"'demo_password': {exc}") from None
+    if not demo:
+        report.demo_password_skipped = True
+        return
     for person in people:
         if person.password_hash is None:
             person.password_hash = digest
             report.created["demo passwords"] += 1
         else:
             report.unchanged["demo passwords"] += 1
-
-
-@lru_cache(maxsize=4)
-def _demo_hash(password: str) -> str:
-    """One argon2 hash per password and process (~0.1 s each): the tests load the scenario
-    hundreds of times. Every demo person shares the hash, as they share the password."""
-    return hash_password(password)
-
-
-# --- end web ---
 
 
 def _load_campaign(
@@ -389,16 +427,15 @@ def _load_campaign(
         report,
         "campaigns",
         Campaign,
-        {"code": r.text(node, "code")},
+        {"code": r.text(node, "code", limit=40)},
         {"name": r.text(node, "name"), "region_id": region.id},
     )
     raw = r.mapping(node.get("due_dates"), "'due_dates'", node)
     due_dates: dict[str, date] = {}
     for doc_type in raw:
         if doc_type not in ws.workflows.types:
-            raise r.fail(
-                raw, f"unknown document type {doc_type!r}; known: {', '.join(ws.workflows.types)}"
-            )
+            known = ", ".join(ws.workflows.types)
+            raise r.fail(raw, f"unknown document type {_shown(doc_type)}; known: {known}", doc_type)
         due = r.day(raw, doc_type)
         assert due is not None
         due_dates[doc_type] = due
@@ -434,25 +471,25 @@ def _load_documents(
     report: LoadReport,
 ) -> None:
     for node in r.items(root, "documents", required=False):
-        code = r.text(node, "ght").upper()
+        code = r.text(node, "ght", limit=16).upper()
         if code not in ghts:
-            raise r.fail(node, f"unknown GHT {code!r}")
-        doc_type = r.text(node, "type")
+            raise r.fail(node, f"unknown GHT {code!r}", "ght")
+        doc_type = r.text(node, "type", limit=40)
         if doc_type not in ws.workflows.types:
-            raise r.fail(
-                node, f"unknown document type {doc_type!r}; known: {', '.join(ws.workflows.types)}"
-            )
+            known = ", ".join(ws.workflows.types)
+            raise r.fail(node, f"unknown document type {doc_type!r}; known: {known}", "type")
         definition = ws.workflows.definition(doc_type)
-        state = r.text(node, "state", required=False, default=definition.initial)
+        state = r.text(node, "state", required=False, default=definition.initial, limit=40)
         if state not in definition.state_names:
             raise r.fail(
                 node,
                 f"{doc_type} has no state {state!r}; states: {', '.join(definition.state_names)}",
+                "state",
             )
         since = r.day(node, "since", required=False) or as_of
         if since > as_of:
-            raise r.fail(node, f"'since' {since} is after the scenario date {as_of}")
-        received_on = r.day(node, "received_on", required=False)
+            raise r.fail(node, f"'since' {since} is after the scenario date {as_of}", "since")
+        received_on = r.day(node, "received_on", required=False, latest=as_of)
         needs_version = state in _submitted_states(definition)
         request_node = node.get("conformity_request")
         needs_request = any(
@@ -468,7 +505,7 @@ def _load_documents(
             else None
         )
 
-        reference = r.text(node, "reference", required=False)
+        reference = r.text(node, "reference", required=False, limit=80)
         existing = session.exec(
             select(Document).where(
                 Document.ght_id == ghts[code].id,
@@ -486,7 +523,7 @@ def _load_documents(
             doc_type=doc_type,
             campaign_id=campaign.id or 0,
             reference=reference,
-            title=r.text(node, "title", required=False),
+            title=r.text(node, "title", required=False, limit=300),
             state=state,
             due_date=r.day(node, "due_date", required=False) or due_dates.get(doc_type),
             current_version=1 if needs_version else 0,
@@ -524,9 +561,10 @@ def _conformity_request(
     node = r.mapping(raw, "'conformity_request'", parent)
     chosen = node.get("motives")
     if not isinstance(chosen, list) or not all(isinstance(m, str) for m in chosen):
-        raise r.fail(node, "'motives' must be a list of motive keys")
-    chosen = list(distinct_motives(chosen))
-    requested_on = r.day(node, "requested_on")
+        raise r.fail(node, "'motives' must be a list of motive keys", "motives")
+    if len(set(chosen)) != len(chosen):
+        raise r.fail(node, "'motives' lists a motive twice", "motives")
+    requested_on = r.day(node, "requested_on", latest=today())
     respond_by = r.day(node, "respond_by")
     assert requested_on is not None
     context = FireContext(
@@ -544,8 +582,8 @@ def _conformity_request(
     return ConformityRequest(
         document_id=0,
         motives=list(chosen),
-        note=r.text(node, "note", required=False) or None,
+        note=r.text(node, "note", required=False, limit=NOTE_LIMIT, multiline=True) or None,
         requested_on=requested_on,
         respond_by=respond_by,
-        requested_by=r.text(node, "requested_by", required=False, default="scenario"),
+        requested_by=r.text(node, "requested_by", required=False, default="scenario", limit=320),
     )

@@ -1,20 +1,37 @@
-"""The people who sign in, as `ghtflow users list` shows them, and their calendar links.
+"""The people who sign in, as `ghtflow users list` shows them, their calendar links, and the
+accounts that still have a demo password.
 
 Nothing secret ever leaves here: a listing says whether a person has a password, how many
 API tokens are active (not revoked, not expired) and until when, whether a calendar link exists
 and whether the person was removed, never the values.
+
+Demo passwords (`ghtflow load --demo`) are hashed with argon2 like any password but with one
+fixed, published salt (`DEMO_SALT`): the salt is the marker that lets `ghtflow serve` count the
+accounts that still have one with a single query and no argon2 work at start-up.
+Nothing is lost by the fixed salt: a demo password is public anyway. A password set with
+`ghtflow users passwd` gets a random salt, so it never carries the marker.
 """
 
 from __future__ import annotations
 
+import base64
+from functools import lru_cache
 from typing import Any
 
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import hash_secret
+from sqlalchemy import func
 from sqlmodel import col, select
 
 from models import ApiToken, Ght, Person, utcnow
-from services.accounts import calendar_secret
+from services.accounts import calendar_secret, hash_password
 from services.errors import NotFound
 from services.workspace import Workspace
+
+DEMO_SALT = b"ghtflow demo pw!"  # 16 bytes, published: marks a hash made by `load --demo`
+PUBLIC_DEMO_PASSWORD = "ghtflow-demo"  # noqa: S105 (the Occitanie scenario's, in the README)
+_DEMO_MARK = "$" + base64.b64encode(DEMO_SALT).decode().rstrip("=") + "$"
 
 
 def list_users(ws: Workspace) -> list[dict[str, Any]]:
@@ -69,3 +86,53 @@ def calendar_links(
         raise NotFound(f"{person.email} may see no GHT yet (load a scenario or the registry)")
     base = base_url.rstrip("/")
     return [{"ght": code, "url": f"{base}/calendar/{code}.ics?key={secret}"} for code in codes]
+
+
+@lru_cache(maxsize=4)
+def demo_password_hash(password: str) -> str:
+    """The argon2 hash of a demo password, with the marker salt (the same for every person and
+    every run: computed once per password and process, the tests load the scenario often)."""
+    hash_password(password)  # the same length rule as any password
+    hasher = PasswordHasher()
+    return hash_secret(
+        password.encode(),
+        DEMO_SALT,
+        time_cost=hasher.time_cost,
+        memory_cost=hasher.memory_cost,
+        parallelism=hasher.parallelism,
+        hash_len=hasher.hash_len,
+        type=hasher.type,
+    ).decode()
+
+
+def demo_password_accounts(ws: Workspace) -> list[str]:
+    """E-mail addresses of the accounts whose password is still a demo password.
+
+    Those whose hash carries the demo marker, plus, for databases loaded before the marker
+    existed, those sharing one hash with other accounts (only a loader gives several people
+    the same hash) when that hash is the public demo password: one argon2 check per shared
+    hash, not per account."""
+    with ws.db.reading() as session:
+        marked = session.exec(
+            select(Person.email).where(col(Person.password_hash).contains(_DEMO_MARK))
+        ).all()
+        shared = session.exec(
+            select(col(Person.password_hash))
+            .where(col(Person.password_hash).is_not(None))
+            .group_by(col(Person.password_hash))
+            .having(func.count() > 1)
+        ).all()
+        legacy = [h for h in shared if h and _DEMO_MARK not in h and _is_public_demo(h)]
+        others = (
+            session.exec(select(Person.email).where(col(Person.password_hash).in_(legacy))).all()
+            if legacy
+            else []
+        )
+    return sorted({*marked, *others})
+
+
+def _is_public_demo(digest: str) -> bool:
+    try:
+        return PasswordHasher().verify(digest, PUBLIC_DEMO_PASSWORD)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -140,6 +140,6 @@ def ws(settings: Settings) -> Iterator[Workspace]:
 
 @pytest.fixture
 def occitanie(ws: Workspace) -> Workspace:
-    """The workspace with the Occitanie 2017 scenario loaded."""
-    load_scenario(ws, SCENARIO)
+    """The workspace with the Occitanie 2017 scenario loaded, demo passwords included."""
+    load_scenario(ws, SCENARIO, demo=True)
     return ws

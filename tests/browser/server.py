@@ -39,13 +39,13 @@ def director(ght_code: str) -> str:
 
 def prepare_home(home: Path, database_url: str | None = None) -> Settings:
     """Migrate, load the scenario, and make sure the people the tests sign in as have the demo
-    password (the scenario loader sets it for everyone; this covers a loader that does not)."""
+    password (`load --demo` sets it for everyone; this covers a loader that does not)."""
     home.mkdir(parents=True, exist_ok=True)
     settings = Settings(home=home, database_url=database_url)
     ws = open_workspace(settings)
     try:
         upgrade_database(ws.db)
-        load_scenario(ws, SCENARIO)
+        load_scenario(ws, SCENARIO, demo=True)
         with ws.db.reading() as session:
             people = session.exec(select(Person)).all()
             without = [p.email for p in people if p.password_hash is None]

@@ -18,7 +18,7 @@ from tests.e2e.runner import SCENARIO, copy_home, ok, ok_json
 def loaded_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     home = tmp_path_factory.mktemp("loaded")
     assert "upgraded from empty to revision" in ok(home, "db", "upgrade")
-    out = ok(home, "load", SCENARIO)
+    out = ok(home, "load", "--demo", SCENARIO)
     assert "Scenario occitanie-2017" in out
     assert "Nothing changed" not in out
     return home

@@ -82,7 +82,7 @@ def test_refusals_are_one_line_and_change_nothing(fresh_home):
         ("assez-long\n", ["users", "add", "x@occ-02.example.org", "--role", "ght",
                           "--ght", "OCC-99"], "unknown GHT 'OCC-99'"),
         ("assez-long\n", ["users", "add", "pas-une-adresse", "--role", "agency"],
-         "not an e-mail address"),
+         "e-mail address 'pas-une-adresse' refused"),
         ("\n", ["users", "passwd", director("OCC-02")], "no password on standard input"),
         ("assez-long\n", ["users", "passwd", "nobody@example.org"], "nobody has the e-mail"),
     ]:  # fmt: skip

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models import NoticeKind
-from notifications.addresses import HeaderRefused, address_list, check_address, format_mailbox
+from notifications.addresses import HeaderRefused, address_list, format_mailbox, parse_address
 from notifications.message import Attachment, Envelope, build_message, new_message_id
 from notifications.render import SUBJECTS, render_notice
 from services.sweep import (
@@ -172,11 +172,11 @@ def test_every_kind_renders_and_a_missing_value_stops_the_rendering():
 )
 def test_bad_addresses_are_refused(bad):
     with pytest.raises(HeaderRefused):
-        check_address(bad)
+        parse_address(bad)
 
 
 def test_good_addresses_and_lists():
-    assert check_address("Direction@OCC-02.Example.org") == "Direction@occ-02.example.org"
+    assert parse_address("Direction@OCC-02.Example.org") == "direction@occ-02.example.org"
     assert address_list("a@example.org, b@example.org", "cc") == ["a@example.org", "b@example.org"]
     assert format_mailbox("ARS Occitanie <noreply@ars.example.org>") == (
         "ARS Occitanie <noreply@ars.example.org>"

@@ -19,7 +19,7 @@ from settings import Settings
 from tests.integration.helpers import OFFICER, director
 from web.app import create_app
 
-PASSWORD = "ghtflow-demo"  # the scenario's demo password (set by the loader)
+PASSWORD = "ghtflow-demo"  # the scenario's demo password (set by the loader with demo=True)
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 

@@ -1,0 +1,75 @@
+"""The one e-mail address rule: what it accepts, what it refuses, and how it says so."""
+
+from __future__ import annotations
+
+import pytest
+
+from notifications.addresses import InvalidAddress, is_address, parse_address
+
+
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("direction@occ-02.example.org", "direction@occ-02.example.org"),
+        ("Direction@OCC-02.Example.ORG", "direction@occ-02.example.org"),
+        ("  jean-pierre.dupont@chu-toulouse.fr ", "jean-pierre.dupont@chu-toulouse.fr"),
+        ("o'neil+ars_2017@mail.sub.example.org", "o'neil+ars_2017@mail.sub.example.org"),
+        ("a@xn--hpital-dva.fr", "a@xn--hpital-dva.fr"),
+        ("a@example.xn--p1ai", "a@example.xn--p1ai"),
+        ("x" * 64 + "@" + "d" * 63 + ".example.org", "x" * 64 + "@" + "d" * 63 + ".example.org"),
+    ],
+)
+def test_plain_addresses_are_accepted_and_lower_cased(text, address):
+    assert parse_address(text) == address
+    assert is_address(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        ('a"b@occ-02.example.org', "part before @"),
+        ('"ab"@occ-02.example.org', "part before @"),
+        ("a b@example.org", "part before @"),
+        ("a,b@example.org", "part before @"),
+        ("a;b@example.org", "part before @"),
+        ("<a@example.org>", "part before @"),
+        ("Name <a@example.org>", "part before @"),
+        ("a(comment)@example.org", "part before @"),
+        ("a\\b@example.org", "part before @"),
+        (".a@example.org", "part before @"),
+        ("a.@example.org", "part before @"),
+        ("a..b@example.org", "part before @"),
+        ("a@example.org\r\nBcc: evil@example.org", "line break"),
+        ("a@example.org\n", "line break"),
+        ("a\x00@example.org", "line break"),
+        ("a\t@example.org", "line break"),
+        ("élodie@example.org", "outside ASCII"),
+        ("a@hôpital.fr", "outside ASCII"),
+        ("a@example.org\u2028", "outside ASCII"),
+        ("", "empty"),
+        ("   ", "empty"),
+        ("a", "exactly one @"),
+        ("a@b@example.org", "exactly one @"),
+        ("a@localhost", "needs a dot"),
+        ("a@-occ.example.org", "domain label"),
+        ("a@occ-.example.org", "domain label"),
+        ("a@occ..example.org", "domain label"),
+        ("a@occ_02.example.org", "domain label"),
+        ("a@example.org.", "domain label"),
+        ("a@[127.0.0.1]", "domain label"),
+        ("a@127.0.0.1", "top-level domain"),
+        ("a@example.c", "top-level domain"),
+        ("a@" + "d" * 64 + ".example.org", "domain label"),
+        ("x" * 65 + "@example.org", "longer than 64"),
+        ("a@" + ("d" * 62 + ".") * 4 + "org", "longer than 254"),
+        ("a" * 900_000 + "@example.org", "longer than 254"),
+    ],
+)
+def test_anything_else_is_refused_naming_the_value_and_why(text, reason):
+    with pytest.raises(InvalidAddress) as refused:
+        parse_address(text, "e-mail")
+    message = str(refused.value)
+    assert reason in message
+    assert message.startswith("e-mail ")
+    assert "\n" not in message and len(message) < 400  # one line, a huge value is cut
+    assert not is_address(text)
