@@ -233,6 +233,10 @@ def _compile(env: ModelSandbox, name: str, xml: str, part: str = DOCUMENT_PART) 
         near = f" near {near}" if near else ""
         where = _where(name, part, exc.lineno)
         raise TemplateProblem(f"{where}: template error: {exc.message}{near}") from None
+    except (RecursionError, SyntaxError):  # Jinja2's parser or Python's compiler gave up
+        raise TemplateProblem(
+            f"{_where(name, part, None)}: template error: tags nested too deeply"
+        ) from None
     except ModelRefused as exc:
         near = _near(source, exc.lineno, exc.hint)
         raise UnsafeTemplate(

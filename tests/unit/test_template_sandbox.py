@@ -186,6 +186,15 @@ def test_a_macro_calling_itself_is_one_line(tmp_path):
         fill(loop)
 
 
+@pytest.mark.parametrize(
+    "tag",
+    ["{{ " + "(" * 5000 + "1" + ")" * 5000 + " }}", "{% if 1 %}" * 200 + "{% endif %}" * 200],
+)
+def test_a_model_nested_too_deeply_is_one_line(tmp_path, tag):
+    with pytest.raises(TemplateProblem, match=r"^m\.docx: template error: tags nested too deeply$"):
+        compiled_template(model(tmp_path / "m.docx", tag))
+
+
 def test_lorem_ipsum_is_not_offered(tmp_path):
     with pytest.raises(MissingValue, match="'lipsum'"):
         fill(model(tmp_path / "m.docx", "{{ lipsum(10**6) }}"))
