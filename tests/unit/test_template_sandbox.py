@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from doc_templates import render
+from doc_templates import render, sandbox
 from doc_templates.render import (
     BUILTIN_DIR,
     MissingValue,
@@ -178,6 +178,13 @@ def test_work_and_size_are_bounded(tmp_path, tag, reason):
     with pytest.raises(UnsafeTemplate):
         check(hungry)
     assert time.monotonic() - start < 5
+
+
+def test_a_model_that_takes_too_long_is_stopped(tmp_path, monkeypatch):
+    monkeypatch.setattr(sandbox, "MAX_RENDER_SECONDS", 0.0)
+    slow = model(tmp_path / "m.docx", "{% for m in members %}{{ m.name }}{% endfor %}")
+    with pytest.raises(UnsafeTemplate, match=r"the model takes more than 0 s to fill"):
+        fill(slow)
 
 
 def test_a_macro_calling_itself_is_one_line(tmp_path):
