@@ -288,7 +288,7 @@ def _bounded_filter(name: str, function: Callable[..., Any]) -> Callable[..., An
             _refuse_size(text_size(arg), f"an argument of |{name}")
             if _is_int(arg) and abs(arg) > MAX_VALUE_CHARS:
                 raise SecurityError(f"|{name} with {arg} is more than a model may ask")
-        if name in {"format"} and isinstance(value, str):
+        if name == "format" and isinstance(value, str):
             _check_printf(value)
         elif name == "indent":
             width = rest[0] if rest else 4
