@@ -1,8 +1,11 @@
 """`ghtflow generate`: fill conventions and conformity letters from the Word templates.
 
-`generate ID…` fills the given documents in this process (no Prefect); `generate --type TYPE
---all` runs the `generate-documents` Prefect flow with a progress bar. Either way the files
-are stored and recorded, then copied into `--out` (default `$GHTFLOW_HOME/documents`).
+`generate ID…` fills the given documents in this process (no Prefect), all or none;
+`generate --type TYPE --all` runs the `generate-documents` Prefect flow with a progress bar,
+and a document its model cannot fill does not stop the others: the files filled are listed on
+stdout, each document not filled is one `error:` line on stderr, and the exit status is 1.
+Either way the files are stored and recorded, then copied into `--out` (default
+`$GHTFLOW_HOME/documents`).
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from cli.output import (
 )
 
 if TYPE_CHECKING:
-    from services.generation import FilledFile
+    from services.generation import FilledFile, FillFailure
     from services.workspace import Workspace
 
 COLUMNS = ["document_id", "ght", "kind", "format", "file_name", "size", "sha256"]
@@ -78,9 +81,10 @@ def generate(
     ws = workspace()
     target = out if out is not None else ws.settings.home / "documents"
     _prepare_out(target)  # before any work: a wrong --out costs nothing
+    failures: list[FillFailure] = []
     if all_:
         assert doc_type is not None
-        files = _run_flow(ws, doc_type, ght, day)
+        files, failures = _run_flow(ws, doc_type, ght, day)
     else:
         files = generation.generate_documents(ws, document_ids or [], as_of=day, letter_only=letter)
     _refuse_overwrites(files, target, force)
@@ -91,6 +95,10 @@ def generate(
         pdfs = convert_to_pdf(paths, target)
         files = files + generation.record_pdfs(ws, list(zip(files, pdfs, strict=True)))
     _print(files, target, fmt)
+    for failure in failures:
+        err_console.print(f"error: {failure.reason}", markup=False)
+    if failures:
+        raise typer.Exit(1)
 
 
 def _prepare_out(target: Path) -> None:
@@ -131,16 +139,19 @@ def _refuse_overwrites(files: list[FilledFile], target: Path, force: bool) -> No
                 )
 
 
-def _run_flow(ws: Workspace, doc_type: str, ghts: list[str], day: Any) -> list[FilledFile]:
+def _run_flow(
+    ws: Workspace, doc_type: str, ghts: list[str], day: Any
+) -> tuple[list[FilledFile], list[FillFailure]]:
     """The Prefect flow, with a progress bar on stderr (stdout stays for the listing).
 
-    The type and GHTs are checked before Prefect starts (a typo costs no flow run); a refusal
-    inside the flow reaches the user as one line, so Prefect's own logging of the failed run
-    (with its traceback) is kept quiet unless PREFECT_LOGGING_LEVEL says otherwise."""
+    The type, the GHTs and the model are checked before Prefect starts (a typo or a broken
+    model costs no flow run); a refusal inside the flow reaches the user as one line, so
+    Prefect's own logging of the failed run (with its traceback) is kept quiet unless
+    PREFECT_LOGGING_LEVEL says otherwise. The files filled and the documents that were not."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from flows.runtime import prepare_prefect, run_flow
-    from services.generation import FilledFile, documents_to_fill
+    from services.generation import FilledFile, GenerationIncomplete, documents_to_fill
 
     documents_to_fill(ws, doc_type, ghts)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
@@ -159,8 +170,11 @@ def _run_flow(ws: Workspace, doc_type: str, ghts: list[str], day: Any) -> list[F
         def progress(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
 
-        rows = run_flow(generate_documents, doc_type, ghts or None, day, progress=progress)
-    return [FilledFile(**row) for row in rows]
+        try:
+            rows = run_flow(generate_documents, doc_type, ghts or None, day, progress=progress)
+        except GenerationIncomplete as incomplete:
+            return incomplete.files, incomplete.failures
+    return [FilledFile(**row) for row in rows], []
 
 
 def _print(files: list[FilledFile], target: Path, fmt: Format) -> None:

@@ -40,7 +40,11 @@ def check(
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
 ) -> None:
-    """Variables FILE uses that the context lacks (exit 1), and context values it never uses."""
+    """Variables FILE uses that the context lacks (exit 1), and context values it never uses.
+
+    FILE is compiled and tried in the same sandbox as `generate`, never outside it: a model
+    that reaches for Python internals or other files, or for more work than a document needs,
+    is refused in one line naming the paragraph and the tag (exit 1)."""
     from services.generation import check_template
 
     report = check_template(file, kind)

@@ -8,6 +8,12 @@ breaks, tables, drawing ids), and a zip written with the template's other parts 
 That is about three times the speed of python-docx merely loading and saving the file, and
 the output is byte-for-byte the same for the same context (every zip entry has a fixed date).
 
+Models run in a sandbox (`doc_templates.sandbox`): no Python internals, no other file, bounded
+work; a model that reaches for more is refused (`UnsafeTemplate`) with its file, paragraph and
+tag, both by `ghtflow generate` and by `ghtflow templates check`, which never renders a model
+outside the sandbox. Any other failure of a model while it renders (`{{ 1 / 0 }}`, a macro
+calling itself) is a `TemplateProblem` too: one line, never a traceback.
+
 The environment escapes every value (`autoescape=True`: "&", "<" and quotes come out as
 typed) and refuses undefined values (`StrictUndefined`: a missing value stops the render and
 the message names it, e.g. `missing value 'support.representative' (CH de Cahors, FINESS
@@ -17,7 +23,7 @@ document body, headers and footers are rendered, document properties are not.
 
 from __future__ import annotations
 
-import contextlib
+import html
 import io
 import re
 import zipfile
@@ -30,7 +36,6 @@ from typing import Any
 from docxtpl import DocxTemplate  # type: ignore[import-untyped]
 from jinja2 import (
     ChainableUndefined,
-    Environment,
     StrictUndefined,
     Template,
     TemplateError,
@@ -38,10 +43,18 @@ from jinja2 import (
     UndefinedError,
     meta,
 )
+from jinja2.exceptions import SecurityError
 from jinja2.utils import missing
 from lxml import etree  # type: ignore[import-untyped]
 from markupsafe import Markup, escape
 
+from doc_templates.sandbox import (
+    ModelRefused,
+    ModelSandbox,
+    check_model,
+    finalize_charged,
+    render_budget,
+)
 from i18n import french_amount, french_date
 
 BUILTIN_DIR = Path(__file__).resolve().parent
@@ -52,6 +65,10 @@ _TAG = re.compile(r"\{\{|\{%")
 # Characters XML 1.0 forbids (a value holding one would make Word refuse the file).
 _XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 _BODY_MARK = "GHTFLOW-BODY-MARK"
+_JINJA_TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}")
+# A model's zip, before python-docx reads every part of it into memory.
+MAX_MODEL_ENTRIES = 1_000
+MAX_MODEL_BYTES = 64 * 1024 * 1024
 
 
 class TemplateProblem(Exception):
@@ -60,6 +77,12 @@ class TemplateProblem(Exception):
 
 class MissingValue(TemplateProblem):
     """The template asks for a value the context does not have; the message names it."""
+
+
+class UnsafeTemplate(TemplateProblem):
+    """The sandbox refused what the model asked for: Python internals, another file, more
+    work than a document needs. Never a model's honest mistake: `templates check` reports it
+    rather than a list of missing values."""
 
 
 class Record(dict[str, Any]):
@@ -114,15 +137,15 @@ def _xml_safe(value: Any) -> Any:
 
 def make_environment(
     undefined: type[StrictUndefined] | type[ChainableUndefined] | None = None,
-) -> Environment:
-    """The Jinja2 environment every template is compiled with (one per process, see `_ENV`)."""
-    env = Environment(
+) -> ModelSandbox:
+    """The sandboxed environment every model is compiled with (one per process, see `_ENV`)."""
+    env = ModelSandbox(
         autoescape=True,
         undefined=undefined or _NamedUndefined,
-        finalize=_xml_safe,
+        finalize=finalize_charged(_xml_safe),
     )
-    env.filters["date_fr"] = french_date
-    env.filters["amount_fr"] = french_amount
+    env.add_filter("date_fr", french_date)
+    env.add_filter("amount_fr", french_amount)
     return env
 
 
@@ -139,37 +162,120 @@ class _Part:
     name: str
     data: bytes
     template: Template | None = None
-    source: str = ""  # the patched XML (for `templates check`)
+    source: str = ""  # the patched XML (for `templates check` and error messages)
+
+
+def _check_container(path: Path) -> None:
+    """A zip with a Word body, of a bounded size once expanded (python-docx reads it all)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            entries = archive.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
+        raise TemplateProblem(f"{path.name}: not a Word .docx file (not a zip archive)") from None
+    if len(entries) > MAX_MODEL_ENTRIES:
+        raise TemplateProblem(
+            f"{path.name}: not a Word .docx file ({len(entries)} parts, at most "
+            f"{MAX_MODEL_ENTRIES} allowed)"
+        )
+    if sum(e.file_size for e in entries) > MAX_MODEL_BYTES:
+        raise TemplateProblem(
+            f"{path.name}: expands to more than {MAX_MODEL_BYTES // (1024 * 1024)} MiB; "
+            "a Word model is far smaller"
+        )
+    if DOCUMENT_PART not in {e.filename for e in entries}:
+        raise TemplateProblem(f"{path.name}: not a Word .docx file (no {DOCUMENT_PART})")
 
 
 def _docxtpl(path: Path) -> DocxTemplate:
+    _check_container(path)
     try:
         tpl = DocxTemplate(str(path))
         tpl.render_init()
     except Exception as exc:  # python-docx raises several kinds for a file that is not a .docx
-        raise TemplateProblem(f"{path.name}: not a Word .docx file ({exc})") from None
+        raise TemplateProblem(f"{path.name}: not a Word .docx file ({_one_line(exc)})") from None
     return tpl
 
 
-def _compile(env: Environment, name: str, xml: str) -> Template:
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split())[:200] or type(exc).__name__
+
+
+def _where(name: str, part: str, lineno: int | None) -> str:
+    """`modele.docx`, `modele.docx (word/header1.xml)`, then the paragraph (each paragraph
+    is a line of the compiled XML, after a first line holding the part's opening tag)."""
+    where = name if part == DOCUMENT_PART else f"{name} ({part})"
+    if lineno is not None and lineno > 1:
+        where += f", paragraph {lineno - 1}"
+    return where
+
+
+def _near(source: str, lineno: int | None, hint: str = "") -> str:
+    """The tag of line `lineno` as the model's author typed it (the one with `hint` in it),
+    or the line's text; "" when there is none."""
+    lines = source.splitlines()
+    if lineno is None or not 0 < lineno <= len(lines):
+        return ""
+    text = html.unescape(re.sub(r"<[^>]+>", "", lines[lineno - 1])).strip()
+    tags = _JINJA_TAG.findall(text)
+    chosen = next((t for t in tags if hint and hint in t), tags[0] if len(tags) == 1 else text)
+    chosen = " ".join(chosen.split())
+    if len(chosen) > 120:
+        chosen = chosen[:119] + "…"
+    return f"« {chosen} »" if chosen else ""
+
+
+def _compile(env: ModelSandbox, name: str, xml: str, part: str = DOCUMENT_PART) -> Template:
+    source = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
     try:
-        return env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+        return env.from_string(check_model(env.parse(source)))
     except TemplateSyntaxError as exc:
-        text = re.sub(r"<[^>]+>", "", exc.source.splitlines()[exc.lineno - 1]) if exc.source else ""
-        near = f" near « {text.strip()[:80]} »" if text.strip() else ""
-        raise TemplateProblem(f"{name}: template error: {exc.message}{near}") from None
+        near = _near(source, exc.lineno)
+        near = f" near {near}" if near else ""
+        where = _where(name, part, exc.lineno)
+        raise TemplateProblem(f"{where}: template error: {exc.message}{near}") from None
+    except (RecursionError, SyntaxError):  # Jinja2's parser or Python's compiler gave up
+        raise TemplateProblem(
+            f"{_where(name, part, None)}: template error: tags nested too deeply"
+        ) from None
+    except ModelRefused as exc:
+        near = _near(source, exc.lineno, exc.hint)
+        raise UnsafeTemplate(
+            f"{_where(name, part, exc.lineno)}: {near}{' ' if near else ''}refused: {exc.reason}"
+        ) from None
+
+
+def _template_line(exc: BaseException) -> int | None:
+    """The model's line where `exc` was raised (Jinja2 rewrites tracebacks to show it)."""
+    line = None
+    tb = exc.__traceback__
+    while tb is not None:
+        if tb.tb_frame.f_code.co_filename == "<template>":
+            line = tb.tb_lineno
+        tb = tb.tb_next
+    return line
 
 
 class CompiledTemplate:
     """A `.docx` template read and compiled once; `render(context)` gives a document's bytes."""
 
-    def __init__(self, path: Path, env: Environment = _ENV) -> None:
+    def __init__(self, path: Path, env: ModelSandbox = _ENV) -> None:
         self.path = path
         self.name = path.name
         tpl = _docxtpl(path)
         self._tpl = tpl
+        try:
+            self._read(env, path)
+        except TemplateProblem:
+            raise
+        except Exception as exc:  # a part python-docx accepted but that is not sound XML…
+            raise TemplateProblem(
+                f"{path.name}: not a usable Word .docx file ({_one_line(exc)})"
+            ) from None
+
+    def _read(self, env: ModelSandbox, path: Path) -> None:
+        tpl = self._tpl
         body = tpl.patch_xml(tpl.get_xml())
-        self.body_source = body
+        self.body_source = re.sub(r"<w:p([ >])", r"\n<w:p\1", body)
         self._body = _compile(env, self.name, body)
         root = tpl.docx._element
         marker = etree.SubElement(root, root.body.tag)
@@ -182,16 +288,16 @@ class CompiledTemplate:
         self._suffix = whole[whole.index(">", start) + 1 :].encode("utf-8")
         self._parts = self._read_parts(env, path)
 
-    def _read_parts(self, env: Environment, path: Path) -> list[_Part]:
+    def _read_parts(self, env: ModelSandbox, path: Path) -> list[_Part]:
         parts = []
         with zipfile.ZipFile(path) as archive:
             for info in archive.infolist():
                 data = archive.read(info.filename)
                 if _HEADER_FOOTER.match(info.filename) and _TAG.search(data.decode("utf-8")):
                     xml = self._tpl.patch_xml(self._tpl.xml_to_string(etree.fromstring(data)))
-                    parts.append(
-                        _Part(info.filename, data, _compile(env, self.name, xml), source=xml)
-                    )
+                    template = _compile(env, self.name, xml, info.filename)
+                    source = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
+                    parts.append(_Part(info.filename, data, template, source=source))
                 else:
                     parts.append(_Part(info.filename, data))
         return parts
@@ -209,17 +315,41 @@ class CompiledTemplate:
         result: str = self._tpl.resolve_listing(xml)
         return result
 
-    def _render_part(self, template: Template, context: Mapping[str, Any]) -> str:
+    def _render_part(
+        self, template: Template, source: str, part: str, context: Mapping[str, Any]
+    ) -> str:
+        """One part rendered; whatever goes wrong is a `TemplateProblem` naming the file, the
+        paragraph and the tag (a model is data: its failure must not look like ours)."""
         try:
             return template.render(context)
         except UndefinedError as exc:
             raise MissingValue(f"{self.name}: {exc.message}") from None
-        except TemplateError as exc:
-            raise TemplateProblem(f"{self.name}: {exc.message or exc}") from None
+        except SecurityError as exc:
+            line = _template_line(exc)
+            near = _near(source, line, str(exc).split("'")[1] if "'" in str(exc) else "")
+            where = _where(self.name, part, line)
+            raise UnsafeTemplate(
+                f"{where}: {near}{' ' if near else ''}refused by the sandbox: {_one_line(exc)}"
+            ) from None
+        except RecursionError as exc:
+            where = _where(self.name, part, _template_line(exc))
+            raise UnsafeTemplate(f"{where}: a macro or block calls itself without end") from None
+        except Exception as exc:  # TemplateError, or a model's own `{{ 1 / 0 }}`
+            line = _template_line(exc)
+            near = _near(source, line)
+            message = exc.message if isinstance(exc, TemplateError) and exc.message else None
+            reason = message or f"{type(exc).__name__}: {_one_line(exc)}"
+            where = _where(self.name, part, line)
+            raise TemplateProblem(f"{where}: {near}{': ' if near else ''}{reason}") from None
 
     def render(self, context: Mapping[str, Any]) -> bytes:
-        """The filled document: same context, same bytes."""
-        body = self._finish(self._render_part(self._body, context))
+        """The filled document: same context, same bytes (within the sandbox's budget)."""
+        with render_budget():
+            return self._render(context)
+
+    def _render(self, context: Mapping[str, Any]) -> bytes:
+        body = self._render_part(self._body, self.body_source, DOCUMENT_PART, context)
+        body = self._finish(body)
         tree = self._tpl.fix_tables(body)
         self._tpl.docx_ids_index = 1000
         self._tpl.fix_docpr_ids(tree)
@@ -230,7 +360,8 @@ class CompiledTemplate:
                 if part.name == DOCUMENT_PART:
                     data = document
                 elif part.template is not None:
-                    xml = self._finish(self._render_part(part.template, context))
+                    xml = self._render_part(part.template, part.source, part.name, context)
+                    xml = self._finish(xml)
                     data = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
                     data += xml.encode("utf-8")
                 else:
@@ -340,9 +471,14 @@ def analyse_template(path: Path, sample: Mapping[str, Any]) -> TemplateReport:
     missing_paths |= {n for n in names if n not in sample}
     reads: set[str] = set()
     context = {k: _track(v, k, reads) for k, v in sample.items()}
-    # an expression the sample cannot evaluate stops the render; what was noted still counts
-    with contextlib.suppress(TemplateProblem):
+    # an expression the sample cannot evaluate stops the render; what was noted still counts.
+    # What the sandbox refuses is not such an expression: the model is refused.
+    try:
         compiled.render(context)
+    except UnsafeTemplate:
+        raise
+    except TemplateProblem:
+        pass
     used = {n for n in names if n in sample} | reads
     unused = []
     for name, value in sample.items():

@@ -3,7 +3,9 @@
 Thin orchestration over `services.generation`: each batch is one task (one transaction, one
 workspace), retried when it fails (a database that went away, a full disk), and a markdown
 artifact lists the files filled. Never one task per document: a task run costs 11-16 ms,
-filling a convention about 5 ms. The flow reads its configuration (`GHTFLOW_*`) where it runs.
+filling a convention about 5 ms. A document its model cannot fill does not stop the others:
+the run fills the rest, then fails with `GenerationIncomplete` (the files and the failures).
+The flow reads its configuration (`GHTFLOW_*`) where it runs.
 
 Run it with `ghtflow generate --type chu_convention --all`, or from Python:
 `run_flow(generate_documents, "chu_convention", ghts=["OCC-02"])`.
@@ -39,16 +41,21 @@ def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
 
 
 @task(name="fill-batch", retries=2, retry_delay_seconds=1, retry_condition_fn=_worth_retrying)
-def fill_batch(document_ids: list[int], as_of: date | None = None) -> list[dict[str, Any]]:
-    """Fill one batch of documents in one transaction; the files as `FilledFile` dicts."""
+def fill_batch(document_ids: list[int], as_of: date | None = None) -> dict[str, Any]:
+    """Fill one batch of documents in one transaction: `files` as `FilledFile` dicts and
+    `failures` (documents refused, as `FillFailure` dicts; the others are kept)."""
     ws = open_workspace(Settings())
     try:
-        return [f.as_dict() for f in generation.generate_documents(ws, document_ids, as_of=as_of)]
+        failures: list[generation.FillFailure] = []
+        files = generation.generate_documents(ws, document_ids, as_of=as_of, failures=failures)
+        return {"files": [f.as_dict() for f in files], "failures": [f.as_dict() for f in failures]}
     finally:
         ws.close()
 
 
-def markdown_listing(doc_type: str, files: list[dict[str, Any]]) -> str:
+def markdown_listing(
+    doc_type: str, files: list[dict[str, Any]], failures: list[dict[str, Any]] | None = None
+) -> str:
     lines = [
         f"# {len(files)} {doc_type} files filled",
         "",
@@ -60,6 +67,13 @@ def markdown_listing(doc_type: str, files: list[dict[str, Any]]) -> str:
         f"| {f['size']} |"
         for f in files
     ]
+    if failures:
+        lines += ["", f"## {len(failures)} documents not filled", ""]
+        lines += ["| document | GHT | reason |", "|---|---|---|"]
+        lines += [
+            f"| {f['document_id']} | {f['ght']} | {f['reason'].replace('|', '¦')} |"
+            for f in failures
+        ]
     return "\n".join(lines)
 
 
@@ -79,16 +93,24 @@ def generate_documents(
     finally:
         ws.close()
     files: list[dict[str, Any]] = []
+    failures: list[dict[str, Any]] = []
     if progress is not None:
         progress(0, len(ids))
     for start in range(0, len(ids), batch_size):
         batch = ids[start : start + batch_size]
-        files.extend(fill_batch(batch, as_of))
+        done = fill_batch(batch, as_of)
+        files.extend(done["files"])
+        failures.extend(done["failures"])
         if progress is not None:
             progress(start + len(batch), len(ids))
     create_markdown_artifact(
         key=ARTIFACT_KEY,
-        markdown=markdown_listing(doc_type, files),
+        markdown=markdown_listing(doc_type, files, failures),
         description=f"{doc_type}: files filled from the Word templates",
     )
+    if failures:
+        raise generation.GenerationIncomplete(
+            [generation.FilledFile(**f) for f in files],
+            [generation.FillFailure(**f) for f in failures],
+        )
     return files

@@ -4,6 +4,10 @@ One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`, bo
 base that names the document and its GHT). HTML is autoescaped, text is not; an undefined
 variable stops the rendering with its name rather than sending a message with a hole in it.
 Dates given as `date` are written the French way (« 1er décembre 2017 »).
+
+Every template, subject line included, runs in Jinja2's immutable sandbox: the templates are
+ours, but the values (a GHT's name, an officer's note) are not, and a template that one day
+reads a value in a way we did not foresee must still not reach Python internals.
 """
 
 from __future__ import annotations
@@ -15,7 +19,8 @@ from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from i18n import french_date
 from models.outbox import NoticeKind
@@ -52,8 +57,9 @@ class Rendered:
 
 
 @lru_cache(maxsize=1)
-def _environment() -> Environment:
-    return Environment(
+def _environment() -> ImmutableSandboxedEnvironment:
+    """Text and HTML bodies (HTML autoescaped), from the files under `templates/` only."""
+    return ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
@@ -62,14 +68,19 @@ def _environment() -> Environment:
     )
 
 
+@lru_cache(maxsize=1)
+def _header_environment() -> ImmutableSandboxedEnvironment:
+    """Subject lines: a header, not HTML (values are folded to one line, not escaped)."""
+    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+
+
 @cache
 def _templates(kind: str) -> tuple[Template, Template, Template]:
     """Subject, text and HTML templates of a kind, compiled once per process."""
     if kind not in SUBJECTS:
         raise KeyError(f"no templates for notice kind {kind!r}")
     env = _environment()
-    plain = Environment(undefined=StrictUndefined, autoescape=False)  # noqa: S701 (a header)
-    subject = plain.from_string(SUBJECTS[kind])
+    subject = _header_environment().from_string(SUBJECTS[kind])
     return subject, env.get_template(f"{kind}.txt.j2"), env.get_template(f"{kind}.html.j2")
 
 

@@ -7,7 +7,11 @@ never from the template; the date written in a document is `as_of` or the data's
 so filling unchanged data again gives the same bytes and reuses the same row.
 
 Templates: the built-in ones in `doc_templates/`, unless `GHTFLOW_TEMPLATES_DIR` holds a file
-of the same name (an agency's own model).
+of the same name (an agency's own model). Models run in a sandbox (`doc_templates.sandbox`);
+whatever a model does wrong is an `InvalidInput` naming the document, the file and the tag.
+A run over many documents (`generate --type T --all`) goes on past a document its model cannot
+fill and reports it (`FillFailure`, `GenerationIncomplete`); a model that cannot even be
+compiled stops the run before the first document.
 """
 
 from __future__ import annotations
@@ -26,7 +30,7 @@ from sqlmodel import Session, col, select
 
 from doc_templates.render import BUILTIN_DIR, TemplateProblem, analyse_template, compiled_template
 from models import Document, GeneratedFile, Ght
-from services.errors import InvalidInput, NotFound
+from services.errors import InvalidInput, NotFound, ServiceError
 from services.files import FileStore
 from services.generation_context import (
     CONFORMITY_LETTER,
@@ -86,6 +90,39 @@ class FilledFile:
             conformity_request_id=row.conformity_request_id,
             as_of=row.as_of.isoformat(),
         )
+
+
+@dataclass(frozen=True)
+class FillFailure:
+    """A document a run could not fill, and why (one line, naming the file and the tag)."""
+
+    document_id: int
+    ght: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class GenerationIncomplete(InvalidInput):
+    """A run filled what it could; `failures` are the documents it could not fill."""
+
+    def __init__(self, files: Sequence[FilledFile], failures: Sequence[FillFailure]) -> None:
+        self.files = list(files)
+        self.failures = list(failures)
+        first = self.failures[0].reason if self.failures else ""
+        filled = len({f.document_id for f in self.files})
+        if len(self.failures) == 1:
+            message = first
+        else:
+            message = (
+                f"{len(self.failures)} documents could not be filled ({filled} were); "
+                f"the first: {first}"
+            )
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may pickle a flow's exception
+        return (type(self), (self.files, self.failures))
 
 
 # --- templates --------------------------------------------------------------------------------
@@ -288,19 +325,39 @@ def generate_documents(
     *,
     as_of: date | None = None,
     letter_only: bool = False,
+    failures: list[FillFailure] | None = None,
 ) -> list[FilledFile]:
     """`ghtflow generate ID…`, and one batch of the flow: one transaction for all of them.
 
     For each document: its convention when its type has a template, and the letter of its
     latest conformity request while it is in `conformity_requested` (`letter_only`: the
-    letter alone, whatever the state). A document that gives nothing to fill is refused."""
+    letter alone, whatever the state). A document that gives nothing to fill is refused.
+
+    With a `failures` list, a refused document does not stop the others: its files are
+    rolled back (a savepoint per document) and the refusal is appended to `failures`."""
     with ws.db.transaction() as session:
-        files = [
-            row
-            for document_id in document_ids
-            for row in _files_of_document(ws, session, document_id, as_of, letter_only)
-        ]
+        files: list[GeneratedFile] = []
+        for document_id in document_ids:
+            if failures is None:
+                files.extend(_files_of_document(ws, session, document_id, as_of, letter_only))
+                continue
+            try:
+                with session.begin_nested():
+                    filled = _files_of_document(ws, session, document_id, as_of, letter_only)
+            except ServiceError as exc:
+                failures.append(FillFailure(document_id, _ght_of(session, document_id), str(exc)))
+            else:
+                files.extend(filled)
         return _as_filled(session, files)
+
+
+def _ght_of(session: Session, document_id: int) -> str:
+    code = session.exec(
+        select(Ght.code)
+        .join(Document, col(Document.ght_id) == col(Ght.id))
+        .where(Document.id == document_id)
+    ).first()
+    return code or "?"
 
 
 def _as_filled(session: Session, rows: Iterable[GeneratedFile]) -> list[FilledFile]:
@@ -316,10 +373,17 @@ def _as_filled(session: Session, rows: Iterable[GeneratedFile]) -> list[FilledFi
 
 
 def documents_to_fill(ws: Workspace, doc_type: str, ghts: Sequence[str] = ()) -> list[int]:
-    """Ids of the documents of `doc_type` (optionally of some GHTs), in id order."""
+    """Ids of the documents of `doc_type` (optionally of some GHTs), in id order.
+
+    Refused when the type has no model or its model cannot be compiled (a syntax error, a tag
+    the sandbox refuses): every document would fail the same way, so the run stops at once."""
     if doc_type not in TEMPLATE_FILES or doc_type == CONFORMITY_LETTER:
         kinds = ", ".join(k for k in KINDS if k != CONFORMITY_LETTER)
         raise InvalidInput(f"no Word template for type {doc_type!r}; templates exist for {kinds}")
+    try:
+        compiled_template(template_path(ws.settings, doc_type))
+    except TemplateProblem as exc:
+        raise InvalidInput(str(exc)) from None
     codes = [c.upper() for c in ghts]
     with ws.db.reading() as session:
         if codes:

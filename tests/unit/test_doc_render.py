@@ -209,7 +209,7 @@ def test_check_of_the_built_in_templates_finds_nothing_missing(kind):
 
 def test_a_broken_tag_is_refused_with_its_text(tmp_path):
     model = _user_model(tmp_path / "broken.docx", "Le {{ support.name }", "{% for x in %}")
-    with pytest.raises(TemplateProblem, match=r"broken.docx: template error"):
+    with pytest.raises(TemplateProblem, match=r"broken.docx, paragraph 1: template error"):
         compiled_template(model)
 
 
