@@ -15,6 +15,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
+from services.audit import Checkpoint, write_checkpoint
 from services.clock import today
 from services.sweep import BATCH_SIZE, SWEEP_KINDS, SweepReport, plan_batches, sweep_range
 from services.workspace import Workspace
@@ -65,6 +66,28 @@ def per_ght_rows(report: SweepReport) -> list[dict[str, Any]]:
     ]
 
 
+@task(name="audit-checkpoint", cache_policy=NO_CACHE)
+def audit_checkpoint(ws: Workspace) -> Checkpoint:
+    """The day's checkpoint of the history (verified first), appended to the checkpoint file."""
+    return write_checkpoint(ws)
+
+
+def checkpoint_markdown(checkpoint: Checkpoint) -> str:
+    return "\n".join(
+        [
+            "# Point de contrôle de l'historique",
+            "",
+            f"Tête de la chaîne : position {checkpoint.seq}, empreinte `{checkpoint.hash}` "
+            f"({checkpoint.at}, clé {checkpoint.key_id}).",
+            "",
+            "À conserver hors de ce serveur, puis à comparer avec `ghtflow audit verify "
+            "--against FICHIER` :",
+            "",
+            f"    {checkpoint.line()}",
+        ]
+    )
+
+
 @flow(name="deadline-sweep", log_prints=False)
 def deadline_sweep(
     as_of: date | None = None,
@@ -80,9 +103,13 @@ def deadline_sweep(
         report = SweepReport(as_of=day, dry_run=dry_run)
         for first_id, last_id in plan(ws, batch_size):
             report.merge(sweep_batch(ws, day, first_id, last_id, dry_run))
+        checkpoint = None if dry_run else audit_checkpoint(ws)
     finally:
         ws.close()
     create_markdown_artifact(summary_markdown(report), key="deadline-sweep-summary")
+    if checkpoint is not None:
+        create_markdown_artifact(checkpoint_markdown(checkpoint), key="audit-checkpoint")
+        logger.info("audit checkpoint: %s", checkpoint.line())
     rows = per_ght_rows(report)
     if rows:
         create_table_artifact(rows, key="deadline-sweep-per-ght")

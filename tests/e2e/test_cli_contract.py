@@ -218,7 +218,8 @@ def test_audit_checkpoint_then_verify_against_a_copy(fresh_home, tmp_path):
     with sqlite3.connect(fresh_home / "ghtflow.db") as conn:  # the tail, the head and the state
         conn.execute("DELETE FROM event WHERE chain_seq = 39")
         conn.execute(
-            "UPDATE audithead SET chain_seq = 38, hash = (SELECT hash FROM event WHERE chain_seq = 38)"
+            "UPDATE audithead SET chain_seq = 38, "
+            "hash = (SELECT hash FROM event WHERE chain_seq = 38)"
         )
     conn.close()
     assert "has no event" in one_line_error(ghtflow(fresh_home, "audit", "verify"))

@@ -13,7 +13,6 @@ from sqlalchemy import select, text
 
 from models import Event
 from models.db import table_of
-
 from services.audit import (
     AuditError,
     AuditKey,
@@ -24,7 +23,7 @@ from services.audit import (
     write_checkpoint,
 )
 from services.lifecycle import fire
-from tests.integration.helpers import a_file, director, document_id
+from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 D = date
 EVENT = table_of(Event)
@@ -36,6 +35,18 @@ def story(occitanie, tmp_path):
     doc = document_id(occitanie, "OCC-02", "pmsp")
     fire(occitanie, doc, "submit", director("OCC-02"), as_of=D(2017, 10, 16), file=a_file(tmp_path))
     return occitanie, doc
+
+
+def _request_conformity(ws, doc: int) -> None:
+    fire(
+        ws,
+        doc,
+        "request_conformity",
+        OFFICER,
+        as_of=D(2017, 10, 30),
+        motives=("shared_care_project",),
+        respond_by=D(2017, 12, 1),
+    )
 
 
 def _sql(ws, statement: str, **params) -> None:
@@ -135,7 +146,8 @@ def test_deleting_every_event_of_a_document(story):
     [
         ("UPDATE document SET state = 'approved' WHERE id = :d", "is in state 'approved'"),
         (
-            "UPDATE document SET ght_id = (SELECT id FROM ght WHERE code = 'OCC-01'), reference = 'moved' WHERE id = :d",
+            "UPDATE document SET ght_id = (SELECT id FROM ght WHERE code = 'OCC-01'), "
+            "reference = 'moved' WHERE id = :d",
             "(changed without an event)",
         ),
         ("UPDATE documentversion SET file_hash = :h WHERE document_id = :d", "file hash changed"),
@@ -195,8 +207,7 @@ def test_another_key_is_named_and_refused_for_writing(story):
     ws.__dict__["audit_key"] = AuditKey.of("another key")
     assert "chained under another audit key" in _broken(ws)
     with pytest.raises(AuditError, match="is not the key of the history"):
-        fire(ws, doc, "request_conformity", "instructeur@ars-occitanie.example.org",
-             as_of=D(2017, 10, 30), motives=("shared_care_project",), respond_by=D(2017, 12, 1))  # fmt: skip
+        _request_conformity(ws, doc)
 
 
 def test_rekey_rechains_under_the_new_key(story, tmp_path):
@@ -210,8 +221,7 @@ def test_rekey_rechains_under_the_new_key(story, tmp_path):
     report = verify_chain(ws)
     assert report.intact, report.problem
     assert (report.checkpoints, report.earlier_key_checkpoints) == (1, 1)
-    fire(ws, doc, "request_conformity", "instructeur@ars-occitanie.example.org",
-         as_of=D(2017, 10, 30), motives=("shared_care_project",), respond_by=D(2017, 12, 1))  # fmt: skip
+    _request_conformity(ws, doc)
     assert verify_chain(ws).events == 41
 
 
@@ -255,5 +265,5 @@ def test_a_migrated_history_altered_before_the_upgrade_is_not_rechained(story):
     ws, doc = story
     _as_migrated(ws)
     _sql(ws, "UPDATE event SET actor = 'x' WHERE document_id = :d AND seq = 2", d=doc)
-    with pytest.raises(AuditError, match="not re-chained: .* does not match its former hash"):
+    with pytest.raises(AuditError, match=r"not re-chained: .* does not match its former hash"):
         rechain_migrated(ws)
