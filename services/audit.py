@@ -32,9 +32,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, String, bindparam, select, type_coerce, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.sql.elements import ColumnElement
 
 from models import AuditHead, Database, Document, DocumentVersion, Event, utcnow
 from models.db import table_of
@@ -83,8 +82,12 @@ def configured_key(settings: Settings) -> AuditKey:
 # --- the chained form of an event --------------------------------------------------------------
 
 
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
 def canonical_json(data: Any) -> str:
-    return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    """Sorted keys, no spaces, UTF-8 kept: one text for one value."""
+    return _CANONICAL.encode(data)
 
 
 CHAINED = (
@@ -107,7 +110,9 @@ def _instant(value: datetime) -> str:
     """An instant in one text form whatever the database gave back (aware, or naive UTC)."""
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC).isoformat(timespec="microseconds")
+    elif value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 def chained_message(row: Mapping[str, Any]) -> bytes:
@@ -311,15 +316,19 @@ def _append_line(path: Path, line: str) -> None:
 _COLUMNS = ("id", *CHAINED, "hash")
 
 
-def _event_select(conn: Connection, *order: ColumnElement[Any]) -> Any:
-    """Events in `order`; on SQLite `at` and `as_of` come as text, parsed by `_parsed` so that
-    a malformed value is named instead of failing inside the driver."""
-    raw = conn.dialect.name == "sqlite"
-    columns = [
-        type_coerce(_EVENT.c[c], String).label(c) if raw and c in ("at", "as_of") else _EVENT.c[c]
-        for c in _COLUMNS
-    ]
-    return conn.execution_options(yield_per=5000).execute(select(*columns).order_by(*order))
+_SELECT_EVENTS = (  # the columns of _COLUMNS, in that order
+    "SELECT id, chain_seq, document_id, ght_id, seq, name, actor, at, as_of, from_state, "
+    "to_state, payload, prev_hash, hash FROM event ORDER BY "
+)
+_IN_CHAIN_ORDER = _SELECT_EVENTS + "chain_seq"
+_IN_TIME_ORDER = _SELECT_EVENTS + "at, document_id, seq"  # how a migrated history is chained
+
+
+def _event_select(conn: Connection, statement: str) -> Any:
+    """Event rows straight from the driver: on SQLite `at` and `as_of` come as the stored
+    text, parsed by `_parsed`, so that a malformed value is named instead of failing inside
+    SQLAlchemy (and the scan skips its row processing)."""
+    return conn.exec_driver_sql(statement)
 
 
 def _label(row: Mapping[str, Any]) -> str:
@@ -413,7 +422,7 @@ def _check_events(conn: Connection, key: AuditKey, marks: Sequence[_Mark]) -> _C
         wanted.setdefault(mark.seq, []).append(mark)
     seen = _Counts()
     docs = seen.documents
-    for values in _event_select(conn, _EVENT.c.chain_seq):
+    for values in _event_select(conn, _IN_CHAIN_ORDER):
         row = _parsed(values)
         position = row["chain_seq"]
         expected = seen.head_seq + 1
@@ -455,9 +464,10 @@ def _check_events(conn: Connection, key: AuditKey, marks: Sequence[_Mark]) -> _C
         trail.seq, trail.to_state = row["seq"], row["to_state"]
         trail.ght_id, trail.event_id = row["ght_id"], row["id"]
         if '"version"' in row["payload"]:
-            version = _payload(row).get("version")
+            data = _payload(row)
+            version = data.get("version")
             if isinstance(version, int):
-                file_hash = _payload(row).get("file_sha256")
+                file_hash = data.get("file_sha256")
                 seen.versions[(document_id, version)] = (file_hash, row["id"])
                 trail.version = max(trail.version, version)
         seen.events += 1
@@ -626,8 +636,10 @@ def write_checkpoint(ws: Workspace, path: Path | None = None) -> Checkpoint:
 # --- re-chaining: after the upgrade from per-document chains, and to change the key ---------------
 
 
-_LEGACY = ("document_id", "seq", "name", "actor", "at", "as_of", "from_state", "to_state")
-_LEGACY += ("payload", "prev_hash")
+_LEGACY = (
+    *("document_id", "seq", "name", "actor", "at", "as_of"),
+    *("from_state", "to_state", "payload", "prev_hash"),
+)
 
 
 def _legacy_hash(row: Mapping[str, Any]) -> str:
@@ -690,10 +702,7 @@ def rechain_migrated(ws: Workspace) -> int | None:
         if head is None or head.key_id != "":
             return None
         try:
-            rows = [
-                _parsed(v)
-                for v in _event_select(conn, _EVENT.c.at, _EVENT.c.document_id, _EVENT.c.seq)
-            ]
+            rows = [_parsed(v) for v in _event_select(conn, _IN_TIME_ORDER)]
             _check_legacy(rows)
         except _Broken as broken:
             raise AuditError(f"not re-chained: {broken}") from None
@@ -725,7 +734,7 @@ def rekey(ws: Workspace, new_key_file: Path) -> Rekeyed:
         conn.execute(_HEAD_LOCKED).first()  # no event is appended until the re-chain commits
         try:
             report = _verify(conn, old, marks, earlier)
-            rows = [_parsed(v) for v in _event_select(conn, _EVENT.c.chain_seq)]
+            rows = [_parsed(v) for v in _event_select(conn, _IN_CHAIN_ORDER)]
         except _Broken as broken:
             raise AuditError(f"not re-keyed: {broken}") from None
         _rechain(conn, new, rows)
