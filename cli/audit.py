@@ -26,9 +26,9 @@ def verify(
 
     report = verify_chain(workspace(), against)
     if report.problem is None:
-        console.print(report.summary(), markup=False)
+        console.print(report.summary(), markup=False, soft_wrap=True)
         return
-    err_console.print(f"error: {report.problem}", markup=False)
+    err_console.print(f"error: {report.problem}", markup=False, soft_wrap=True)
     raise typer.Exit(1)
 
 
