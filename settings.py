@@ -93,6 +93,28 @@ class Settings(BaseSettings):
         return value or None
 
     # --- end web dashboard ---
+    # --- audit trail ---
+    audit_key: SecretStr | None = Field(
+        default=None,
+        description="HMAC key of the history; default: a random key kept in HOME/audit_key (0600)",
+    )
+    audit_checkpoints: Path | None = Field(
+        default=None,
+        description="append-only file of chain heads; default HOME/audit-checkpoints.jsonl",
+    )
+
+    @field_validator("audit_key", "audit_checkpoints", mode="before")
+    @classmethod
+    def _blank_audit(cls, value: object) -> object:
+        return value or None
+
+    @property
+    def effective_audit_checkpoints(self) -> Path:
+        if self.audit_checkpoints is not None:
+            return self.audit_checkpoints
+        return self.home / "audit-checkpoints.jsonl"
+
+    # --- end audit trail ---
 
     @field_validator("database_url")
     @classmethod

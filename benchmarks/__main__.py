@@ -28,6 +28,7 @@ class Sizes:
     sweep_docs: int  # documents a deadline sweep goes over
     conventions: int  # Word conventions filled
     web_seconds: float  # web dashboard: length of each of its eight measurements
+    audit_events: int  # events `audit verify` goes over
 
 
 QUICK = Sizes(
@@ -38,6 +39,7 @@ QUICK = Sizes(
     sweep_docs=20_000,
     conventions=100,
     web_seconds=1.0,
+    audit_events=20_000,
 )
 FULL = Sizes(
     transitions=2000,
@@ -47,6 +49,7 @@ FULL = Sizes(
     sweep_docs=100_000,
     conventions=500,
     web_seconds=10.0,
+    audit_events=100_000,
 )
 
 
@@ -154,6 +157,22 @@ def _web_ght_page_rps(tmp: Path, sizes: Sizes) -> Figure:
 # --- end web dashboard ---
 
 
+# --- audit trail ---
+def _audit_sqlite(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_audit
+
+    return bench_audit.sqlite_figure(tmp, sizes.audit_events)
+
+
+def _audit_postgres(tmp: Path, sizes: Sizes) -> Figure:
+    from benchmarks import bench_audit
+
+    return bench_audit.postgres_figure(tmp, sizes.audit_events)
+
+
+# --- end audit trail ---
+
+
 # name -> (unit, higher is better, runner), in the order they run
 BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "transitions_per_s_sqlite": ("transitions/s", True, _transitions_sqlite),
@@ -170,6 +189,8 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "web_ght_page_ms": ("ms", False, _web_ght_page_ms),  # web dashboard (issue 7)
     "web_overview_rps_c20": ("requests/s", True, _web_overview_rps),  # web dashboard (issue 7)
     "web_ght_page_rps_c20": ("requests/s", True, _web_ght_page_rps),  # web dashboard (issue 7)
+    "audit_verify_100k_s_sqlite": ("s", False, _audit_sqlite),  # audit trail
+    "audit_verify_100k_s_postgres": ("s", False, _audit_postgres),  # audit trail
 }
 
 

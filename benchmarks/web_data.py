@@ -15,7 +15,7 @@ from sqlalchemy import Connection, create_engine, update
 
 from benchmarks.data import _ids, _insert, table
 from services.accounts import hash_password
-from services.audit import chain_event
+from services.audit import GENESIS, AuditKey, canonical_json, seal
 from services.finess import check_digit
 from services.workflows import load_workflows
 from states.definition import Side, TransitionDef, WorkflowDefinition
@@ -190,6 +190,49 @@ class _Plan:
     start: date
 
 
+def _event(
+    document_id: int,
+    seq: int,
+    name: str,
+    actor: str,
+    as_of: date,
+    from_state: str | None,
+    to_state: str,
+    payload: dict[str, Any],
+) -> dict[str, Any]:
+    """An event row before it is chained (`chain`, once every history is walked)."""
+    return {
+        "document_id": document_id,
+        "seq": seq,
+        "name": name,
+        "actor": actor,
+        "at": datetime.now(UTC),
+        "as_of": as_of,
+        "from_state": from_state,
+        "to_state": to_state,
+        "payload": canonical_json(payload),
+    }
+
+
+def chain(key: AuditKey, events: list[dict[str, Any]], ght_of: dict[int, int]) -> dict[str, Any]:
+    """Give the events their global positions and HMACs, in order; the head row."""
+    previous = GENESIS
+    for position, event in enumerate(events, 1):
+        event |= {
+            "chain_seq": position,
+            "ght_id": ght_of[event["document_id"]],
+            "prev_hash": previous,
+        }
+        previous = seal(key, event)["hash"]
+    return {
+        "id": 1,
+        "chain_seq": len(events),
+        "hash": previous,
+        "key_id": key.id,
+        "updated_at": datetime.now(UTC),
+    }
+
+
 class _Histories:
     """Rows that follow from walking each document's path: events, versions, requests."""
 
@@ -203,16 +246,7 @@ class _Histories:
         definition = self.definitions[plan.doc_type]
         day, state, version = plan.start, definition.initial, 0
         open_request: dict[str, Any] | None = None
-        event = chain_event(
-            document_id=doc_id,
-            name="create",
-            actor="ghtflow",
-            as_of=day,
-            from_state=None,
-            to_state=state,
-            payload={},
-            previous=None,
-        )
+        event = _event(doc_id, 1, "create", "ghtflow", day, None, state, {})
         self.events.append(event)
         for transition in plan.path:
             day += timedelta(days=STEP_DAYS)
@@ -248,16 +282,11 @@ class _Histories:
                 }
                 self.requests.append(open_request)
                 payload = {"motives": MOTIVES, "respond_by": respond_by.isoformat()}
-            event = chain_event(
-                document_id=doc_id,
-                name=transition.event,
-                actor=OFFICER if transition.side is Side.AGENCY else director(code(plan.ght)),
-                as_of=day,
-                from_state=state,
-                to_state=transition.dest,
-                payload=payload,
-                previous=(event["seq"], event["hash"]),
-            )
+            actor = OFFICER if transition.side is Side.AGENCY else director(code(plan.ght))
+            event = _event(
+                doc_id, event["seq"] + 1, transition.event, actor, day, state, transition.dest,
+                payload,
+            )  # fmt: skip
             self.events.append(event)
             state = transition.dest
 
@@ -296,10 +325,17 @@ def _outbox_row(i: int, doc_id: int, ght_id: int, ght_code: str) -> dict[str, An
 
 
 def fill_national(
-    url: str, *, ghts: int = 135, establishments: int = 4000, documents: int = 2000
+    url: str,
+    *,
+    ghts: int = 135,
+    establishments: int = 4000,
+    documents: int = 2000,
+    audit_key: AuditKey | None = None,
 ) -> NationalData:
     """Fill an empty migrated database; documents cycle over types, GHTs and reachable
-    states, so that every page shows every state."""
+    states, so that every page shows every state. The history is chained under `audit_key`
+    (that of the workspace that will read it)."""
+    key = audit_key or AuditKey.of("ghtflow benchmark")
     registry = load_workflows()
     types = list(registry.types)
     definitions = {t: registry.definition(t) for t in types}
@@ -350,7 +386,11 @@ def fill_national(
                     parties.append({"document_id": doc_id, "establishment_id": chu})
                 if i % 5 == 0:
                     outbox.append(_outbox_row(i, doc_id, ght_ids[plan.ght], code(plan.ght)))
+            ght_of = {d: ght_ids[p.ght] for d, p in zip(doc_ids, plans, strict=True)}
+            head = chain(key, histories.events, ght_of)
             _insert(conn, "event", histories.events)
+            conn.execute(table("audithead").delete())
+            _insert(conn, "audithead", [head])
             _insert(conn, "documentversion", histories.versions)
             _insert(conn, "conformityrequest", histories.requests)
             _insert(conn, "documentparty", parties)

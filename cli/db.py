@@ -13,6 +13,7 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command()
 def upgrade() -> None:
     """Create or upgrade the database named by GHTFLOW_DATABASE_URL (default ./var/ghtflow.db)."""
+    from services.audit import rechain_migrated
     from services.schema import upgrade_database
 
     ws = workspace()
@@ -21,3 +22,6 @@ def upgrade() -> None:
         console.print(f"{ws.db.safe_url}: already at revision {after}")
     else:
         console.print(f"{ws.db.safe_url}: upgraded from {before or 'empty'} to revision {after}")
+    rechained = rechain_migrated(ws)  # a history from per-document chains, once
+    if rechained:
+        console.print(f"re-chained {rechained} events under the audit key (id {ws.audit_key.id})")

@@ -14,7 +14,7 @@ from typing import Any
 from services.workspace import Workspace, open_workspace
 from settings import Settings, get_settings
 
-_SECRET = {"smtp_password"}
+_SECRET = {"smtp_password", "secret_key", "audit_key"}
 
 
 def flow_workspace(overrides: Mapping[str, Any] | None) -> Workspace:

@@ -17,6 +17,7 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
+from services.audit import Checkpoint, write_checkpoint
 from services.clock import today
 from services.sweep import (
     BATCH_SIZE,
@@ -91,6 +92,28 @@ def per_ght_rows(report: SweepReport) -> list[dict[str, Any]]:
     ]
 
 
+@task(name="audit-checkpoint", cache_policy=NO_CACHE)
+def audit_checkpoint(ws: Workspace) -> Checkpoint:
+    """The day's checkpoint of the history (verified first), appended to the checkpoint file."""
+    return write_checkpoint(ws)
+
+
+def checkpoint_markdown(checkpoint: Checkpoint) -> str:
+    return "\n".join(
+        [
+            "# Point de contrôle de l'historique",
+            "",
+            f"Tête de la chaîne : position {checkpoint.seq}, empreinte `{checkpoint.hash}` "
+            f"({checkpoint.at}, clé {checkpoint.key_id}).",
+            "",
+            "À conserver hors de ce serveur, puis à comparer avec `ghtflow audit verify "
+            "--against FICHIER` :",
+            "",
+            f"    {checkpoint.line()}",
+        ]
+    )
+
+
 @flow(name="deadline-sweep", log_prints=False)
 def deadline_sweep(
     as_of: date | None = None,
@@ -110,9 +133,13 @@ def deadline_sweep(
             except Exception as exc:  # the whole batch failed: say so, sweep the next ones
                 reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                 report.fail(None, None, f"documents {first_id}-{last_id}: {reason}")
+        checkpoint = None if dry_run else audit_checkpoint(ws)
     finally:
         ws.close()
     create_markdown_artifact(summary_markdown(report), key="deadline-sweep-summary")
+    if checkpoint is not None:
+        create_markdown_artifact(checkpoint_markdown(checkpoint), key="audit-checkpoint")
+        logger.info("audit checkpoint: %s", checkpoint.line())
     rows = per_ght_rows(report)
     if rows:
         create_table_artifact(rows, key="deadline-sweep-per-ght")

@@ -5,6 +5,7 @@ from models.db import Database
 from models.generated import GeneratedFile  # Word generation (issue 6)
 from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox (issue 5)
 from models.tables import (
+    AuditHead,
     Campaign,
     CampaignDueDate,
     ConformityMotive,
@@ -24,6 +25,7 @@ from models.tables import (
 
 __all__ = [
     "ApiToken",
+    "AuditHead",
     "Campaign",
     "CampaignDueDate",
     "ConformityMotive",

@@ -194,13 +194,16 @@ class ConformityRequest(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """Append-only history; `hash` covers the row and the previous event's hash
-    (computed in `services/audit.py`)."""
+    """Append-only history. All events form one chain in `chain_seq` order: `hash` is an
+    HMAC (key outside the database) over the row and `prev_hash`, the hash of the event just
+    before it in that chain (computed and checked in `services/audit.py`)."""
 
     __table_args__ = (UniqueConstraint("document_id", "seq"),)
 
     id: int | None = Field(default=None, primary_key=True)
+    chain_seq: int = Field(unique=True, description="position in the one chain of all events")
     document_id: int = Field(foreign_key="document.id", index=True)
+    ght_id: int = Field(foreign_key="ght.id", description="the document's GHT after the event")
     seq: int
     name: str = Field(max_length=60)
     actor: str = Field(max_length=320)
@@ -211,3 +214,15 @@ class Event(SQLModel, table=True):
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The one row (id 1) naming the last event of the chain: writers lock it to append, so
+    the chain has one order even with concurrent writers. `key_id` names the audit key the
+    chain is made with ('' for a history migrated from per-document chains, not re-chained)."""
+
+    id: int = Field(default=1, primary_key=True)
+    chain_seq: int = Field(description="0 for an empty history")
+    hash: str = Field(max_length=64)
+    key_id: str = Field(max_length=64)
+    updated_at: datetime = Field(default_factory=utcnow)

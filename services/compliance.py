@@ -312,15 +312,17 @@ def _create(
     for e, (_finess, area) in zip(with_, parties, strict=True):
         session.add(DocumentParty(document_id=document_id, establishment_id=e.id or 0, area=area))
     append_event(
-        session,
+        session.connection(),
+        ws.audit_key,
         document_id=document_id,
+        ght_id=document.ght_id,
+        seq=1,
         name="create",
         actor=CREATED_BY,
         as_of=day,
         from_state=None,
         to_state=definition.initial,
         payload={"by": "compliance --create-missing", "with": [e.finess for e in with_]},
-        previous=None,
     )
     rules.docs[(ght.id, doc_type)].append(
         _Doc(document_id, ght.id, doc_type, definition.initial, campaign.id or 0, reference)

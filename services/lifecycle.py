@@ -29,7 +29,7 @@ from models import (
     utcnow,
 )
 from models.db import table_of
-from services.audit import chain_event
+from services.audit import append_event
 from services.clock import check_not_after_today, today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.event_mail import FiredEvent, mail_for_event
@@ -176,7 +176,7 @@ _PERSON = select(_PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id).wh
     _PERSON_T.c.email == bindparam("email")
 )
 _LAST_EVENT = (
-    select(_EVENT.c.seq, _EVENT.c.hash, _EVENT.c.as_of)
+    select(_EVENT.c.seq, _EVENT.c.as_of)
     .where(_EVENT.c.document_id == bindparam("document_id"))
     .order_by(_EVENT.c.seq.desc())
     .limit(1)
@@ -193,7 +193,6 @@ _MOVE = _GUARDED.values(
 _MOVE_WITH_VERSION = _MOVE.values(
     current_version=bindparam("new_version"), submitted_on=bindparam("received_on")
 )
-_INSERT_EVENT = _EVENT.insert()
 
 
 def _apply(
@@ -298,18 +297,20 @@ def _apply(
 
         if conn.execute(move, params).rowcount != 1:
             raise Conflict(f"{label} was changed by someone else; reload it and try again")
-        appended = chain_event(
-            document_id=document.id,
-            name=event,
-            actor=actor,
-            as_of=as_of,
-            from_state=document.state,
-            to_state=holder.state,
-            payload=payload,
-            previous=(previous.seq, previous.hash) if previous else None,
-        )
         try:
-            conn.execute(_INSERT_EVENT, appended)
+            appended = append_event(
+                conn,
+                ws.audit_key,
+                document_id=document.id,
+                ght_id=document.ght_id,
+                seq=previous.seq + 1 if previous else 1,
+                name=event,
+                actor=actor,
+                as_of=as_of,
+                from_state=document.state,
+                to_state=holder.state,
+                payload=payload,
+            )
         except IntegrityError:
             raise Conflict(
                 f"{label} was changed by someone else; reload it and try again"

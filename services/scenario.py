@@ -542,15 +542,17 @@ def _load_documents(
             session.add(request)
             payload |= {"motives": request.motives, "respond_by": request.respond_by.isoformat()}
         append_event(
-            session,
+            session.connection(),
+            ws.audit_key,
             document_id=document.id or 0,
+            ght_id=document.ght_id,
+            seq=1,
             name="load",
             actor=f"scenario:{scenario}",
             as_of=since,
             from_state=None,
             to_state=state,
             payload=payload,
-            previous=None,
         )
         report.created["documents"] += 1
 

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from models.db import Database
 from services.files import FileStore
 from services.workflows import load_workflows
 from settings import Settings, get_settings
 from states.machine import WorkflowRegistry
+
+if TYPE_CHECKING:
+    from services.audit import AuditKey
 
 
 @dataclass
@@ -17,6 +22,13 @@ class Workspace:
     db: Database
     files: FileStore
     workflows: WorkflowRegistry
+
+    @cached_property
+    def audit_key(self) -> AuditKey:
+        """The key of the history's HMAC chain (read or created once per workspace)."""
+        from services.audit import configured_key
+
+        return configured_key(self.settings)
 
     def close(self) -> None:
         self.db.dispose()

@@ -15,15 +15,13 @@ ends at once, including a cookie copied before (a signed cookie alone cannot be 
 
 from __future__ import annotations
 
-import contextlib
-import os
 import secrets
-from pathlib import Path
 
 from fastapi import Request
 from starlette.datastructures import FormData
 
 from services.accounts import Account, account_by_id, end_sessions
+from services.keys import home_secret
 from services.workspace import Workspace
 from settings import Settings
 
@@ -44,18 +42,7 @@ class CsrfRefused(Exception):
 def session_secret(settings: Settings) -> str:
     """`GHTFLOW_SECRET_KEY`, or a random key created once in HOME/secret_key (mode 0600), so
     that sessions survive a restart without any set-up."""
-    if settings.secret_key is not None:
-        return settings.secret_key.get_secret_value()
-    path = Path(settings.home) / "secret_key"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with contextlib.suppress(FileExistsError):
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(fd, "w") as out:
-            out.write(secrets.token_urlsafe(48))
-    key = path.read_text(encoding="utf-8").strip()
-    if not key:
-        raise RuntimeError(f"{path} is empty: delete it or set GHTFLOW_SECRET_KEY")
-    return key
+    return home_secret(settings.home, "secret_key", settings.secret_key, "GHTFLOW_SECRET_KEY")
 
 
 def csrf_token(request: Request) -> str:

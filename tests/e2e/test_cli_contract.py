@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import json
 import re
 import sqlite3
 from collections import Counter
@@ -182,7 +183,8 @@ def test_bilan_table_has_its_french_title(loaded_home):
 
 def test_audit_verify_accepts_the_loaded_scenario(loaded_home):
     out = ok(loaded_home, "audit", "verify")
-    assert out.strip() == "audit chain intact: 39 events over 39 documents"
+    assert out.startswith("audit chain intact: 39 events over 39 documents, head 39 ")
+    assert len(out.splitlines()) == 1
 
 
 def test_audit_verify_names_an_altered_event(fresh_home):
@@ -195,6 +197,34 @@ def test_audit_verify_names_an_altered_event(fresh_home):
     [line] = result.stderr.splitlines()
     assert re.search(r"\bevent 5\b", line), line
     assert "altered" in line
+
+
+def test_audit_verify_names_a_malformed_date_in_one_line(fresh_home):
+    with sqlite3.connect(fresh_home / "ghtflow.db") as conn:
+        assert conn.execute("UPDATE event SET at = '32/13/2017' WHERE id = 7").rowcount == 1
+    conn.close()
+    line = one_line_error(ghtflow(fresh_home, "audit", "verify"))
+    assert "event 7 " in line and "its 'at' value '32/13/2017' is not a date-time" in line
+
+
+def test_audit_checkpoint_then_verify_against_a_copy(fresh_home, tmp_path):
+    out = ok(fresh_home, "audit", "checkpoint")
+    checkpoint = json.loads(out)
+    assert (checkpoint["seq"], sorted(checkpoint)) == (39, ["at", "hash", "key_id", "mac", "seq"])
+    assert (fresh_home / "audit-checkpoints.jsonl").read_text() == out
+    copy = tmp_path / "agency.jsonl"
+    copy.write_text(out)
+    (fresh_home / "audit-checkpoints.jsonl").unlink()
+    with sqlite3.connect(fresh_home / "ghtflow.db") as conn:  # the tail, the head and the state
+        conn.execute("DELETE FROM event WHERE chain_seq = 39")
+        conn.execute(
+            "UPDATE audithead SET chain_seq = 38, "
+            "hash = (SELECT hash FROM event WHERE chain_seq = 38)"
+        )
+    conn.close()
+    assert "has no event" in one_line_error(ghtflow(fresh_home, "audit", "verify"))
+    line = one_line_error(ghtflow(fresh_home, "audit", "verify", "--against", copy))
+    assert "agency.jsonl line 1) recorded position 39" in line
 
 
 # --- states -----------------------------------------------------------------------------------
@@ -319,7 +349,7 @@ def test_pmsp_played_from_draft_to_approval(fresh_home, doc_ids, tmp_path):
     assert (after["draft"], after["submitted"], after["approved"]) == (5, 0, 4)
     assert after["conformity_requested"] == 4
     out = ok(fresh_home, "audit", "verify")
-    assert out.strip() == "audit chain intact: 43 events over 39 documents"
+    assert out.startswith("audit chain intact: 43 events over 39 documents, head 43 ")
 
 
 # --- refusals: exit 1, one line, nothing changed ----------------------------------------------

@@ -56,5 +56,5 @@ def test_eight_parallel_fires_one_wins(occitanie, with_expected_version):
     with ws.db.reading() as session:
         stored = session.get(Document, doc)
     assert (stored.state, stored.version_id) == ("signed", version + 1)
-    report = verify_chain(ws.db)
+    report = verify_chain(ws)
     assert report.intact and report.events == 40

@@ -93,7 +93,7 @@ def test_create_missing_is_idempotent_and_audited(occitanie):
     ghts = _by_code(compliance_report(occitanie))
     item = next(i for i in ghts["OCC-07"]["required"] if i["type"] == "had_convention")
     assert (item["state"], item["status"], item["with"]) == ("draft", "in_progress", ["650991680"])
-    assert verify_chain(occitanie.db).intact
+    assert verify_chain(occitanie).intact
     with occitanie.db.reading() as session:
         events = session.exec(select(Event).where(Event.document_id == first.document_id)).all()
     assert [(e.name, e.to_state, e.actor) for e in events] == [("create", "draft", "ghtflow")]

@@ -52,6 +52,12 @@ def test_sweep_flow_batches_documents_and_publishes_its_summary(prefect_harness,
         deadline_sweep, as_of=date(2017, 12, 1), settings_overrides=_overrides(occitanie)
     )
     assert again["total"] == 0 and again["already_sent"] == 36
+    # each sweep verifies the history and appends its head to the checkpoint file
+    lines = occitanie.settings.effective_audit_checkpoints.read_text().splitlines()
+    assert len(lines) == 2 and '"seq":39' in lines[1]
+    checkpoint = _artifact("audit-checkpoint")
+    assert checkpoint is not None and "position 39" in checkpoint.data
+    assert any(line in checkpoint.data for line in lines)
 
 
 def test_delivery_flow_sends_what_is_due(prefect_harness, mail_ws, smtp_sink):
