@@ -34,7 +34,7 @@ from models import (
 from notifications.addresses import InvalidAddress, parse_address
 from services.audit import append_event
 from services.categories import load_categories
-from services.clock import today
+from services.clock import EARLIEST_DAY, LATEST_DAY, today
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, ScenarioError
 from services.finess import finess_problem
@@ -61,7 +61,6 @@ class LoadReport:
 
 
 NOTE_LIMIT = 5000  # a conformity request's free text
-FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2100, 12, 31)  # any date of a scenario
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")  # line breaks and controls
 _CONTROL_IN_NOTE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # a note keeps \n and \t
 
@@ -122,9 +121,9 @@ class _Reader:
         return text
 
     def day(
-        self, node: LineMap, key: str, required: bool = True, *, latest: date = LAST_DAY
+        self, node: LineMap, key: str, required: bool = True, *, latest: date = LATEST_DAY
     ) -> date | None:
-        """A date YYYY-MM-DD between FIRST_DAY and `latest` (today for the day of an event)."""
+        """A date YYYY-MM-DD between EARLIEST_DAY and `latest` (today for the day of an event)."""
         value = node.get(key)
         if value is None:
             if required:
@@ -142,8 +141,8 @@ class _Reader:
                 day = None
         if day is None:
             raise self.fail(node, f"'{key}' must be a date YYYY-MM-DD, not {_shown(value)}", key)
-        if not FIRST_DAY <= day <= latest:
-            raise self.fail(node, f"'{key}' {day} is not between {FIRST_DAY} and {latest}", key)
+        if not EARLIEST_DAY <= day <= latest:
+            raise self.fail(node, f"'{key}' {day} is not between {EARLIEST_DAY} and {latest}", key)
         return day
 
     def email(self, node: LineMap, key: str = "email") -> str:
@@ -181,8 +180,6 @@ def load_scenario(ws: Workspace, path: Path, *, demo: bool = False) -> LoadRepor
     name = r.text(root, "scenario", limit=100)
     as_of = r.day(root, "as_of", latest=today())
     assert as_of is not None
-    if as_of > today():  # its documents' history would be dated in the future
-        raise r.fail(root, f"'as_of' {as_of} is after today ({today()})")
     report = LoadReport(scenario=name)
     with ws.db.transaction() as session:
         motives = _load_motives(session, r, root, report)

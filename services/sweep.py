@@ -288,6 +288,9 @@ def sweep_range(
             report.fail(notice.document_id, codes.get(notice.ght_id), refused[notice.ght_id])
             continue
         ght = contacts[notice.ght_id]
+        if ght.refused:  # a stored address breaks the rule: this GHT's notice waits for it
+            report.fail(notice.document_id, ght.code, "; ".join(ght.refused))
+            continue
         if not ght.to:
             report.no_contact += 1
             continue
