@@ -65,9 +65,11 @@ def _database_hint(exc: Exception) -> str:
 
 def main() -> None:
     """Entry point: user errors print one line on stderr and exit 1, never a traceback."""
+    from settings import SettingsError
+
     try:
         app()
-    except (ServiceError, StateError) as exc:
+    except (ServiceError, StateError, SettingsError) as exc:
         err_console.print(f"error: {exc}", markup=False)
         sys.exit(1)
     except Exception as exc:

@@ -15,7 +15,7 @@ def upgrade() -> None:
     """Create or upgrade the database named by GHTFLOW_DATABASE_URL (default ./var/ghtflow.db)."""
     from services.schema import upgrade_database
 
-    ws = workspace()
+    ws = workspace(create=True)
     before, after = upgrade_database(ws.db)
     if before == after:
         console.print(f"{ws.db.safe_url}: already at revision {after}")
