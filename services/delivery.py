@@ -189,20 +189,29 @@ class _Run:
         return self.report
 
     async def _send_batch(self, batch: list[dict[str, Any]]) -> bool:
-        """False when the session failed (the rest of the batch is released)."""
+        """False when the session failed (the rest of the batch is released).
+
+        Each message's claim is renewed right before it is sent; after the first, in the same
+        transaction that records the previous message's outcome (one write per message)."""
+        held_next: bool | None = None
         for index, row in enumerate(batch):
+            following = batch[index + 1] if index + 1 < len(batch) else None
             pending = pending_recipients(row)
-            if not pending:  # nothing left to send (a row edited by hand): settle it
-                self._record(row, Attempt())
-                continue
-            if not renew(self.ws, self.token, row["id"], self.clock(), self._lease(pending)):
+            held = held_next
+            if held is None:
+                held = renew(self.ws, self.token, row["id"], self.clock(), self._lease(pending))
+            held_next = None
+            if not held:
                 self.report.claims_lost += 1
+                continue
+            if not pending:  # nothing left to send (a row edited by hand): settle it
+                held_next = self._record(row, Attempt(), following)
                 continue
             self.report.attempted += 1
             try:
                 data = message_bytes(build_message(_envelope(self.ws, row)))
             except (HeaderRefused, FileNotFoundError, ValueError) as exc:
-                self._record(row, Attempt(error=f"not sent: {exc}"), give_up=True)
+                held_next = self._record(row, Attempt(error=f"not sent: {exc}"), following, True)
                 continue
             try:
                 attempt = await self._send(data, _bare(row["sender"]), pending)
@@ -211,7 +220,7 @@ class _Run:
                 release(self.ws, self.token, [r["id"] for r in batch[index:]])
                 self.report.attempted -= 1
                 return False
-            self._record(row, attempt)
+            held_next = self._record(row, attempt, following)
             if attempt.connection_lost:
                 await self._disconnect()
         return True
@@ -252,14 +261,27 @@ class _Run:
         if smtp is not None:
             await smtp.__aexit__(None, None, None)
 
-    def _record(self, row: dict[str, Any], attempt: Attempt, *, give_up: bool = False) -> None:
+    def _record(
+        self,
+        row: dict[str, Any],
+        attempt: Attempt,
+        following: dict[str, Any] | None = None,
+        give_up: bool = False,
+    ) -> bool | None:
+        """Record one outcome (and renew the claim on `following`, the next message): whether
+        the next message is still held, None when it was not renewed here."""
         values = outcome_values(
             row, attempt, self.now, self.clock(), self.ws.settings, give_up=give_up
         )
         state = values["state"]
-        if not record(self.ws, self.token, row["id"], values):
+        renewal = None
+        if following is not None:
+            lease = self._lease(pending_recipients(following))
+            renewal = (following["id"], self.clock() + lease)
+        done, held_next = record(self.ws, self.token, row["id"], values, renewal)
+        if not done:
             self.report.claims_lost += 1
-            return
+            return held_next
         self.report.delivered_recipients += len(attempt.delivered())
         self.report.refused_recipients += len(attempt.refused())
         if state == OutboxState.SENT.value:
@@ -268,6 +290,7 @@ class _Run:
             self.report.failed += 1
         else:
             self.report.retry_later += 1
+        return held_next
 
 
 async def adeliver_due(
@@ -346,8 +369,16 @@ def release(ws: Workspace, token: str, ids: list[int]) -> None:
         )
 
 
-def record(ws: Workspace, token: str, message_id: int, values: dict[str, Any]) -> bool:
-    """Write one message's outcome and release its claim, if this sender still holds it."""
+def record(
+    ws: Workspace,
+    token: str,
+    message_id: int,
+    values: dict[str, Any],
+    renewal: tuple[int, datetime] | None = None,
+) -> tuple[bool, bool | None]:
+    """Write one message's outcome and release its claim, if this sender still holds it; in
+    the same transaction, renew the claim on the next message (`renewal`: its id, new expiry).
+    Returns (outcome written, next message still held or None when not asked)."""
     c = OUTBOX.c
     with ws.db.writing() as conn:
         done = conn.execute(
@@ -356,7 +387,23 @@ def record(ws: Workspace, token: str, message_id: int, values: dict[str, Any]) -
             .values(**values, claim_token=None, claimed_until=None)
             .returning(c.id)
         ).first()
-    return done is not None
+        held = None
+        if renewal is not None:
+            next_id, until = renewal
+            held = (
+                conn.execute(
+                    update(OUTBOX)
+                    .where(
+                        c.id == next_id,
+                        c.claim_token == token,
+                        c.state == OutboxState.PENDING.value,
+                    )
+                    .values(claimed_until=until)
+                    .returning(c.id)
+                ).first()
+                is not None
+            )
+    return done is not None, held
 
 
 def claimed_elsewhere(
