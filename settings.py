@@ -2,15 +2,54 @@
 
 Everything a run writes lives under one work directory (`GHTFLOW_HOME`, default `./var`) so
 that the embedded default needs no set-up and a demo or a test can use a fresh folder.
+
+A `GHTFLOW_*` variable (in the environment or the `.env` file) that names no setting is refused
+with the closest known name: a typo such as `GHTFLOW_SMTP_PASWORD` would otherwise be silently
+ignored and the default used instead.
 """
 
 from __future__ import annotations
 
+import difflib
+import os
+from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
+from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator
+from dotenv import dotenv_values
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PREFIX = "GHTFLOW_"
+# variables read elsewhere than here: by the workflow loader, the tests and the benchmarks
+NOT_SETTINGS = frozenset(
+    {
+        "GHTFLOW_WORKFLOWS_DIR",
+        "GHTFLOW_REQUIRE_POSTGRES",
+        "GHTFLOW_TEST_POSTGRES",
+        "GHTFLOW_REQUIRE_BROWSER",
+        "GHTFLOW_CHROMIUM",
+        "GHTFLOW_BENCH_STATIC",
+    }
+)
+
+
+class SettingsError(Exception):
+    """A configuration mistake, said in one line (not a `ValueError`: pydantic would wrap it
+    in a multi-line validation report)."""
+
+
+def unknown_variables(names: Iterable[str], known: Iterable[str]) -> str | None:
+    """The refusal for the first `GHTFLOW_*` name that is not a setting, or None."""
+    known = sorted({*known, *NOT_SETTINGS})
+    for name in sorted(set(names)):
+        if not name.upper().startswith(PREFIX) or name.upper() in known:
+            continue
+        close = difflib.get_close_matches(name.upper(), known, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]}?" if close else f"; known: {', '.join(known)}"
+        return f"unknown setting {name}{hint}"
+    return None
 
 
 class Settings(BaseSettings):
@@ -35,7 +74,20 @@ class Settings(BaseSettings):
     # --- e-mail (issue 5): SMTP relay, sender, copies, retries ---
     smtp_host: str = Field(default="127.0.0.1", description="SMTP relay (the mail sink in dev)")
     smtp_port: int = Field(default=8025, gt=0, lt=65536)
-    smtp_starttls: bool = Field(default=False, description="STARTTLS after connecting (587)")
+    smtp_starttls: bool = Field(
+        default=False, description="older spelling of GHTFLOW_SMTP_TLS=starttls"
+    )
+    smtp_tls: Literal["starttls", "implicit", "none"] | None = Field(
+        default=None,
+        description="starttls (587), implicit (465) or none; default: none, or starttls when "
+        "GHTFLOW_SMTP_STARTTLS is true",
+    )
+    smtp_ca_file: Path | None = Field(
+        default=None, description="PEM file of the CA(s) trusted for the relay's certificate"
+    )
+    smtp_helo: str | None = Field(
+        default=None, description="name given in EHLO; default: this host's qualified name"
+    )
     smtp_username: str | None = Field(default=None, description="SMTP AUTH user, if any")
     smtp_password: SecretStr | None = Field(default=None, description="never printed")
     smtp_timeout_seconds: float = Field(default=30.0, gt=0)
@@ -52,10 +104,15 @@ class Settings(BaseSettings):
     mail_max_attempts: int = Field(default=10, gt=0, description="then a message is failed")
     mail_batch_size: int = Field(default=500, gt=0, description="messages per SMTP connection")
 
-    @field_validator("smtp_username", "mail_cc")
+    @field_validator("smtp_username", "mail_cc", "smtp_helo", "smtp_ca_file", mode="before")
     @classmethod
-    def _blank_is_unset(cls, value: str | None) -> str | None:
+    def _blank_is_unset(cls, value: object) -> object:
         return value or None
+
+    @field_validator("smtp_tls", mode="before")
+    @classmethod
+    def _tls_mode(cls, value: object) -> object:
+        return (value.strip().lower() or None) if isinstance(value, str) else value
 
     # --- end e-mail settings ---
     # --- Word generation (issue 6) ---
@@ -115,6 +172,31 @@ class Settings(BaseSettings):
         return self.home / "audit-checkpoints.jsonl"
 
     # --- end audit trail ---
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_unknown_variables(cls, data: Any) -> Any:
+        env_file = cls.model_config.get("env_file")
+        names = set(os.environ)
+        if isinstance(env_file, str) and Path(env_file).is_file():
+            names |= set(dotenv_values(env_file))
+        refusal = unknown_variables(names, (f"{PREFIX}{n.upper()}" for n in cls.model_fields))
+        if refusal:
+            raise SettingsError(refusal)
+        return data
+
+    @property
+    def effective_smtp_tls(self) -> str:
+        if self.smtp_tls is not None:
+            return self.smtp_tls
+        return "starttls" if self.smtp_starttls else "none"
+
+    @field_validator("smtp_ca_file")
+    @classmethod
+    def _ca_file_exists(cls, value: Path | None) -> Path | None:
+        if value is not None and not value.is_file():
+            raise SettingsError(f"GHTFLOW_SMTP_CA_FILE: no file at {value}")
+        return value
 
     @field_validator("database_url")
     @classmethod

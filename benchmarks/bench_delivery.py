@@ -1,5 +1,9 @@
 """`delivery_per_s`: `deliver_due` sending queued messages to a local aiosmtpd, against raw
-aiosmtplib sending the same messages over one connection (no database), in the same run."""
+aiosmtplib sending the same messages over one connection (no database), in the same run.
+
+Ours pays for what makes delivery exact: claims of 20 messages, the claim renewed before each
+message (in the transaction that records the previous one), MAIL/RCPT/DATA command by command
+to get each recipient's answer, and the per-recipient record of every message."""
 
 from __future__ import annotations
 
@@ -116,6 +120,6 @@ def figure(tmp: Path, count: int) -> Figure:
         "messages/s",
         higher_is_better=True,
         target=TARGET,
-        note=f"N={count} deliver_due (claim, build, send, record each) vs raw aiosmtplib, "
-        "one connection",
+        note=f"N={count} deliver_due (claim, renew, build, send, record per recipient) vs raw "
+        "aiosmtplib, one connection",
     )

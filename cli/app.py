@@ -105,9 +105,11 @@ def main(args: Sequence[str] | None = None) -> None:
     A failure nobody foresaw is a defect, not the user's fault: it is still one line
     (`ghtflow: internal error: TYPE: MESSAGE (details in LOG)`, exit 1), with the traceback
     written to the log file it names, so that the operator can report it."""
+    from settings import SettingsError
+
     try:
         app(args=args)
-    except (ServiceError, StateError) as exc:
+    except (ServiceError, StateError, SettingsError) as exc:
         print_error(str(exc))
         sys.exit(1)
     except Exception as exc:

@@ -8,7 +8,8 @@ if TYPE_CHECKING:
     from services.workspace import Workspace
 
 
-def workspace() -> Workspace:
+def workspace(*, create: bool = False) -> Workspace:
+    """The configured workspace; only `db upgrade` may create its database (`create`)."""
     from services.workspace import open_workspace
 
-    return open_workspace()
+    return open_workspace(create=create)

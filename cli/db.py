@@ -16,7 +16,7 @@ def upgrade() -> None:
     from services.audit import rechain_migrated
     from services.schema import upgrade_database
 
-    ws = workspace()
+    ws = workspace(create=True)
     before, after = upgrade_database(ws.db)
     if before == after:
         console.print(f"{ws.db.safe_url}: already at revision {after}")

@@ -10,6 +10,8 @@ from cli.output import (
     ID_MAX,
     Format,
     console,
+    err_console,
+    parse_day,
     print_csv,
     print_json,
     row_id,
@@ -26,7 +28,9 @@ LIST_COLUMNS = [
     "document_id",
     "to",
     "subject",
+    "delivery",
     "attempts",
+    "claimed_until",
     "last_error",
 ]
 
@@ -38,20 +42,23 @@ def send(
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
 ) -> None:
-    """Deliver the pending messages whose time has come, over the configured SMTP relay."""
+    """Deliver the pending messages whose time has come, over the configured SMTP relay.
+
+    Exits 1 when due messages could not be sent because of the SMTP session (server out of
+    reach, TLS, authentication, relay denied): they stay pending, nothing is charged to them."""
     from services.delivery import deliver_due
 
-    report = deliver_due(workspace(), limit=limit).as_dict()
+    report = deliver_due(workspace(), limit=limit)
     if fmt is not Format.table:
-        print_json(report)
-        return
-    console.print(
-        f"{report['sent']} sent, {report['retry_later']} to retry later, {report['failed']} failed"
-        f" ({report['attempted']} attempted, {report['refused_recipients']} recipients refused)",
-        markup=False,
-    )
-    if report["connection_error"]:
-        console.print(f"SMTP: {report['connection_error']}", markup=False)
+        print_json(report.as_dict())
+    else:
+        console.print(report.summary(), markup=False)
+        for line in report.notes():
+            (err_console if report.undelivered else console).print(line, markup=False)
+    if report.undelivered:
+        if fmt is not Format.table:
+            err_console.print(f"error: SMTP: {report.connection_error}", markup=False)
+        raise typer.Exit(1)
 
 
 @app.command("list")
@@ -70,6 +77,18 @@ def list_(
         [", ".join(m[c]) if isinstance(m[c], list) else m[c] for c in LIST_COLUMNS]
         for m in messages
     )
+    if fmt is Format.table:
+        claimed = [m for m in messages if m["claimed_until"]]
+        if claimed:
+            from datetime import datetime
+
+            from services.delivery import local_time
+
+            last = max(datetime.fromisoformat(m["claimed_until"]) for m in claimed)
+            console.print(
+                f"{len(claimed)} claimed by a sender (until {local_time(last)} at the latest)",
+                markup=False,
+            )
     if fmt is Format.csv:
         print_csv(LIST_COLUMNS, rows)
     else:
@@ -78,10 +97,30 @@ def list_(
 
 @app.command()
 def retry(
-    message_id: int = typer.Argument(..., metavar="ID", parser=row_id("outbox message")),
+    message_id: int | None = typer.Argument(
+        None, metavar="[ID]", help="one message", parser=row_id("outbox message")
+    ),
+    state: str | None = typer.Option(
+        None, "--state", help="every message in this state (failed or pending)"
+    ),
+    since: str | None = typer.Option(
+        None, "--since", help="with --state: last attempt on or after this day (YYYY-MM-DD)"
+    ),
+    kind: str | None = typer.Option(None, "--kind", help="with --state: of this kind only"),
 ) -> None:
-    """Make one pending or failed message due now (then run `ghtflow outbox send`)."""
-    from services.outbox import retry_message
+    """Make one message (ID), or every failed one (--state failed), due now; then run
+    `ghtflow outbox send`. Addresses already delivered are never sent to again."""
+    from services.outbox import retry_message, retry_messages
 
-    result = retry_message(workspace(), message_id)
-    console.print(f"message {result['id']}: {result['was']} → pending, due now", markup=False)
+    day = parse_day(since)
+    if (message_id is None) == (state is None):
+        raise typer.BadParameter("give a message ID or --state (not both)")
+    if message_id is not None:
+        if since is not None or kind is not None:
+            raise typer.BadParameter("--since and --kind go with --state")
+        result = retry_message(workspace(), message_id)
+        console.print(f"message {result['id']}: {result['was']} → pending, due now", markup=False)
+        return
+    assert state is not None
+    ids = retry_messages(workspace(), state=state, since=day, kind=kind)
+    console.print(f"{len(ids)} {state} messages → pending, due now", markup=False)

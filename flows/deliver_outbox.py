@@ -2,6 +2,10 @@
 
 The work is `services.delivery.deliver_due`, which `ghtflow outbox send` also calls directly.
 Entry point for deployments: `flows/deliver_outbox.py:deliver_outbox`.
+
+When due messages could not be sent because of the SMTP session (relay down, TLS,
+authentication, relay denied), the reason is logged as an error and the flow run fails, so the
+Prefect UI and its notifications show it instead of a green run.
 """
 
 from __future__ import annotations
@@ -38,5 +42,13 @@ def deliver_outbox(
         + (f"\n\nServeur SMTP : {report.connection_error}" if report.connection_error else ""),
         key="deliver-outbox-summary",
     )
-    logger.info("outbox delivery: %s", report.as_dict())
+    logger.info("outbox delivery: %s", report.summary())
+    for line in report.notes():
+        (logger.error if report.undelivered else logger.warning)("%s", line)
+    if report.undelivered:
+        raise DeliveryFailed(f"due messages could not be sent: {report.connection_error}")
     return report.as_dict()
+
+
+class DeliveryFailed(RuntimeError):
+    """Raised to fail the flow run; the messages themselves stay pending."""

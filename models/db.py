@@ -26,6 +26,16 @@ def table_of(model: type[SQLModel]) -> Table:
     return table
 
 
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for another database or an in-memory one)."""
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database:
+        return None
+    if parsed.database == ":memory:" or parsed.database.startswith("file:"):
+        return None
+    return Path(parsed.database)
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine with the project's SQLite settings; creates the SQLite file's folder."""
     parsed = make_url(url)

@@ -3,8 +3,20 @@
 A row is also the "notice sent" record of the deadline sweep: the unique key
 (document, kind, stage, due date) lives in the database, so a second sweep of the same day, or
 two sweeps racing, cannot create a second message for one notice. Delivery reads the rows
-whose turn has come (`state` pending, `next_attempt_at` passed) and records what the SMTP
-server answered.
+whose turn has come (`state` pending, `next_attempt_at` passed, no live claim) and records
+what the SMTP server answered, recipient by recipient:
+
+- `recipients` is `{address: {"state": "delivered"|"pending"|"refused", "reply", "at"}}`, one
+  entry per To/Cc address (absent until the first attempt: every address is then pending). It
+  is a JSON column on the row rather than a child table because a message has a handful of
+  recipients fixed when it is queued, and its outcome must be written in the same single-row
+  UPDATE that checks the sender still holds the claim; a child table would add a query per
+  recipient to the hot path and a second place where "sent" could disagree with its parts.
+- `refused` keeps the final 5xx reply of each refused recipient only (derived from
+  `recipients`, kept for the documented JSON of `outbox list`).
+- `claim_token` / `claimed_until`: the deliverer that holds the message and until when (wall
+  clock). A deliverer renews its claim before each message and sends nothing whose claim it
+  lost.
 """
 
 from __future__ import annotations
@@ -25,6 +37,12 @@ class OutboxState(StrEnum):
     FAILED = "failed"
 
 
+class RecipientState(StrEnum):
+    DELIVERED = "delivered"  # the server accepted the message for this address (250 to DATA)
+    PENDING = "pending"  # not tried yet, or a 4xx: tried again, alone, with the same Message-ID
+    REFUSED = "refused"  # a 5xx for this address: final
+
+
 class NoticeKind(StrEnum):
     """What a message tells; each has its templates under `notifications/templates/`."""
 
@@ -41,6 +59,7 @@ class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("document_id", "kind", "stage", "due_date", name="uq_outbox_notice"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
+        Index("ix_outbox_claim", "claim_token"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -69,5 +88,13 @@ class OutboxMessage(SQLModel, table=True):
     refused: dict[str, str] | None = Field(
         default=None, sa_column=Column(JSON), description="recipient -> server reply"
     )
+    recipients: dict[str, dict[str, Any]] | None = Field(
+        default=None,
+        sa_column=Column(JSON),
+        description="address -> {state: delivered|pending|refused, reply, at}",
+    )
+    claim_token: str | None = Field(default=None, max_length=64)
+    claimed_until: datetime | None = None
+    last_attempt_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
     sent_at: datetime | None = None

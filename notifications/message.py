@@ -4,15 +4,23 @@ The Message-ID is drawn when the message is queued and stored with it: a message
 a failure, or sent again after a crash between sending and recording it, keeps its identity, so
 a receiving system can tell it is the same one. Every header value is checked again here (a row
 edited in the database does not get a line break into a header).
+
+`message_bytes` is what goes on the wire: the same bytes at every attempt (the MIME boundaries
+are derived from the Message-ID), and the Message-ID header on one line whatever the length of
+the sender's domain (RFC 5322 allows folding it, but many tools then lose the identifier).
 """
 
 from __future__ import annotations
 
+import email.policy
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from email.generator import BytesGenerator
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
+from io import BytesIO
 
 from notifications.addresses import check_header, domain_of, format_mailbox, parse_address
 
@@ -76,4 +84,16 @@ def build_message(envelope: Envelope) -> EmailMessage:
             subtype=subtype or "octet-stream",
             filename=check_header("attachment name", attachment.name),
         )
+    stable = hashlib.sha256(envelope.message_id.encode()).hexdigest()[:24]
+    for depth, part in enumerate(p for p in message.walk() if p.is_multipart()):
+        part.set_boundary(f"=_ghtflow_{stable}_{depth}")
     return message
+
+
+def message_bytes(message: EmailMessage) -> bytes:
+    """The message as sent (CRLF line ends), its Message-ID header never folded."""
+    header = len("Message-ID: ") + len(str(message["Message-ID"] or ""))
+    policy = email.policy.SMTP.clone(max_line_length=max(78, header + 2))
+    buffer = BytesIO()
+    BytesGenerator(buffer, policy=policy).flatten(message)
+    return buffer.getvalue()

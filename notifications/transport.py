@@ -1,37 +1,49 @@
-"""SMTP delivery with aiosmtplib: one connection per batch, and what each answer means.
+"""SMTP delivery with aiosmtplib: one connection reused, and what each answer means.
 
-A server's answer sorts a message into one of three outcomes:
-- sent: accepted for at least one recipient (recipients refused meanwhile are recorded);
-- transient: try again later: connection refused or lost, timeout, TLS failure (`ssl.SSLError`
-  is not an `SMTPException`), or a 4xx reply;
-- permanent: a 5xx reply (every recipient refused with 5xx, sender or data refused): failed,
-  with the server's reply kept.
-A lost connection also ends the batch: the remaining messages wait for the next run.
+The envelope is sent command by command (MAIL, one RCPT per address, DATA) so that every
+recipient gets its own answer:
+- RCPT 250/251 then DATA 250: delivered to that address;
+- a 4xx to RCPT, or to DATA for the addresses it had accepted: pending, tried again later for
+  those addresses alone, with the same bytes (same Message-ID);
+- a 5xx to RCPT, or to DATA: refused, final, the server's reply kept.
+
+Some answers are about the sender's session, not about the message: the server cannot be
+reached, TLS fails, AUTH is refused or required (530/535), the relay is denied, MAIL FROM is
+refused, the server says 421 (closing). They raise `SessionFailed`: the message is not charged
+an attempt, the run stops and says why. A connection lost in the middle of a message (or a
+timeout) is charged to that message (it may be what breaks the server) and ends the
+connection; the next message goes on a new one.
 """
 
 from __future__ import annotations
 
+import re
 import ssl
 from dataclasses import dataclass, field
-from email.message import EmailMessage
+from enum import StrEnum
 from types import TracebackType
-from typing import Literal
 
 import aiosmtplib
 
 from settings import Settings
 
-Kind = Literal["sent", "transient", "permanent"]
+
+class TlsMode(StrEnum):
+    STARTTLS = "starttls"  # plain connection upgraded with STARTTLS (port 587): required
+    IMPLICIT = "implicit"  # TLS from the first byte (port 465)
+    NONE = "none"  # no TLS at all (the local mail sink; a relay on the same host)
 
 
 @dataclass(frozen=True)
 class SmtpConfig:
     host: str
     port: int
-    starttls: bool = False
+    tls: TlsMode = TlsMode.NONE
     username: str | None = None
     password: str | None = None
     timeout: float = 30.0
+    ca_file: str | None = None  # PEM bundle trusted for the relay's certificate (private CA)
+    helo: str | None = None  # the EHLO name; None: this host's fully qualified name
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpConfig:
@@ -39,26 +51,59 @@ class SmtpConfig:
         return cls(
             host=settings.smtp_host,
             port=settings.smtp_port,
-            starttls=settings.smtp_starttls,
+            tls=TlsMode(settings.effective_smtp_tls),
             username=settings.smtp_username,
             password=password,
             timeout=settings.smtp_timeout_seconds,
+            ca_file=str(settings.smtp_ca_file) if settings.smtp_ca_file else None,
+            helo=settings.smtp_helo,
         )
 
+    def tls_context(self) -> ssl.SSLContext | None:
+        """The context that checks the relay's certificate (system CAs, or `ca_file`)."""
+        if self.tls is TlsMode.NONE:
+            return None
+        return ssl.create_default_context(cafile=self.ca_file)
+
     def __repr__(self) -> str:  # the password never shows in logs or tracebacks
-        return f"SmtpConfig(host={self.host!r}, port={self.port}, starttls={self.starttls})"
+        return f"SmtpConfig(host={self.host!r}, port={self.port}, tls={self.tls.value!r})"
 
 
 @dataclass(frozen=True)
-class Outcome:
-    kind: Kind
-    error: str | None = None
-    refused: dict[str, str] = field(default_factory=dict)
+class Reply:
+    code: int
+    text: str
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.text}".strip()
+
+
+@dataclass
+class Attempt:
+    """What the server answered for one message: per address, and for the whole message."""
+
+    replies: dict[str, Reply] = field(default_factory=dict)  # address -> final answer seen
+    error: str | None = None  # a message-level failure (DATA refused, connection lost)
     connection_lost: bool = False
 
+    def delivered(self) -> list[str]:
+        return [a for a, r in self.replies.items() if r.code < 400]
 
-class ConnectionFailed(Exception):
-    """The server could not be reached or refused the session (a transient failure)."""
+    def refused(self) -> dict[str, Reply]:
+        return {a: r for a, r in self.replies.items() if r.code >= 500}
+
+    def pending(self) -> dict[str, Reply]:
+        return {a: r for a, r in self.replies.items() if 400 <= r.code < 500}
+
+
+class StaleConnection(Exception):
+    """The reused connection was closed by the server before this message began (after the
+    previous 250): nothing of this message reached it; send it again on a new connection."""
+
+
+class SessionFailed(Exception):
+    """The sender's session failed (server out of reach, TLS, AUTH, relay denied): not the
+    message's fault; nothing is charged to it."""
 
 
 _LOST = (
@@ -70,6 +115,11 @@ _LOST = (
     TimeoutError,
 )
 
+# replies that say the session (credentials, relay rights) is wrong, whatever the message
+_SESSION_CODES = {421, 530, 534, 535, 538}
+_RELAY_DENIED = re.compile(r"relay(ing)? (access )?(denied|not permitted|prohibited)", re.I)
+_AUTH_STATUS = re.compile(r"\b5\.7\.(0|8|9|11|14)\b")
+
 
 def describe(exc: BaseException) -> str:
     """One line: the server's reply when there is one, else the exception."""
@@ -79,8 +129,9 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text[0] if text else ''}".rstrip(": ")
 
 
-def _reply(response: aiosmtplib.SMTPResponse) -> str:
-    return f"{response.code} {response.message}".strip()
+def is_session_reply(code: int, text: str) -> bool:
+    """A reply about the sender's rights rather than about one message or address."""
+    return code in _SESSION_CODES or bool(_RELAY_DENIED.search(text) or _AUTH_STATUS.search(text))
 
 
 class SmtpSession:
@@ -90,22 +141,31 @@ class SmtpSession:
         self.config = config
         self._client: aiosmtplib.SMTP | None = None
 
+    @property
+    def where(self) -> str:
+        return f"SMTP server {self.config.host}:{self.config.port}"
+
     async def __aenter__(self) -> SmtpSession:
         c = self.config
         client = aiosmtplib.SMTP(
             hostname=c.host,
             port=c.port,
-            start_tls=c.starttls,
+            use_tls=c.tls is TlsMode.IMPLICIT,
+            start_tls=c.tls is TlsMode.STARTTLS,
+            tls_context=c.tls_context(),
+            local_hostname=c.helo,
             username=c.username,
             password=c.password,
             timeout=c.timeout,
         )
         try:
             await client.connect()
+        except ssl.SSLError as exc:
+            raise SessionFailed(f"{self.where}: TLS failed: {describe(exc)}") from None
+        except aiosmtplib.SMTPAuthenticationError as exc:
+            raise SessionFailed(f"{self.where}: authentication refused: {describe(exc)}") from None
         except (aiosmtplib.SMTPException, *_LOST) as exc:
-            raise ConnectionFailed(
-                f"SMTP server {c.host}:{c.port} unavailable: {describe(exc)}"
-            ) from None
+            raise SessionFailed(f"{self.where} unavailable: {describe(exc)}") from None
         self._client = client
         return self
 
@@ -123,25 +183,73 @@ class SmtpSession:
         except (aiosmtplib.SMTPException, *_LOST):
             client.close()
 
-    async def send(self, message: EmailMessage, sender: str, recipients: list[str]) -> Outcome:
-        """Send one message on the open connection and classify the answer."""
+    @property
+    def connected(self) -> bool:
+        return self._client is not None and self._client.is_connected
+
+    async def send(self, data: bytes, sender: str, recipients: list[str]) -> Attempt:
+        """Send one message's bytes to `recipients` and return each address's answer.
+
+        Raises `SessionFailed` for an answer about the session (see the module's note)."""
         client = self._client
+        attempt = Attempt()
         if client is None or not client.is_connected:
-            return Outcome("transient", "connection lost", connection_lost=True)
+            attempt.error, attempt.connection_lost = "connection lost", True
+            return attempt
+        accepted: list[str] = []
         try:
-            refused, _ = await client.send_message(message, sender=sender, recipients=recipients)
-        except aiosmtplib.SMTPRecipientsRefused as exc:
-            replies = {r.recipient: f"{r.code} {r.message}".strip() for r in exc.recipients}
-            temporary = any(r.code < 500 for r in exc.recipients)
-            await self._reset()
-            kind: Kind = "transient" if temporary else "permanent"
-            return Outcome(kind, "every recipient refused: " + "; ".join(replies.values()), replies)
-        except aiosmtplib.SMTPResponseException as exc:
-            await self._reset()
-            return Outcome("permanent" if exc.code >= 500 else "transient", describe(exc))
+            try:
+                await client.mail(sender)
+            except _LOST:
+                self._close()
+                raise StaleConnection from None
+            except aiosmtplib.SMTPSenderRefused as exc:
+                if exc.code == 552:  # message too big for this server: this message's fault
+                    attempt.error = describe(exc)
+                    attempt.replies = {a: Reply(exc.code, exc.message) for a in recipients}
+                    await self._reset()
+                    return attempt
+                raise SessionFailed(f"{self.where} refused the sender: {describe(exc)}") from None
+            for address in recipients:
+                try:
+                    await client.rcpt(address)
+                except aiosmtplib.SMTPRecipientRefused as exc:
+                    if is_session_reply(exc.code, exc.message):
+                        raise SessionFailed(
+                            f"{self.where} refused to relay: {describe(exc)}"
+                        ) from None
+                    attempt.replies[address] = Reply(exc.code, exc.message)
+                else:
+                    accepted.append(address)
+            if not accepted:
+                await self._reset()
+                attempt.error = "every recipient refused: " + "; ".join(
+                    str(r) for r in attempt.replies.values()
+                )
+                return attempt
+            try:
+                response = await client.data(data)
+            except aiosmtplib.SMTPDataError as exc:
+                if exc.code == 421:
+                    raise SessionFailed(f"{self.where}: {describe(exc)}") from None
+                attempt.error = describe(exc)
+                for address in accepted:
+                    attempt.replies[address] = Reply(exc.code, exc.message)
+                await self._reset()
+                return attempt
+            for address in accepted:
+                attempt.replies[address] = Reply(response.code, response.message)
+        except SessionFailed:
+            self._close()
+            raise
         except (aiosmtplib.SMTPException, *_LOST) as exc:
-            return Outcome("transient", describe(exc), connection_lost=True)
-        return Outcome("sent", refused={a: _reply(r) for a, r in refused.items()})
+            # lost in the middle: whatever the server had accepted is not known to be delivered
+            self._close()
+            attempt.error, attempt.connection_lost = describe(exc), True
+            for address in recipients:
+                if address not in attempt.replies or address in accepted:
+                    attempt.replies[address] = Reply(451, f"not confirmed: {attempt.error}")
+        return attempt
 
     async def _reset(self) -> None:
         """After a refused transaction the session goes on; RSET clears the server's state."""
@@ -151,4 +259,9 @@ class SmtpSession:
         try:
             await client.rset()
         except (aiosmtplib.SMTPException, *_LOST):
+            self._close()
+
+    def _close(self) -> None:
+        client = self._client
+        if client is not None and client.is_connected:
             client.close()

@@ -1,38 +1,74 @@
-"""Delivering the outbox: the messages whose turn has come, over one SMTP connection per batch.
+"""Delivering the outbox: the messages whose turn has come, recipient by recipient.
 
-1. Claim a batch in one short transaction: due pending messages get `next_attempt_at` pushed
-   forward by a lease, so a second deliverer running at the same time skips them (on SQLite the
-   write lock serialises claims; on PostgreSQL the conditional UPDATE re-checks each row).
-2. Send them one by one on one connection.
-3. Record each outcome in its own transaction right after the server answered: sent (with any
-   recipients refused), pending again with back-off (connection refused or lost, 4xx, TLS),
-   failed (5xx, the reply kept; or too many attempts; or a header refused).
+1. Claim a small batch (`CLAIM_SIZE`) in one short transaction: due pending messages that no
+   live claim holds get this sender's token and an expiry sized from the batch, on the wall
+   clock (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so two deliverers racing take different rows
+   and the loser goes on with others; on SQLite the writer lock serialises claims, and the
+   UPDATE re-checks that each row is still free).
+2. Before each message, renew its claim with a conditional UPDATE (token unchanged, still
+   pending): a sender never sends a message whose claim it lost (expired and taken by another).
+3. Send it to the addresses that are still pending, on one connection reused for the run.
+4. Record each address's answer right after the server's, in one UPDATE conditional on the
+   claim: delivered, pending (4xx: tried again later for that address alone, same bytes, same
+   Message-ID) or refused (5xx, final). The row is `sent` when every address is delivered or
+   refused with at least one delivered, `failed` when all were refused or attempts ran out.
 
-A crash between 2 and 3 (after the server accepted a message, before the row says so) leaves
-that one message pending; when its lease runs out it is sent again, with the same Message-ID.
-At most one message per running deliverer can be repeated that way, never lost.
+Session failures (server out of reach, TLS, AUTH, relay denied: see `notifications.transport`)
+charge nothing to the messages: their claims are released, the run stops and the report says
+why (`session_error`), so that `outbox send` exits 1 and the flow run fails.
+
+A crash between 3 and 4 (after the server accepted a message, before the row says so) leaves
+that one message pending for those addresses; when its claim runs out it is sent to them again,
+with the same Message-ID. At most one message per killed deliverer can be repeated that way,
+never lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-from collections.abc import Coroutine, Sequence
+import secrets
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from models import OutboxState, utcnow
+from models.outbox import RecipientState
 from notifications.addresses import HeaderRefused, check_mailbox
-from notifications.message import Attachment, Envelope, build_message
-from notifications.transport import ConnectionFailed, Outcome, SmtpConfig, SmtpSession
+from notifications.message import Attachment, Envelope, build_message, message_bytes
+from notifications.transport import (
+    Attempt,
+    SessionFailed,
+    SmtpConfig,
+    SmtpSession,
+    StaleConnection,
+)
 from services.outbox import OUTBOX
 from services.workspace import Workspace
 
 T = TypeVar("T")
-LEASE = timedelta(minutes=10)
+Clock = Callable[[], datetime]
+CLAIM_SIZE = 20  # messages claimed at a time: what a dead sender can hold up
+PARIS = ZoneInfo("Europe/Paris")
+
+_COLUMNS = (
+    "id",
+    "message_id",
+    "sender",
+    "to_addrs",
+    "cc_addrs",
+    "subject",
+    "body_text",
+    "body_html",
+    "attachments",
+    "created_at",
+    "attempts",
+    "recipients",
+)
 
 
 @dataclass
@@ -42,16 +78,57 @@ class DeliveryReport:
     retry_later: int = 0
     failed: int = 0
     refused_recipients: int = 0
+    delivered_recipients: int = 0
     connections: int = 0
-    connection_error: str | None = None
+    connection_error: str | None = None  # the session failure that stopped the run, if any
+    claims_lost: int = 0  # messages skipped because another sender took them over
+    claimed_elsewhere: int = 0  # due messages another sender holds (e.g. one that died)
+    claimed_until: str | None = None  # ISO time at which the last of those claims runs out
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    def summary(self) -> str:
+        return (
+            f"{self.sent} sent, {self.retry_later} to retry later, {self.failed} failed"
+            f" ({self.attempted} attempted, {self.refused_recipients} recipients refused)"
+        )
+
+    def notes(self) -> list[str]:
+        """What an operator must know beyond the counts: why the run stopped, and messages
+        that another sender holds (one that died keeps them until its claim runs out)."""
+        lines = []
+        if self.connection_error:
+            lines.append(f"SMTP: {self.connection_error}; due messages stay pending, untouched")
+        if self.claimed_elsewhere and self.claimed_until:
+            until = local_time(datetime.fromisoformat(self.claimed_until))
+            verb = "messages are" if self.claimed_elsewhere > 1 else "message is"
+            lines.append(f"{self.claimed_elsewhere} {verb} claimed by another sender until {until}")
+        if self.claims_lost:
+            lines.append(f"{self.claims_lost} messages were taken over by another sender")
+        return lines
+
+    @property
+    def undelivered(self) -> bool:
+        """Messages were due and could not be sent because of the sender's session."""
+        return self.connection_error is not None
 
 
 def backoff(settings_base: int, settings_max: int, attempts: int) -> timedelta:
     """Delay before the next attempt: base × 2^(attempts-1), capped."""
     return timedelta(seconds=min(settings_max, settings_base * 2 ** max(0, attempts - 1)))
+
+
+def message_lease(timeout: float, recipients: int) -> timedelta:
+    """Longest one message can take: every command of its transaction at the timeout, plus
+    the database write; a claim renewed for this long cannot expire while it is being sent."""
+    return timedelta(seconds=timeout * (3 + recipients) + 15)
+
+
+def batch_lease(timeout: float, size: int) -> timedelta:
+    """A claimed batch is renewed message by message; the batch lease only has to keep the
+    messages not reached yet, at a few seconds each on a healthy relay."""
+    return message_lease(timeout, 2) + timedelta(seconds=3 * size)
 
 
 def deliver_due(
@@ -60,10 +137,11 @@ def deliver_due(
     now: datetime | None = None,
     limit: int | None = None,
     config: SmtpConfig | None = None,
+    clock: Clock = utcnow,
 ) -> DeliveryReport:
     """Send what is due at `now` (default: now), at most `limit` messages; never raises for
-    SMTP trouble: it is recorded on the messages and in the report."""
-    return _run_sync(adeliver_due(ws, now=now or utcnow(), limit=limit, config=config))
+    SMTP trouble: it is recorded on the messages and in the report. Claims run on `clock`."""
+    return _run_sync(adeliver_due(ws, now=now or clock(), limit=limit, config=config, clock=clock))
 
 
 def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -76,75 +154,351 @@ def _run_sync(coroutine: Coroutine[Any, Any, T]) -> T:
         return pool.submit(asyncio.run, coroutine).result()
 
 
+class _Run:
+    """One delivery run: its claim token, its connection, its report."""
+
+    def __init__(
+        self, ws: Workspace, config: SmtpConfig, now: datetime, clock: Clock, limit: int | None
+    ) -> None:
+        self.ws = ws
+        self.config = config
+        self.now = now
+        self.clock = clock
+        self.limit = limit
+        self.token = secrets.token_hex(16)
+        self.report = DeliveryReport()
+        self.smtp: SmtpSession | None = None
+        self.sent_on_connection = 0
+
+    async def run(self) -> DeliveryReport:
+        try:
+            while self.limit is None or self.report.attempted < self.limit:
+                size = CLAIM_SIZE if self.limit is None else self.limit - self.report.attempted
+                batch = claim(self.ws, self.token, self.now, self.clock(), min(size, CLAIM_SIZE))
+                if not batch:
+                    break
+                if not await self._send_batch(batch):
+                    break
+        finally:
+            await self._disconnect()
+        if self.report.connection_error is None:
+            self.report.claimed_elsewhere, until = claimed_elsewhere(
+                self.ws, self.token, self.now, self.clock()
+            )
+            self.report.claimed_until = until.isoformat() if until else None
+        return self.report
+
+    async def _send_batch(self, batch: list[dict[str, Any]]) -> bool:
+        """False when the session failed (the rest of the batch is released).
+
+        Each message's claim is renewed right before it is sent; after the first, in the same
+        transaction that records the previous message's outcome (one write per message)."""
+        held_next: bool | None = None
+        for index, row in enumerate(batch):
+            following = batch[index + 1] if index + 1 < len(batch) else None
+            pending = pending_recipients(row)
+            held = held_next
+            if held is None:
+                held = renew(self.ws, self.token, row["id"], self.clock(), self._lease(pending))
+            held_next = None
+            if not held:
+                self.report.claims_lost += 1
+                continue
+            if not pending:  # nothing left to send (a row edited by hand): settle it
+                held_next = self._record(row, Attempt(), following)
+                continue
+            self.report.attempted += 1
+            try:
+                data = message_bytes(build_message(_envelope(self.ws, row)))
+            except (HeaderRefused, FileNotFoundError, ValueError) as exc:
+                held_next = self._record(row, Attempt(error=f"not sent: {exc}"), following, True)
+                continue
+            try:
+                attempt = await self._send(data, _bare(row["sender"]), pending)
+            except SessionFailed as exc:
+                self.report.connection_error = str(exc)
+                release(self.ws, self.token, [r["id"] for r in batch[index:]])
+                self.report.attempted -= 1
+                return False
+            held_next = self._record(row, attempt, following)
+            if attempt.connection_lost:
+                await self._disconnect()
+        return True
+
+    async def _send(self, data: bytes, sender: str, recipients: list[str]) -> Attempt:
+        """Send on the run's connection; once more on a new one if the server had closed it
+        between two messages (then this message was never seen)."""
+        try:
+            return await (await self._connection()).send(data, sender, recipients)
+        except StaleConnection:
+            await self._disconnect()
+            try:
+                return await (await self._connection()).send(data, sender, recipients)
+            except StaleConnection:
+                raise SessionFailed(
+                    f"{self.config.host}:{self.config.port} closes every connection"
+                ) from None
+
+    def _lease(self, recipients: list[str]) -> timedelta:
+        return message_lease(self.config.timeout, len(recipients))
+
+    async def _connection(self) -> SmtpSession:
+        batch_size = self.ws.settings.mail_batch_size
+        if self.smtp is not None and (
+            not self.smtp.connected or self.sent_on_connection >= batch_size
+        ):
+            await self._disconnect()
+        if self.smtp is None:
+            smtp = SmtpSession(self.config)
+            await smtp.__aenter__()
+            self.smtp, self.sent_on_connection = smtp, 0
+            self.report.connections += 1
+        self.sent_on_connection += 1
+        return self.smtp
+
+    async def _disconnect(self) -> None:
+        smtp, self.smtp = self.smtp, None
+        if smtp is not None:
+            await smtp.__aexit__(None, None, None)
+
+    def _record(
+        self,
+        row: dict[str, Any],
+        attempt: Attempt,
+        following: dict[str, Any] | None = None,
+        give_up: bool = False,
+    ) -> bool | None:
+        """Record one outcome (and renew the claim on `following`, the next message): whether
+        the next message is still held, None when it was not renewed here."""
+        values = outcome_values(
+            row, attempt, self.now, self.clock(), self.ws.settings, give_up=give_up
+        )
+        state = values["state"]
+        renewal = None
+        if following is not None:
+            lease = self._lease(pending_recipients(following))
+            renewal = (following["id"], self.clock() + lease)
+        done, held_next = record(self.ws, self.token, row["id"], values, renewal)
+        if not done:
+            self.report.claims_lost += 1
+            return held_next
+        self.report.delivered_recipients += len(attempt.delivered())
+        self.report.refused_recipients += len(attempt.refused())
+        if state == OutboxState.SENT.value:
+            self.report.sent += 1
+        elif state == OutboxState.FAILED.value:
+            self.report.failed += 1
+        else:
+            self.report.retry_later += 1
+        return held_next
+
+
 async def adeliver_due(
     ws: Workspace,
     *,
     now: datetime,
     limit: int | None = None,
     config: SmtpConfig | None = None,
+    clock: Clock = utcnow,
 ) -> DeliveryReport:
     config = config or SmtpConfig.from_settings(ws.settings)
-    report = DeliveryReport()
-    batch_size = ws.settings.mail_batch_size
-    while limit is None or report.attempted < limit:
-        size = batch_size if limit is None else min(batch_size, limit - report.attempted)
-        batch = _claim(ws, now, size)
-        if not batch:
-            break
-        report.attempted += len(batch)
-        if not await _send_batch(ws, config, batch, now, report):
-            break
-    return report
+    return await _Run(ws, config, now, clock, limit).run()
 
 
-def _claim(ws: Workspace, now: datetime, size: int) -> list[dict[str, Any]]:
-    """Take up to `size` due messages for this deliverer (lease), with what sending needs."""
+# --- the claim: who may send a message, until when ------------------------------------------
+
+
+def _free(at: datetime) -> Any:
     c = OUTBOX.c
+    return or_(c.claim_token.is_(None), c.claimed_until <= at)
+
+
+def claim(
+    ws: Workspace, token: str, now: datetime, at: datetime, size: int
+) -> list[dict[str, Any]]:
+    """Take up to `size` messages due at `now` that no live claim holds (at wall time `at`)."""
+    c = OUTBOX.c
+    due = (c.state == OutboxState.PENDING.value, c.next_attempt_at <= now, _free(at))
     with ws.db.writing() as conn:
-        ids = (
-            conn.execute(
-                select(c.id)
-                .where(c.state == OutboxState.PENDING.value, c.next_attempt_at <= now)
-                .order_by(c.id)
-                .limit(size)
-            )
-            .scalars()
-            .all()
-        )
+        query = select(c.id).where(*due).order_by(c.id).limit(size)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update(skip_locked=True)
+        ids = conn.execute(query).scalars().all()
         if not ids:
             return []
-        taken = set(
-            conn.execute(
-                update(OUTBOX)
-                .where(
-                    c.id.in_(ids),
+        rows = conn.execute(
+            update(OUTBOX)
+            .where(c.id.in_(ids), *due)
+            .values(claim_token=token, claimed_until=at + batch_lease(_timeout(ws), len(ids)))
+            .returning(*(c[name] for name in _COLUMNS))
+        ).mappings()
+        return sorted((dict(row) for row in rows), key=lambda row: row["id"])
+
+
+def _timeout(ws: Workspace) -> float:
+    return ws.settings.smtp_timeout_seconds
+
+
+def renew(ws: Workspace, token: str, message_id: int, at: datetime, lease: timedelta) -> bool:
+    """Extend this sender's claim on one message; False if it no longer holds it."""
+    c = OUTBOX.c
+    with ws.db.writing() as conn:
+        renewed = conn.execute(
+            update(OUTBOX)
+            .where(
+                c.id == message_id,
+                c.claim_token == token,
+                c.state == OutboxState.PENDING.value,
+            )
+            .values(claimed_until=at + lease)
+            .returning(c.id)
+        ).first()
+    return renewed is not None
+
+
+def release(ws: Workspace, token: str, ids: list[int]) -> None:
+    """Give claimed messages back untouched (no attempt charged)."""
+    if not ids:
+        return
+    c = OUTBOX.c
+    with ws.db.writing() as conn:
+        conn.execute(
+            update(OUTBOX)
+            .where(c.id.in_(ids), c.claim_token == token)
+            .values(claim_token=None, claimed_until=None)
+        )
+
+
+def record(
+    ws: Workspace,
+    token: str,
+    message_id: int,
+    values: dict[str, Any],
+    renewal: tuple[int, datetime] | None = None,
+) -> tuple[bool, bool | None]:
+    """Write one message's outcome and release its claim, if this sender still holds it; in
+    the same transaction, renew the claim on the next message (`renewal`: its id, new expiry).
+    Returns (outcome written, next message still held or None when not asked)."""
+    c = OUTBOX.c
+    with ws.db.writing() as conn:
+        done = conn.execute(
+            update(OUTBOX)
+            .where(c.id == message_id, c.claim_token == token)
+            .values(**values, claim_token=None, claimed_until=None)
+            .returning(c.id)
+        ).first()
+        held = None
+        if renewal is not None:
+            next_id, until = renewal
+            held = (
+                conn.execute(
+                    update(OUTBOX)
+                    .where(
+                        c.id == next_id,
+                        c.claim_token == token,
+                        c.state == OutboxState.PENDING.value,
+                    )
+                    .values(claimed_until=until)
+                    .returning(c.id)
+                ).first()
+                is not None
+            )
+    return done is not None, held
+
+
+def claimed_elsewhere(
+    ws: Workspace, token: str, now: datetime, at: datetime
+) -> tuple[int, datetime | None]:
+    """Due messages that another sender's live claim holds, and when the last claim ends."""
+    c = OUTBOX.c
+    with ws.db.reading() as session:
+        count, until = (
+            session.connection()
+            .execute(
+                select(func.count(), func.max(c.claimed_until)).where(
                     c.state == OutboxState.PENDING.value,
                     c.next_attempt_at <= now,
+                    c.claim_token.is_not(None),
+                    c.claim_token != token,
+                    c.claimed_until > at,
                 )
-                .values(next_attempt_at=now + LEASE)
-                .returning(c.id)
             )
-            .scalars()
-            .all()
+            .one()
         )
-        rows = conn.execute(
-            select(
-                c.id,
-                c.message_id,
-                c.sender,
-                c.to_addrs,
-                c.cc_addrs,
-                c.subject,
-                c.body_text,
-                c.body_html,
-                c.attachments,
-                c.created_at,
-                c.attempts,
-            )
-            .where(c.id.in_(sorted(taken)))
-            .order_by(c.id)
-        ).mappings()
-        return [dict(row) for row in rows]
+    return int(count), until
+
+
+def local_time(at: datetime) -> str:
+    """`10:42` (Europe/Paris), or with the date when it is not today."""
+    local = at.astimezone(PARIS)
+    today = datetime.now(PARIS).date()
+    return local.strftime("%H:%M") if local.date() == today else local.strftime("%Y-%m-%d %H:%M")
+
+
+# --- per-recipient outcomes -----------------------------------------------------------------
+
+
+def recipients_of(row: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The row's per-address record; a message never tried has every address pending."""
+    known: dict[str, dict[str, Any]] = dict(row.get("recipients") or {})
+    for address in [*row["to_addrs"], *row["cc_addrs"]]:
+        known.setdefault(
+            address, {"state": RecipientState.PENDING.value, "reply": None, "at": None}
+        )
+    return known
+
+
+def pending_recipients(row: dict[str, Any]) -> list[str]:
+    return [a for a, e in recipients_of(row).items() if e["state"] == RecipientState.PENDING.value]
+
+
+def outcome_values(
+    row: dict[str, Any],
+    attempt: Attempt,
+    now: datetime,
+    at: datetime,
+    settings: Any,
+    *,
+    give_up: bool = False,
+) -> dict[str, Any]:
+    """The columns to write after one attempt: each address's new state, then the row's."""
+    entries = recipients_of(row)
+    stamp = at.isoformat()
+    for address, reply in attempt.replies.items():
+        if reply.code < 400:
+            state = RecipientState.DELIVERED
+        elif reply.code >= 500:
+            state = RecipientState.REFUSED
+        else:
+            state = RecipientState.PENDING
+        entries[address] = {"state": state.value, "reply": str(reply), "at": stamp}
+    attempts = row["attempts"] + 1
+    pending = [a for a, e in entries.items() if e["state"] == RecipientState.PENDING.value]
+    delivered = [a for a, e in entries.items() if e["state"] == RecipientState.DELIVERED.value]
+    refused = {a: e["reply"] for a, e in entries.items() if e["state"] == RecipientState.REFUSED}
+    errors = attempt.error or "; ".join(
+        f"{a}: {r}" for a, r in attempt.replies.items() if r.code >= 400
+    )
+    values: dict[str, Any] = {
+        "attempts": attempts,
+        "recipients": entries,
+        "refused": refused or None,
+        "last_error": errors or None,
+        "last_attempt_at": at,
+    }
+    if give_up:
+        values["state"] = OutboxState.FAILED.value
+    elif not pending:
+        values["state"] = OutboxState.SENT.value if delivered else OutboxState.FAILED.value
+        if delivered:
+            values["sent_at"] = at
+    elif attempts < settings.mail_max_attempts:
+        delay = backoff(settings.mail_retry_base_seconds, settings.mail_retry_max_seconds, attempts)
+        values |= {"state": OutboxState.PENDING.value, "next_attempt_at": now + delay}
+    else:
+        values["state"] = OutboxState.FAILED.value
+        values["last_error"] = f"gave up after {attempts} attempts: {errors}"
+    return values
 
 
 def _envelope(ws: Workspace, row: dict[str, Any]) -> Envelope:
@@ -168,70 +522,5 @@ def _envelope(ws: Workspace, row: dict[str, Any]) -> Envelope:
     )
 
 
-async def _send_batch(
-    ws: Workspace,
-    config: SmtpConfig,
-    batch: Sequence[dict[str, Any]],
-    now: datetime,
-    report: DeliveryReport,
-) -> bool:
-    """Send a claimed batch on one connection; False when the server is out of reach."""
-    try:
-        async with SmtpSession(config) as smtp:
-            report.connections += 1
-            for index, row in enumerate(batch):
-                try:
-                    envelope = _envelope(ws, row)
-                    message = build_message(envelope)
-                except (HeaderRefused, FileNotFoundError, ValueError) as exc:
-                    _record(ws, row, Outcome("permanent", f"not sent: {exc}"), now, report)
-                    continue
-                outcome = await smtp.send(message, _bare(envelope.sender), envelope.recipients)
-                _record(ws, row, outcome, now, report)
-                if outcome.connection_lost:
-                    for rest in batch[index + 1 :]:
-                        _record(ws, rest, outcome, now, report, count_attempt=False)
-                    report.connection_error = outcome.error
-                    return False
-    except ConnectionFailed as exc:
-        report.connection_error = str(exc)
-        for row in batch:
-            _record(ws, row, Outcome("transient", str(exc)), now, report)
-        return False
-    return True
-
-
 def _bare(sender: str) -> str:
     return check_mailbox(sender, "From")[1]
-
-
-def _record(
-    ws: Workspace,
-    row: dict[str, Any],
-    outcome: Outcome,
-    now: datetime,
-    report: DeliveryReport,
-    *,
-    count_attempt: bool = True,
-) -> None:
-    """Write one message's outcome in its own transaction (see the module's note on crashes)."""
-    settings = ws.settings
-    attempts = row["attempts"] + (1 if count_attempt else 0)
-    values: dict[str, Any] = {"attempts": attempts, "last_error": outcome.error}
-    if outcome.refused:
-        values["refused"] = outcome.refused
-        report.refused_recipients += len(outcome.refused)
-    if outcome.kind == "sent":
-        values |= {"state": OutboxState.SENT.value, "sent_at": utcnow()}
-        report.sent += 1
-    elif outcome.kind == "transient" and attempts < settings.mail_max_attempts:
-        delay = backoff(settings.mail_retry_base_seconds, settings.mail_retry_max_seconds, attempts)
-        values |= {"state": OutboxState.PENDING.value, "next_attempt_at": now + delay}
-        report.retry_later += 1
-    else:
-        if outcome.kind == "transient":
-            values["last_error"] = f"gave up after {attempts} attempts: {outcome.error}"
-        values["state"] = OutboxState.FAILED.value
-        report.failed += 1
-    with ws.db.writing() as conn:
-        conn.execute(update(OUTBOX).where(OUTBOX.c.id == row["id"]).values(**values))

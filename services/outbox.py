@@ -16,10 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Ght, OutboxMessage, OutboxState, Person, Region, utcnow
@@ -246,13 +247,34 @@ LIST_FIELDS = (
     "refused",
     "sent_at",
     "message_id",
+    "recipients",
+    "claimed_until",
+    "last_attempt_at",
 )
 
 
-def list_messages(ws: Workspace, state: str | None = None) -> list[dict[str, Any]]:
-    """The stable JSON shape of `outbox list` (documented in the README)."""
+def delivery_summary(to: Sequence[str], cc: Sequence[str], recipients: Any) -> str:
+    """`2/3 delivered, 1 pending (421)`: where each address stands, with the servers' codes."""
+    entries: dict[str, dict[str, Any]] = dict(recipients or {})
+    states = {a: entries.get(a, {"state": "pending", "reply": None}) for a in [*to, *cc]}
+    delivered = sum(1 for e in states.values() if e["state"] == "delivered")
+    parts = [f"{delivered}/{len(states)} delivered"]
+    for state in ("refused", "pending"):
+        these = [e for e in states.values() if e["state"] == state]
+        if these:
+            codes = sorted({str(e["reply"]).split()[0] for e in these if e.get("reply")})
+            parts.append(f"{len(these)} {state}" + (f" ({', '.join(codes)})" if codes else ""))
+    return ", ".join(parts)
+
+
+def list_messages(
+    ws: Workspace, state: str | None = None, now: datetime | None = None
+) -> list[dict[str, Any]]:
+    """The stable JSON shape of `outbox list` (documented in the README), plus `delivery`
+    (the per-recipient summary) and `claimed_until` (null unless a sender holds it now)."""
     if state is not None and state not in {s.value for s in OutboxState}:
         raise InvalidInput(f"unknown state {state!r}; states: pending, sent, failed")
+    now = now or utcnow()
     c = OUTBOX.c
     query = select(
         c.id,
@@ -270,33 +292,93 @@ def list_messages(ws: Workspace, state: str | None = None) -> list[dict[str, Any
         c.refused,
         c.sent_at,
         c.message_id,
+        c.recipients,
+        c.claimed_until,
+        c.last_attempt_at,
     ).order_by(c.id)
     if state is not None:
         query = query.where(c.state == state)
     with ws.db.reading() as session:
         rows = session.connection().execute(query).all()
-    return [
-        {
-            name: value.isoformat() if isinstance(value, date | datetime) else value
-            for name, value in zip(LIST_FIELDS, row, strict=True)
-        }
-        for row in rows
-    ]
+    found = []
+    for row in rows:
+        item = dict(zip(LIST_FIELDS, row, strict=True))
+        if item["claimed_until"] is not None and item["claimed_until"] <= now:
+            item["claimed_until"] = None  # a claim that ran out holds nothing
+        item["delivery"] = delivery_summary(item["to"], item["cc"], item["recipients"])
+        found.append(
+            {
+                name: value.isoformat() if isinstance(value, date | datetime) else value
+                for name, value in item.items()
+            }
+        )
+    return found
+
+
+def _requeue_values(state: str, recipients: Any, now: datetime) -> dict[str, Any]:
+    """Due now; a failed message starts a new series of attempts, and the addresses that
+    refused it are tried again (never those that received it)."""
+    values: dict[str, Any] = {"state": OutboxState.PENDING.value, "next_attempt_at": now}
+    if state == OutboxState.FAILED.value:
+        values["attempts"] = 0
+        if recipients:
+            values["recipients"] = {
+                a: (e if e.get("state") == "delivered" else {**e, "state": "pending"})
+                for a, e in recipients.items()
+            }
+            values["refused"] = None
+    return values
 
 
 def retry_message(ws: Workspace, message_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Make one pending or failed message due now (a sent one is refused: it arrived).
-
-    A failed message starts a new series of attempts (its counter goes back to 0)."""
+    """Make one pending or failed message due now (a sent one is refused: it arrived)."""
     now = now or utcnow()
     with ws.db.writing() as conn:
-        state = conn.execute(select(OUTBOX.c.state).where(OUTBOX.c.id == message_id)).scalar()
-        if state is None:
+        found = conn.execute(
+            select(OUTBOX.c.state, OUTBOX.c.recipients).where(OUTBOX.c.id == message_id)
+        ).first()
+        if found is None:
             raise NotFound(f"outbox message {message_id} does not exist")
+        state, recipients = found
         if state == OutboxState.SENT.value:
             raise InvalidInput(f"outbox message {message_id} was sent already; nothing to retry")
-        values: dict[str, Any] = {"state": OutboxState.PENDING.value, "next_attempt_at": now}
-        if state == OutboxState.FAILED.value:
-            values["attempts"] = 0
-        conn.execute(update(OUTBOX).where(OUTBOX.c.id == message_id).values(**values))
+        conn.execute(
+            update(OUTBOX)
+            .where(OUTBOX.c.id == message_id)
+            .values(**_requeue_values(state, recipients, now))
+        )
     return {"id": message_id, "state": OutboxState.PENDING.value, "was": state}
+
+
+def retry_messages(
+    ws: Workspace,
+    *,
+    state: str = OutboxState.FAILED.value,
+    since: date | None = None,
+    kind: str | None = None,
+    now: datetime | None = None,
+) -> list[int]:
+    """Make every `state` message (failed by default) due now, those whose last attempt was
+    on or after `since` (a Paris day) and of `kind` only when given; the ids re-queued."""
+    if state not in (OutboxState.FAILED.value, OutboxState.PENDING.value):
+        raise InvalidInput(f"cannot retry {state!r} messages; states: failed, pending")
+    if kind is not None and kind not in {k.value for k in NoticeKind}:
+        known = ", ".join(k.value for k in NoticeKind)
+        raise InvalidInput(f"unknown kind {kind!r}; kinds: {known}")
+    now = now or utcnow()
+    c = OUTBOX.c
+    query = select(c.id, c.recipients).where(c.state == state).order_by(c.id)
+    if since is not None:
+        start = datetime.combine(since, time(0), tzinfo=ZoneInfo("Europe/Paris"))
+        query = query.where(func.coalesce(c.last_attempt_at, c.created_at) >= start)
+    if kind is not None:
+        query = query.where(c.kind == kind)
+    with ws.db.writing() as conn:
+        rows = conn.execute(query).all()
+        for message_id, recipients in rows:
+            conn.execute(
+                update(OUTBOX)
+                .where(c.id == message_id, c.state == state)
+                .values(**_requeue_values(state, recipients, now))
+            )
+    return [message_id for message_id, _ in rows]

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
-from models.db import Database
+from models.db import Database, sqlite_path
+from services.errors import NotFound
 from services.files import FileStore
 from services.workflows import load_workflows
 from settings import Settings, get_settings
@@ -34,9 +35,24 @@ class Workspace:
         self.db.dispose()
 
 
-def open_workspace(settings: Settings | None = None) -> Workspace:
-    """Connect to the configured database (no query is sent until a use case runs)."""
+def open_workspace(settings: Settings | None = None, *, create: bool = False) -> Workspace:
+    """Connect to the configured database (no query is sent until a use case runs).
+
+    Only `ghtflow db upgrade` creates a database (`create=True`): a worker, a flow or a command
+    started without `GHTFLOW_DATABASE_URL` would otherwise create an empty SQLite file under
+    `./var` and fail later on a missing table, far from the cause."""
     settings = settings or get_settings()
+    url = settings.effective_database_url
+    path = sqlite_path(url)
+    if not create and path is not None and not path.is_file():
+        setting = (
+            "GHTFLOW_DATABASE_URL" if settings.database_url else "GHTFLOW_DATABASE_URL (unset)"
+        )
+        raise NotFound(
+            f"no database at {path} ({setting}; GHTFLOW_HOME={settings.home}): set "
+            "GHTFLOW_DATABASE_URL to the application's database, or create one with "
+            "'ghtflow db upgrade'"
+        )
     return Workspace(
         settings=settings,
         db=Database(settings.effective_database_url),

@@ -2,12 +2,16 @@
 
 `smtp_sink` starts one per test (stopped in the finaliser); what it received is kept in memory
 as parsed messages with their SMTP envelope. Faults are real SMTP answers, configured on the
-handler: refuse some recipients (`refuse_rcpt`), answer DATA with a 4xx/5xx (`data_reply`).
+handler: refuse some recipients (`refuse_rcpt`), answer DATA with a 4xx/5xx (`data_reply`),
+or follow a script of faults consumed one per command (`rcpt_script` per address,
+`data_script` per DATA: a reply, "drop-before" (the connection closes before the 250, nothing
+kept), "drop-after" (the 250 is sent, then the connection closes), "slow:SECONDS").
 `mail_ws` is the `occitanie` workspace pointed at the sink.
 """
 
 from __future__ import annotations
 
+import asyncio
 import email
 import email.policy
 from collections.abc import Iterator
@@ -27,6 +31,7 @@ class Received:
     mail_from: str
     rcpt_tos: list[str]
     message: EmailMessage
+    data: bytes = b""
 
 
 @dataclass
@@ -34,22 +39,50 @@ class RecordingHandler:
     received: list[Received] = field(default_factory=list)
     refuse_rcpt: dict[str, str] = field(default_factory=dict)  # address -> SMTP reply
     data_reply: str | None = None  # e.g. "554 5.7.1 Message refused by policy"
+    rcpt_script: dict[str, list[str]] = field(default_factory=dict)  # address -> next replies
+    data_script: list[str] = field(default_factory=list)  # next DATA faults, one per DATA
 
     async def handle_RCPT(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
     ) -> str:
-        if address in self.refuse_rcpt:
+        if self.rcpt_script.get(address):
+            reply = self.rcpt_script[address].pop(0)
+            if not reply.startswith("250"):
+                return reply
+        elif address in self.refuse_rcpt:
             return self.refuse_rcpt[address]
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802
-        if self.data_reply:
-            return self.data_reply
+        fault = self.data_script.pop(0) if self.data_script else self.data_reply
+        if fault and fault.startswith("slow:"):
+            await asyncio.sleep(float(fault.split(":", 1)[1]))
+            if server.transport is None or server.transport.is_closing():
+                return "451 the client gave up: nothing kept"
+            fault = None
+        if fault == "drop-before":
+            server.transport.close()
+            return "451 never seen: the connection is closed"
+        if fault and fault != "drop-after":
+            return fault
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
-        self.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), message))
+        self.received.append(
+            Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.content)
+        )
+        if fault == "drop-after":
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return "250 2.0.0 OK"
+
+    def deliveries(self) -> dict[tuple[str, str], int]:
+        """(Message-ID, recipient) -> how many times it arrived: the reconciliation."""
+        counts: dict[tuple[str, str], int] = {}
+        for received in self.received:
+            for rcpt in received.rcpt_tos:
+                key = (str(received.message["Message-ID"]), rcpt)
+                counts[key] = counts.get(key, 0) + 1
+        return counts
 
 
 @dataclass

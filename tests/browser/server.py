@@ -42,7 +42,7 @@ def prepare_home(home: Path, database_url: str | None = None) -> Settings:
     password (`load --demo` sets it for everyone; this covers a loader that does not)."""
     home.mkdir(parents=True, exist_ok=True)
     settings = Settings(home=home, database_url=database_url)
-    ws = open_workspace(settings)
+    ws = open_workspace(settings, create=True)  # migrated just below
     try:
         upgrade_database(ws.db)
         load_scenario(ws, SCENARIO, demo=True)

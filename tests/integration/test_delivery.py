@@ -85,19 +85,20 @@ def test_server_down_then_up_delivers_exactly_once(mail_ws, smtp_sink, tmp_path)
     _request_conformity(mail_ws, tmp_path)
     smtp_sink.stop()
     down = deliver_due(mail_ws)
-    assert (down.sent, down.retry_later) == (0, 1)
-    assert "unavailable" in (down.connection_error or "")
+    assert (down.sent, down.retry_later, down.attempted) == (0, 0, 0)
+    assert down.undelivered and "unavailable" in (down.connection_error or "")
     (pending,) = list_messages(mail_ws, "pending")
-    assert pending["attempts"] == 1 and "unavailable" in pending["last_error"]
-    assert deliver_due(mail_ws).attempted == 0  # backing off: not due yet
+    # the sender's problem, not the message's: nothing charged, still due, no claim left
+    assert pending["attempts"] == 0 and pending["claimed_until"] is None
+    assert deliver_due(mail_ws).undelivered  # tried again at the next run
     smtp_sink.start()
-    later = utcnow() + timedelta(seconds=mail_ws.settings.mail_retry_base_seconds + 1)
-    up = deliver_due(mail_ws, now=later)
-    assert up.sent == 1
-    assert deliver_due(mail_ws, now=later + timedelta(hours=1)).attempted == 0
+    up = deliver_due(mail_ws)
+    assert up.sent == 1 and not up.undelivered
+    later = utcnow() + timedelta(hours=1)
+    assert deliver_due(mail_ws, now=later).attempted == 0
     assert len(smtp_sink.messages) == 1
     (sent,) = list_messages(mail_ws, "sent")
-    assert sent["message_id"] == pending["message_id"] and sent["attempts"] == 2
+    assert sent["message_id"] == pending["message_id"] and sent["attempts"] == 1
 
 
 def test_permanent_refusal_fails_with_the_servers_reply_and_4xx_waits(mail_ws, smtp_sink):

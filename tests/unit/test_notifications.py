@@ -12,7 +12,13 @@ from hypothesis import strategies as st
 
 from models import NoticeKind
 from notifications.addresses import HeaderRefused, address_list, format_mailbox, parse_address
-from notifications.message import Attachment, Envelope, build_message, new_message_id
+from notifications.message import (
+    Attachment,
+    Envelope,
+    build_message,
+    message_bytes,
+    new_message_id,
+)
 from notifications.render import SUBJECTS, render_notice
 from services.sweep import (
     conformity_stage,
@@ -225,3 +231,21 @@ def test_message_keeps_its_message_id_and_carries_both_bodies_and_the_attachment
 def test_header_injection_is_refused_when_building(changes):
     with pytest.raises(HeaderRefused):
         build_message(_envelope(**changes))
+
+
+def test_the_message_id_header_is_never_folded_and_the_bytes_are_stable():
+    """50 messages from senders with domains of many lengths: the header stays on one line (a folded
+    Message-ID is lost by many tools), and building twice gives the same bytes (a retry to
+    the addresses still pending sends what the others received)."""
+    for n in range(50):
+        # lengths around the 78-column fold, and much longer ones
+        domain = f"ars{'o' * n}.example.org" if n < 40 else f"{'ars-region.' * (n - 35)}example.org"
+        sender = f"ARS <ne-pas-repondre@{domain}>"
+        envelope = _envelope(message_id=new_message_id(sender), sender=sender, subject="R" * n)
+        data = message_bytes(build_message(envelope))
+        lines = data.split(b"\r\n")
+        (header,) = [line for line in lines if line.lower().startswith(b"message-id:")]
+        assert header == f"Message-ID: {envelope.message_id}".encode()
+        following = lines[lines.index(header) + 1]
+        assert not following[:1].isspace()  # no continuation line
+        assert message_bytes(build_message(envelope)) == data

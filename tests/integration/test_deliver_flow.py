@@ -1,0 +1,31 @@
+"""The deliver-outbox flow run fails, with the reason logged as an error, when due messages
+could not be sent because of the SMTP session (here: nobody listens on the relay's port)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from services.outbox import list_messages
+
+pytestmark = [pytest.mark.flow, pytest.mark.parametrize("backend", ["sqlite"])]
+
+
+def test_the_flow_run_fails_when_the_relay_is_down(prefect_harness, mail_ws, smtp_sink, capfd):
+    from flows.deliver_outbox import DeliveryFailed, deliver_outbox
+    from flows.runtime import run_flow
+    from services.sweep import sweep_deadlines
+
+    sweep_deadlines(mail_ws, date(2018, 1, 2))
+    smtp_sink.stop()
+    overrides = {
+        "home": str(mail_ws.settings.home),
+        "database_url": mail_ws.settings.effective_database_url,
+        "smtp_port": smtp_sink.port,
+    }
+    with pytest.raises(DeliveryFailed, match="unavailable"):
+        run_flow(deliver_outbox, settings_overrides=overrides)
+    logged = capfd.readouterr().err.splitlines()  # Prefect's console handler
+    assert any("| ERROR" in line and "SMTP: SMTP server" in line for line in logged), logged
+    assert {(m["state"], m["attempts"]) for m in list_messages(mail_ws)} == {("pending", 0)}
