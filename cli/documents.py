@@ -11,7 +11,6 @@ from rich.text import Text
 from cli.context import workspace
 from cli.output import (
     FORMAT_OPTION,
-    ID_MAX,
     Format,
     console,
     parse_day,
@@ -21,6 +20,7 @@ from cli.output import (
     row_id,
     table,
 )
+from services.limits import ID_MAX
 
 app = typer.Typer(help="Documents owed by the GHTs and their lifecycle.", no_args_is_help=True)
 

@@ -7,7 +7,6 @@ import typer
 from cli.context import workspace
 from cli.output import (
     FORMAT_OPTION,
-    ID_MAX,
     Format,
     console,
     err_console,
@@ -17,6 +16,7 @@ from cli.output import (
     row_id,
     table,
 )
+from services.limits import ID_MAX
 
 app = typer.Typer(help="E-mails queued by ghtflow and their delivery.", no_args_is_help=True)
 

@@ -25,6 +25,7 @@ from rich.table import Table
 from rich.text import Text
 
 from services.cells import safe_cell
+from services.limits import ID_MAX
 
 # C0 controls but newline, DEL, C1 controls (0x9b is a CSI on some terminals), and the
 # invisible marks that reorder or hide text (bidirectional embeddings, overrides, isolates).
@@ -108,12 +109,6 @@ def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any
     for row in rows:
         out.add_row(*(plain(v) for v in row))
     return out
-
-
-# The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL (SQLite's are
-# wider, but its ids count up from 1 in the same way). A larger number names no row; sent to
-# the database it fails (SQLite: OverflowError; PostgreSQL: "integer out of range").
-ID_MAX = 2**31 - 1
 
 
 def row_id(noun: str) -> Callable[[str], int]:

@@ -172,9 +172,9 @@ _LOAD = (
     .join(_GHT, _GHT.c.id == _DOCUMENT.c.ght_id)
     .where(_DOCUMENT.c.id == bindparam("document_id"))
 )
-_PERSON = select(_PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id).where(
-    _PERSON_T.c.email == bindparam("email")
-)
+_PERSON = select(
+    _PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id, _PERSON_T.c.removed_at
+).where(_PERSON_T.c.email == bindparam("email"))
 _LAST_EVENT = (
     select(_EVENT.c.seq, _EVENT.c.as_of)
     .where(_EVENT.c.document_id == bindparam("document_id"))
@@ -342,7 +342,9 @@ def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
     person = conn.execute(_PERSON, {"email": actor}).first()
     if person is None:
         raise PermissionDenied(f"unknown actor {actor!r}: no person with that e-mail address")
-    side, ght_id, region_id = person
+    side, ght_id, region_id, removed_at = person
+    if removed_at is not None:  # `users remove`: their history stays, their access is gone
+        raise PermissionDenied(f"{actor} was removed on {removed_at:%Y-%m-%d} and may not act")
     if side == Side.GHT.value:
         if ght_id != document.ght_id:
             own = conn.execute(select(col(Ght.code)).where(col(Ght.id) == ght_id)).scalar()

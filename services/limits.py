@@ -21,6 +21,11 @@ NOTE_MAX = 4000  # the free text kept with an event (a conformity request's note
 LABEL_MAX = 500  # a conformity motive's label (ConformityMotive.label is 500 wide)
 KEY_MAX = 60  # a motive key, an event name, a state name…
 MOTIVES_MAX = 20  # motives of one conformity request
+# The largest id a row can have: ids are INTEGER columns, 32 bits on PostgreSQL (SQLite's are
+# wider, but its ids count up from 1 in the same way). A larger number names no row; sent to
+# the database it fails (SQLite: OverflowError; PostgreSQL: "integer out of range"), so the
+# edges answer "does not exist" without asking the database.
+ID_MAX = 2**31 - 1
 
 
 def check_length(value: str | None, what: str, limit: int) -> None:

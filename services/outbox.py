@@ -107,7 +107,10 @@ def ght_contacts(
     query = select(
         ght.c.id, ght.c.code, ght.c.name, region.c.agency_name, region.c.direction_email
     ).join(region, region.c.id == ght.c.region_id)
-    people = select(person.c.ght_id, person.c.email).where(person.c.side == "ght")
+    people = select(person.c.ght_id, person.c.email).where(
+        person.c.side == "ght",
+        person.c.removed_at.is_(None),  # a removed person hears nothing
+    )
     if ght_ids is not None:
         wanted = sorted(set(ght_ids))
         query = query.where(ght.c.id.in_(wanted))

@@ -30,6 +30,7 @@ from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, 
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX
 from services.workspace import Workspace
 from states.errors import StateError, WrongSide
+from web.ids import RowId
 
 router = APIRouter()
 T = TypeVar("T")
@@ -274,7 +275,7 @@ def list_documents(
     tags=["documents"],
     responses=_REFUSALS,
 )
-def show_document(request: Request, document_id: int, account: CurrentAccount) -> dict[str, Any]:
+def show_document(request: Request, document_id: RowId, account: CurrentAccount) -> dict[str, Any]:
     """One document with its versions, conformity requests and history."""
     from services.access import check_document_visible
     from services.documents import show_document as show
@@ -315,7 +316,7 @@ _FORM_SCHEMA: dict[str, Any] = {
         }
     },
 )
-async def fire_event(request: Request, document_id: int, account: CurrentAccount) -> FireOut:
+async def fire_event(request: Request, document_id: RowId, account: CurrentAccount) -> FireOut:
     """Fire an event as the token's owner, with the same rules as `ghtflow documents fire`.
 
     JSON body, or a multipart form with the same fields plus `file` (submit, resubmit)."""

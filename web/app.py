@@ -20,7 +20,8 @@ from contextlib import asynccontextmanager
 from urllib.parse import quote
 
 from fastapi import FastAPI, Request
-from fastapi.exception_handlers import http_exception_handler
+from fastapi.exception_handlers import http_exception_handler, request_validation_exception_handler
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.datastructures import MutableHeaders
@@ -151,6 +152,14 @@ def _handle_refusals(app: FastAPI) -> None:
 
     app.add_exception_handler(ServiceError, _refused)
     app.add_exception_handler(StateError, _refused)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> Response:
+        """An id in the address that no row can have (`web.ids.RowId`) is an absent page, not
+        a bad request: 404 like any other, on the pages and the API alike."""
+        if any(error.get("loc", ())[:1] == ("path",) for error in exc.errors()):
+            return await _http(request, StarletteHTTPException(404, "Not Found"))
+        return await request_validation_exception_handler(request, exc)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:

@@ -159,3 +159,39 @@ def test_behind_a_trusted_proxy_attempts_count_per_forwarded_client(occitanie, s
         assert visitor.post("/connexion", right, headers=attacker).status_code == 429
         officer = {"X-Forwarded-For": "198.51.100.4"}
         assert visitor.post("/connexion", right, headers=officer).status_code == 303
+
+
+@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def test_an_id_no_row_can_have_answers_404_like_an_absent_one(web, officer, occitanie):
+    """Sent to the database, a 20-digit id fails (OverflowError, "integer out of range"): the
+    pages and the API answer 404 as for an absent row, never 500."""
+    headers = {"Authorization": f"Bearer {issue_token(occitanie, OFFICER)}"}
+    huge = "9" * 20
+    for path in (
+        f"/documents/{huge}",
+        f"/documents/{huge}/versions/1",
+        f"/documents/1/versions/{huge}",
+        f"/fichiers/{huge}",
+        "/documents/2147483648",
+    ):
+        answer = officer.get(path)
+        assert answer.status_code == 404, path
+        assert "Page introuvable" in answer.text
+    assert web.get(f"/api/documents/{huge}", headers=headers).status_code == 404
+    answer = web.post(f"/api/documents/{huge}/events", headers=headers, json={"event": "submit"})
+    assert answer.status_code == 404
+    assert web.get("/api/documents/12", headers=headers).status_code in (200, 404)
+
+
+@pytest.mark.parametrize("backend", ["sqlite"])
+def test_a_removed_person_may_not_act_and_hears_nothing(occitanie):
+    from services.errors import PermissionDenied
+    from services.lifecycle import fire
+    from services.outbox import ght_contacts
+
+    remove_user(occitanie, LOT)
+    with pytest.raises(PermissionDenied, match="was removed on"):
+        fire(occitanie, document_id(occitanie, "OCC-02", "pmsp"), "submit", LOT)
+    with occitanie.db.reading() as session:
+        contacts = ght_contacts(session.connection(), occitanie.settings)
+    assert all(LOT not in c.to for c in contacts.values())

@@ -24,6 +24,7 @@ from services.errors import InvalidInput, ServiceError
 from services.lifecycle import FireResult, fire
 from services.workspace import Workspace
 from states.errors import StateError
+from web.ids import RowId
 from web.pages.common import checked_form, signed_in, workspace
 from web.refusals import refusal_status
 from web.rendering import page
@@ -52,7 +53,7 @@ def _render(
 
 
 @router.get("/documents/{document_id}")
-async def document(request: Request, document_id: int) -> Response:
+async def document(request: Request, document_id: RowId) -> Response:
     account = await signed_in(request)
     return await run_in_threadpool(_render, request, workspace(request), account, document_id)
 
@@ -122,7 +123,7 @@ def _fire(ws: Workspace, account: Account, document_id: int, action: _Action) ->
 
 
 @router.post("/documents/{document_id}/actions")
-async def act(request: Request, document_id: int) -> Response:
+async def act(request: Request, document_id: RowId) -> Response:
     account = await signed_in(request)
     ws = workspace(request)
     length = request.headers.get("content-length", "")
@@ -157,14 +158,14 @@ def _send(found: FileToSend) -> Response:
 
 
 @router.get("/documents/{document_id}/versions/{number}")
-async def version_download(request: Request, document_id: int, number: int) -> Response:
+async def version_download(request: Request, document_id: RowId, number: RowId) -> Response:
     account = await signed_in(request)
     found = await run_in_threadpool(version_file, workspace(request), account, document_id, number)
     return _send(found)
 
 
 @router.get("/fichiers/{file_id}")
-async def generated_download(request: Request, file_id: int) -> Response:
+async def generated_download(request: Request, file_id: RowId) -> Response:
     account = await signed_in(request)
     found = await run_in_threadpool(generated_file, workspace(request), account, file_id)
     return _send(found)

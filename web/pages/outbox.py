@@ -12,6 +12,7 @@ from services.dashboard import outbox_page, require_agency
 from services.errors import ServiceError
 from services.outbox import retry_message
 from services.workspace import Workspace
+from web.ids import RowId
 from web.pages.common import checked_form, signed_in, workspace
 from web.refusals import refusal_status
 from web.rendering import page
@@ -46,7 +47,7 @@ async def outbox(request: Request) -> Response:
 
 
 @router.post("/envois/{message_id}/relancer")
-async def retry(request: Request, message_id: int) -> Response:
+async def retry(request: Request, message_id: RowId) -> Response:
     account = await signed_in(request)
     await checked_form(request)
     require_agency(account)
