@@ -38,6 +38,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models import AuditHead, Database, Document, DocumentVersion, Event, utcnow
 from models.db import table_of
 from services.errors import InvalidInput, ServiceError
+from services.input_files import read_input
 from services.keys import home_secret, read_key_file, replace_key_file
 from services.workspace import Workspace
 from settings import Settings
@@ -45,6 +46,9 @@ from settings import Settings
 GENESIS = "0" * 64
 KEY_FILE = "audit_key"
 KEY_VARIABLE = "GHTFLOW_AUDIT_KEY"
+CHECKPOINTS_MAX = (
+    64 * 1024 * 1024
+)  # one line a day for centuries; a device or a 10 GB file is refused
 _EVENT, _HEAD = table_of(Event), table_of(AuditHead)
 _DOCUMENT, _VERSION = table_of(Document), table_of(DocumentVersion)
 
@@ -275,9 +279,11 @@ class _Broken(Exception):
 def _read_marks(path: Path, key: AuditKey) -> tuple[list[_Mark], int]:
     """The checkpoints of `path` made under `key`, and how many were made under earlier keys."""
     try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise _Broken(f"cannot read the checkpoint file {path}: {exc}") from None
+        text = read_input(path, CHECKPOINTS_MAX).decode("utf-8")
+    except UnicodeDecodeError:
+        raise _Broken(f"the checkpoint file {path} is not text") from None
+    except InvalidInput as exc:
+        raise _Broken(f"cannot read the checkpoint file {exc}") from None
     marks, earlier = [], 0
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip():

@@ -12,6 +12,9 @@ from pathlib import Path
 from pydantic import SecretStr
 
 from services.errors import InvalidInput
+from services.input_files import read_input
+
+KEY_FILE_MAX = 4096  # a key is a few dozen characters
 
 
 def home_secret(home: Path, file_name: str, configured: SecretStr | None, variable: str) -> str:
@@ -28,11 +31,12 @@ def home_secret(home: Path, file_name: str, configured: SecretStr | None, variab
 
 
 def read_key_file(path: Path, variable: str) -> str:
-    """The key in `path` (surrounding blanks ignored); a missing or empty file is refused."""
+    """The key in `path` (surrounding blanks ignored); a missing, empty or special file (a
+    device, a pipe: `/dev/zero` never ends) or one larger than a key can be is refused."""
     try:
-        key = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InvalidInput(f"cannot read the key file {path}: {exc.strerror}") from None
+        key = read_input(path, KEY_FILE_MAX).decode("utf-8").strip()
+    except UnicodeDecodeError:
+        raise InvalidInput(f"the key file {path} is not text") from None
     if not key:
         raise InvalidInput(f"{path} is empty: delete it or set {variable}")
     return key

@@ -11,8 +11,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from services.yaml_lines import read_yaml
 from states.machine import WorkflowRegistry
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "workflows"
@@ -21,7 +20,7 @@ BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "workflows"
 def _read(folder: Path) -> dict[str, dict[str, Any]]:
     found: dict[str, dict[str, Any]] = {}
     for path in sorted(folder.glob("*.yaml")):
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)  # bounded, no aliases; a problem names the file and the line
         if isinstance(data, dict):
             found[str(data.get("type") or path.stem)] = data  # no type: refused by from_mapping
     return found

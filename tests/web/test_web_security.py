@@ -12,6 +12,7 @@ from sqlmodel import select
 from models import SignInCounter, utcnow
 from services.accounts import MAX_FAILURES, issue_token, remove_user, revoke_tokens, set_password
 from services.limits import NOTE_MAX
+from tests.conftest import BACKENDS
 from tests.integration.helpers import OFFICER, director, document_id
 from tests.web.conftest import PASSWORD, Visitor, csrf_of
 from tests.web.pagecheck import alert_of
@@ -161,7 +162,7 @@ def test_behind_a_trusted_proxy_attempts_count_per_forwarded_client(occitanie, s
         assert visitor.post("/connexion", right, headers=officer).status_code == 303
 
 
-@pytest.mark.parametrize("backend", ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_an_id_no_row_can_have_answers_404_like_an_absent_one(web, officer, occitanie):
     """Sent to the database, a 20-digit id fails (OverflowError, "integer out of range"): the
     pages and the API answer 404 as for an absent row, never 500."""
