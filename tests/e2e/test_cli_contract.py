@@ -459,6 +459,11 @@ def test_refusals_on_a_submitted_document(submitted_home, doc_ids, args, expecte
 def test_database_without_schema_suggests_db_upgrade(tmp_path):
     home = tmp_path / "no-schema"
     home.mkdir()
+    message = one_line_error(ghtflow(home, "documents", "list"))  # a read creates nothing
+    assert message.startswith(f"error: no database at {home / 'ghtflow.db'} "), message
+    assert message.endswith("create one with 'ghtflow db upgrade'"), message
+    assert not (home / "ghtflow.db").exists()
+    sqlite3.connect(home / "ghtflow.db").close()  # a file, but no schema in it
     message = one_line_error(ghtflow(home, "documents", "list"))
     assert message.startswith("error: the database has no ghtflow schema yet"), message
     assert message.endswith("run 'ghtflow db upgrade'"), message
