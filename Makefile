@@ -47,7 +47,7 @@ bench-quick: venv
 bench: venv
 	$(BIN)/python -m benchmarks
 
-# --- Word generation (issue 6) ---
+# --- Word generation ---
 # LibreOffice for `ghtflow generate --pdf` (Debian/Ubuntu; needs root): ~200 MB, ~40 s.
 pdf-tools:
 	apt-get install -y libreoffice-writer-nogui fonts-crosextra-carlito fonts-liberation2
@@ -57,7 +57,7 @@ templates: venv
 	$(BIN)/python -m doc_templates.build
 # --- end Word generation ---
 
-# --- web dashboard (issue 7) ---
+# --- web dashboard ---
 # Debian's chromium for the browser tests (Playwright drives it through its executable_path;
 # never `playwright install`). Installed when missing if we are root or have password-less
 # sudo; otherwise a message, and the browser tests skip with the reason (they fail instead

@@ -65,13 +65,13 @@ class Settings(BaseSettings):
         default=None, description="content-addressed store of submitted files; default HOME/files"
     )
     max_file_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
-    # --- registry (issue 4) ---
+    # --- registry ---
     categories_file: Path | None = Field(
         default=None, description="extra category -> kind entries for the national list import"
     )
     # --- end registry ---
 
-    # --- e-mail (issue 5): SMTP relay, sender, copies, retries ---
+    # --- e-mail: SMTP relay, sender, copies, retries ---
     smtp_host: str = Field(default="127.0.0.1", description="SMTP relay (the mail sink in dev)")
     smtp_port: int = Field(default=8025, gt=0, lt=65536)
     smtp_starttls: bool = Field(
@@ -115,7 +115,7 @@ class Settings(BaseSettings):
         return (value.strip().lower() or None) if isinstance(value, str) else value
 
     # --- end e-mail settings ---
-    # --- Word generation (issue 6) ---
+    # --- Word generation ---
     templates_dir: Path | None = Field(
         default=None,
         description="an agency's own .docx models; a file named like a built-in one replaces it",
@@ -127,7 +127,7 @@ class Settings(BaseSettings):
         return value or None
 
     # --- end Word generation ---
-    # --- web dashboard (issue 7) ---
+    # --- web dashboard ---
     secret_key: SecretStr | None = Field(
         default=None,
         description="signs session cookies; default: a random key kept in HOME/secret_key (0600)",

@@ -105,7 +105,7 @@ def _shared(name: str, size: object, run: Callable[[], list[Figure]], index: int
     return _SHARED[name, size][index]
 
 
-# --- registry (issue 4): one import run gives both figures ---
+# --- registry: one import run gives both figures ---
 def _registry(tmp: Path, sizes: Sizes, index: int) -> Figure:
     from benchmarks import bench_registry
 
@@ -122,7 +122,7 @@ def _registry_compliance(tmp: Path, sizes: Sizes) -> Figure:
 
 
 # --- end registry ---
-# --- Word generation (issue 6) ---
+# --- Word generation ---
 def _generation(tmp: Path, sizes: Sizes) -> Figure:
     from benchmarks import bench_generation
 
@@ -130,7 +130,7 @@ def _generation(tmp: Path, sizes: Sizes) -> Figure:
 
 
 # --- end Word generation ---
-# --- web dashboard (issue 7): one national-size server run gives the four figures ---
+# --- web dashboard: one national-size server run gives the four figures ---
 def _web(tmp: Path, sizes: Sizes, index: int) -> Figure:
     from benchmarks import bench_web
 
@@ -179,16 +179,16 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "transitions_per_s_postgres": ("transitions/s", True, _transitions_postgres),
     "documents_list_json_100k_s": ("s", False, _listing),
     "cli_help_startup_s": ("s", False, _startup),
-    "registry_import_national_s": ("s", False, _registry_import),  # registry (issue 4)
-    "registry_compliance_national_s": ("s", False, _registry_compliance),  # registry (issue 4)
-    "delivery_per_s": ("messages/s", True, _delivery),  # issue 5
-    "sweep_100k_s": ("s", False, _sweep),  # issue 5
-    "sweep_flow_overhead_s": ("s", False, _sweep_flow),  # issue 5
-    "conventions_per_s": ("documents/s", True, _generation),  # Word generation (issue 6)
-    "web_overview_ms": ("ms", False, _web_overview_ms),  # web dashboard (issue 7)
-    "web_ght_page_ms": ("ms", False, _web_ght_page_ms),  # web dashboard (issue 7)
-    "web_overview_rps_c20": ("requests/s", True, _web_overview_rps),  # web dashboard (issue 7)
-    "web_ght_page_rps_c20": ("requests/s", True, _web_ght_page_rps),  # web dashboard (issue 7)
+    "registry_import_national_s": ("s", False, _registry_import),  # registry
+    "registry_compliance_national_s": ("s", False, _registry_compliance),  # registry
+    "delivery_per_s": ("messages/s", True, _delivery),
+    "sweep_100k_s": ("s", False, _sweep),
+    "sweep_flow_overhead_s": ("s", False, _sweep_flow),
+    "conventions_per_s": ("documents/s", True, _generation),  # Word generation
+    "web_overview_ms": ("ms", False, _web_overview_ms),  # web dashboard
+    "web_ght_page_ms": ("ms", False, _web_ght_page_ms),  # web dashboard
+    "web_overview_rps_c20": ("requests/s", True, _web_overview_rps),  # web dashboard
+    "web_ght_page_rps_c20": ("requests/s", True, _web_ght_page_rps),  # web dashboard
     "audit_verify_100k_s_sqlite": ("s", False, _audit_sqlite),  # audit trail
     "audit_verify_100k_s_postgres": ("s", False, _audit_postgres),  # audit trail
 }

@@ -22,7 +22,7 @@ from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
 from cli.output import print_error
 from cli.registry import register as register_registry
-from cli.serve import serve as serve_command  # web dashboard (issue 7)
+from cli.serve import serve as serve_command  # web dashboard
 from cli.sweep import sweep as sweep_command
 from services.errors import ServiceError
 from states.errors import StateError
@@ -42,20 +42,20 @@ app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
 app.add_typer(motives.app, name="motives")
-register_registry(app)  # registry (issue 4): import, establishments, ghts, members, compliance
-# --- e-mail and deadlines (issue 5) ---
+register_registry(app)  # registry: import, establishments, ghts, members, compliance
+# --- e-mail and deadlines ---
 app.command("sweep")(sweep_command)
 app.add_typer(outbox_app, name="outbox")
 app.command("mail-sink")(mail_sink_command)
 app.command("deploy")(deploy_command)
-# --- Word generation (issue 6) ---
+# --- Word generation ---
 app.command("generate")(generate.generate)
 app.add_typer(templates.app, name="templates")
 # --- end Word generation ---
-# --- web dashboard (issue 7) ---
+# --- web dashboard ---
 app.command("serve")(serve_command)
 # --- end web dashboard ---
-# --- web (issue 7): users, passwords, API tokens, calendar links ---
+# --- web: users, passwords, API tokens, calendar links ---
 from cli.users import app as users_app  # noqa: E402
 
 app.add_typer(users_app, name="users")

@@ -1,4 +1,4 @@
-"""The registry's commands (issue 4), registered on the main app in one call so that
+"""The registry's commands, registered on the main app in one call so that
 `cli/app.py` needs one line: import, establishments, regions, ghts, members, parties, compliance."""
 
 from __future__ import annotations

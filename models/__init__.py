@@ -2,8 +2,8 @@
 
 from models.accounts import ApiToken, SignInCounter
 from models.db import Database
-from models.generated import GeneratedFile  # Word generation (issue 6)
-from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox (issue 5)
+from models.generated import GeneratedFile  # Word generation
+from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox
 from models.tables import (
     AuditHead,
     Campaign,

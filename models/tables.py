@@ -45,7 +45,7 @@ class Establishment(SQLModel, table=True):
     representative: str = Field(
         default="", max_length=300, description="legal representative, as written in conventions"
     )
-    # --- registry (issue 4) ---
+    # --- registry ---
     area: str | None = Field(
         default=None,
         max_length=200,
@@ -65,7 +65,7 @@ class Ght(SQLModel, table=True):
     region_id: int = Field(foreign_key="region.id", index=True)
     support_establishment_id: int | None = Field(default=None, foreign_key="establishment.id")
     reference_chu_id: int | None = Field(default=None, foreign_key="establishment.id")
-    # --- registry (issue 4) ---
+    # --- registry ---
     area: str | None = Field(
         default=None,
         max_length=200,
@@ -80,7 +80,7 @@ class Membership(SQLModel, table=True):
     ght_id: int = Field(foreign_key="ght.id", index=True)
     establishment_id: int = Field(foreign_key="establishment.id", index=True)
     role: str = Field(max_length=16)
-    # --- registry (issue 4) ---
+    # --- registry ---
     from_list: bool = Field(
         default=False,
         sa_column_kwargs={"server_default": false()},

@@ -26,7 +26,7 @@ run load --demo scenarios/occitanie-2017.yaml
 step "The regional picture on 13 October 2017"
 run report bilan --as-of 2017-10-13
 
-# --- registry (issue 4): what each GHT still owes under the role matrix ---
+# --- registry: what each GHT still owes under the role matrix ---
 step "Registry: GHT OCC-01 with its members, and the conventions each GHT still owes"
 run ghts show OCC-01
 run compliance
@@ -62,7 +62,7 @@ step "The regional picture on 31 December 2017, and the audit trail"
 run report bilan --as-of 2017-12-31
 run audit verify
 
-# --- e-mail and deadlines (issue 5): sweeps as of 1 December 2017 and 2 January 2018, delivery
+# --- e-mail and deadlines: sweeps as of 1 December 2017 and 2 January 2018, delivery
 # to a local mail sink on a free port, messages filed in $GHTFLOW_HOME/maildir ---------------
 step "Deadline sweeps and e-mail: reminders on 1 December 2017, escalations on 2 January 2018"
 export PREFECT_HOME="$GHTFLOW_HOME/prefect"   # one Prefect home for both sweeps
@@ -92,7 +92,7 @@ for message in mailbox.Maildir(sys.argv[1], factory=None):
         break
 PY
 # --- end e-mail and deadlines ---
-# --- Word generation (issue 6) ----------------------------------------------------------------
+# --- Word generation ----------------------------------------------------------------
 step "Word documents: the 8 CHU conventions with Toulouse and the 4 conformity letters"
 DOCS="$GHTFLOW_HOME/documents"
 # CHU conventions of the GHTs whose reference CHU is Toulouse (their support is not a CHU)
@@ -121,7 +121,7 @@ cat <<TXT
   .venv/bin/ghtflow states diagram pmsp
   .venv/bin/ghtflow outbox list --format json
 TXT
-# --- web dashboard (issue 7): where to see all this in a browser ------------------------------
+# --- web dashboard: where to see all this in a browser ------------------------------
 step "The web dashboard on these data"
 cat <<TXT
   make serve        # or: GHTFLOW_HOME=$GHTFLOW_HOME .venv/bin/ghtflow serve --port 8000

@@ -229,7 +229,7 @@ def _apply(
         guards = transition.guards if transition else ()
         if transition is not None:  # otherwise the machine names the allowed events below
             _refuse_unused_options(label, event, guards, motives, respond_by, stored)
-            # registry (issue 4): rules on a convention's parties, e.g. HAD areas before signing
+            # registry: rules on a convention's parties, e.g. HAD areas before signing
             check_before_fire(conn, document.id, document.doc_type, event, label)
         previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
         # a last event dated after today can only be a bad row from before dates were
@@ -315,7 +315,7 @@ def _apply(
             raise Conflict(
                 f"{label} was changed by someone else; reload it and try again"
             ) from None
-        # --- e-mail (issue 5): what this event tells the GHT, queued in this transaction ---
+        # --- e-mail: what this event tells the GHT, queued in this transaction ---
         mail_for_event(
             conn,
             ws,
