@@ -344,13 +344,13 @@ def _label(row: Mapping[str, Any]) -> str:
 def _parsed(values: Sequence[Any]) -> dict[str, Any]:
     row = dict(zip(_COLUMNS, values, strict=True))
     at, as_of = row["at"], row["as_of"]
-    if isinstance(at, str) or at is None:
+    if not isinstance(at, datetime):  # text from SQLite, or whatever an edit left there
         try:
             instant = datetime.fromisoformat(str(at))
         except ValueError:
             raise _Broken(f"{_label(row)}: its 'at' value {at!r} is not a date-time") from None
         row["at"] = instant if instant.tzinfo else instant.replace(tzinfo=UTC)
-    if isinstance(as_of, str) or as_of is None:
+    if not isinstance(as_of, date) or isinstance(as_of, datetime):
         try:
             row["as_of"] = date.fromisoformat(str(as_of))
         except ValueError:

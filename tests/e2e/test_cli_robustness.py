@@ -40,10 +40,10 @@ def _edit_event(home: Path, assignment: str) -> None:
 @pytest.mark.parametrize(
     ("assignment", "field"),
     [
-        ("at = 'garbage'", "at 'garbage'"),
-        ("as_of = '2017-02-30'", "as_of '2017-02-30'"),
-        ("as_of = 12", "as_of 12"),
-        ("payload = 'not json'", "payload 'not json'"),
+        ("at = 'garbage'", "its 'at' value 'garbage' is not a date-time"),
+        ("as_of = '2017-02-30'", "its 'as_of' value '2017-02-30' is not a date"),
+        ("as_of = 12", "its 'as_of' value 12 is not a date"),
+        ("payload = 'not json'", "does not match its HMAC"),  # the edit shows before the parse
     ],
 )
 def test_audit_verify_names_a_row_that_cannot_be_read(fresh_home, assignment, field):
