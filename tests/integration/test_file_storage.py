@@ -13,7 +13,7 @@ from sqlmodel import select
 
 from models import ConformityRequest
 from services.documents import list_documents, show_document
-from services.errors import InvalidInput, PermissionDenied
+from services.errors import InvalidInput, PermissionDenied, ScenarioError
 from services.files import Staged, collect_garbage
 from services.generation import generate_documents
 from services.lifecycle import fire
@@ -212,13 +212,14 @@ def test_a_crash_between_commit_and_move_is_repaired_by_gc(occitanie, tmp_path, 
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])
-def test_a_scenario_motive_listed_twice_is_loaded_once(ws, tmp_path):
+def test_a_scenario_motive_listed_twice_is_refused_with_its_line(ws, tmp_path):
+    """A scenario is a file someone typed: a motive listed twice is a typo, named with its line
+    (fire() de-duplicates what people send; the loader points at the file instead)."""
     text = SCENARIO.read_text(encoding="utf-8").replace(
         "{motives: [quality_safety_strategy],",
         "{motives: [quality_safety_strategy, quality_safety_strategy],",
     )
     scenario = tmp_path / "occitanie.yaml"
     scenario.write_text(text, encoding="utf-8")
-    load_scenario(ws, scenario)
-    (request,) = show_document(ws, document_id(ws, "OCC-09", "pmsp"))["conformity_requests"]
-    assert request["motives"] == ["quality_safety_strategy"]
+    with pytest.raises(ScenarioError, match=r"occitanie.yaml:\d+: 'motives' lists a motive twice"):
+        load_scenario(ws, scenario)

@@ -23,10 +23,13 @@ def _overrides(ws: Any, **extra: Any) -> dict[str, Any]:
 def _artifact(key: str) -> Any:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
 
     with get_client(sync_client=True) as client:
         found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])), limit=1
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,  # the harness is shared: this test's run is the last
+            limit=1,
         )
     return found[0] if found else None
 

@@ -15,7 +15,11 @@ pytestmark = pytest.mark.parametrize("backend", ["sqlite"])
 
 
 def test_an_invalid_address_simply_fails_sign_in(visitor, occitanie):
-    for email in ('a"b@occ-02.example.org', "direction@occ-02.example.org\r\nX: y", "x" * 5000):
+    for email in (
+        'a"b@occ-02.example.org',
+        "direction@occ-02.example.org\r\nX: y",
+        "x" * 200 + "@b.org",
+    ):
         answer = visitor.sign_in(email, PASSWORD)
         assert answer.status_code == 401
         assert alert_of(answer.text) == "Adresse e-mail ou mot de passe incorrect."
