@@ -71,7 +71,7 @@ class AuditKey:
         return cls(text.encode("utf-8"))
 
     def mac(self, message: bytes) -> str:
-        return hmac.new(self.secret, message, hashlib.sha256).hexdigest()
+        return hmac.digest(self.secret, message, "sha256").hex()  # one-shot: no HMAC object
 
     @cached_property
     def id(self) -> str:
