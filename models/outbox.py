@@ -2,7 +2,9 @@
 
 A row is also the "notice sent" record of the deadline sweep: the unique key
 (document, kind, stage, due date) lives in the database, so a second sweep of the same day, or
-two sweeps racing, cannot create a second message for one notice. Delivery reads the rows
+two sweeps racing, cannot create a second message for one notice. A notice about a region
+rather than a document (`REGION_KINDS`: the daily audit checkpoint sent to the region's
+direction) has no document and no GHT; its key is (region, kind, stage, due date), unique too. Delivery reads the rows
 whose turn has come (`state` pending, `next_attempt_at` passed, no live claim) and records
 what the SMTP server answered, recipient by recipient:
 
@@ -25,7 +27,7 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.tables import utcnow
@@ -53,18 +55,32 @@ class NoticeKind(StrEnum):
     CONFORMITY_REMINDER = "conformity_reminder"  # before the respond-by date
     CONFORMITY_OVERDUE = "conformity_overdue"  # the respond-by date has passed
     TACIT_APPROVAL = "tacit_approval"  # two months of silence after receipt
+    AUDIT_CHECKPOINT = "audit_checkpoint"  # the day's head of the history, to the direction
+
+
+# Notices about a region, not a document: their rows have `region_id` and no document or GHT,
+# so code that groups messages by document or GHT (sweep counts, dashboards) leaves them out.
+REGION_KINDS = frozenset({NoticeKind.AUDIT_CHECKPOINT})
+DOCUMENT_KINDS = tuple(k for k in NoticeKind if k not in REGION_KINDS)
 
 
 class OutboxMessage(SQLModel, table=True):
     __table_args__ = (
         UniqueConstraint("document_id", "kind", "stage", "due_date", name="uq_outbox_notice"),
+        UniqueConstraint("region_id", "kind", "stage", "due_date", name="uq_outbox_region_notice"),
+        CheckConstraint(
+            "document_id IS NOT NULL OR region_id IS NOT NULL", name="ck_outbox_about_something"
+        ),
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_claim", "claim_token"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
-    document_id: int = Field(foreign_key="document.id", index=True)
-    ght_id: int = Field(foreign_key="ght.id", index=True)
+    document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
+    ght_id: int | None = Field(default=None, foreign_key="ght.id", index=True)
+    region_id: int | None = Field(
+        default=None, foreign_key="region.id", description="for the REGION_KINDS only"
+    )
     kind: str = Field(max_length=40)
     stage: str = Field(max_length=40, description="e.g. J-30, J0, J+8, or a request's id")
     due_date: date = Field(description="the date the notice is about (due or respond-by date)")
