@@ -17,15 +17,6 @@ from cli.output import (
     table,
 )
 
-KINDS = (
-    "reminder",
-    "due_today",
-    "overdue",
-    "conformity_reminder",
-    "conformity_overdue",
-    "tacit_approval",
-)
-
 
 def sweep(
     as_of: str | None = typer.Option(None, "--as-of", help="business day, default today"),
@@ -75,7 +66,7 @@ def print_report(report: dict[str, Any]) -> None:
     title = f"Sweep of {report['as_of']}" + (
         " (dry run: nothing written)" if report["dry_run"] else ""
     )
-    rows = [(k, report["counts"][k]) for k in KINDS]
+    rows = list(report["counts"].items())  # the sweep's kinds, in its order
     rows.append(("total", report["total"]))
     console.print(table(title, ["notice", "count"], rows))
     console.print(
@@ -85,6 +76,8 @@ def print_report(report: dict[str, Any]) -> None:
         + (f"; {len(report['errors'])} failed" if report["errors"] else ""),
         markup=False,
     )
+    if report.get("checkpoint"):
+        console.print(checkpoint_line(report["checkpoint"]), markup=False)
     if report["dry_run"] and report.get("notices"):
         columns = ["document_id", "ght", "kind", "stage", "due_date", "to", "cc"]
         notice_rows = (
@@ -92,3 +85,20 @@ def print_report(report: dict[str, Any]) -> None:
             for n in report["notices"]
         )
         console.print(table("Would send", columns, notice_rows))
+
+
+def checkpoint_line(checkpoint: dict[str, Any]) -> str:
+    """One line: the history's head appended to the checkpoint file, and its e-mail."""
+    mail = checkpoint["mail"]
+    parts = [f"mail queued for {mail['queued']} region direction(s)"]
+    if mail["already"]:
+        parts.append(f"{mail['already']} queued before for this day")
+    if mail["not_sent"]:
+        first = mail["not_sent"][0]
+        more = len(mail["not_sent"]) - 1
+        parts.append(
+            f"{len(mail['not_sent'])} not sent ({first['region'] or 'all'}: {first['reason']}"
+            + (f"; and {more} more" if more else "")
+            + ")"
+        )
+    return f"Audit checkpoint {checkpoint['seq']} {checkpoint['hash']}: " + ", ".join(parts)

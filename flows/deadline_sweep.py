@@ -18,6 +18,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
 from services.audit import Checkpoint, write_checkpoint
+from services.audit_mail import CheckpointMail, mail_checkpoint
 from services.clock import today
 from services.sweep import (
     BATCH_SIZE,
@@ -98,7 +99,25 @@ def audit_checkpoint(ws: Workspace) -> Checkpoint:
     return write_checkpoint(ws)
 
 
-def checkpoint_markdown(checkpoint: Checkpoint) -> str:
+@task(name="mail-checkpoint", cache_policy=NO_CACHE)
+def mail_checkpoint_task(ws: Workspace, checkpoint: Checkpoint, as_of: date) -> CheckpointMail:
+    """The checkpoint queued in the outbox for each region's direction (once a day)."""
+    return mail_checkpoint(ws, checkpoint, as_of)
+
+
+def mail_markdown(mail: dict[str, Any]) -> list[str]:
+    """The lines of the checkpoint artifact about its e-mail to the regions' directions."""
+    lines = [
+        f"Envoi à la direction de chaque région : {mail['queued']} message(s) mis en file, "
+        f"{mail['already']} déjà mis en file aujourd'hui."
+    ]
+    if mail["not_sent"]:
+        lines += ["", "| région | non envoyé parce que |", "|---|---|"]
+        lines += [f"| {n['region'] or '—'} | {_cell(n['reason'])} |" for n in mail["not_sent"]]
+    return lines
+
+
+def checkpoint_markdown(checkpoint: Checkpoint, mail: dict[str, Any] | None = None) -> str:
     return "\n".join(
         [
             "# Point de contrôle de l'historique",
@@ -110,8 +129,20 @@ def checkpoint_markdown(checkpoint: Checkpoint) -> str:
             "--against FICHIER` :",
             "",
             f"    {checkpoint.line()}",
+            *(["", *mail_markdown(mail)] if mail is not None else []),
         ]
     )
+
+
+def checkpoint_result(checkpoint: Checkpoint, mail: dict[str, Any]) -> dict[str, Any]:
+    """The `checkpoint` entry of the sweep's result (null for a dry run)."""
+    return {
+        "seq": checkpoint.seq,
+        "hash": checkpoint.hash,
+        "at": checkpoint.at,
+        "line": checkpoint.line(),
+        "mail": mail,
+    }
 
 
 @flow(name="deadline-sweep", log_prints=False)
@@ -134,12 +165,19 @@ def deadline_sweep(
                 reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
                 report.fail(None, None, f"documents {first_id}-{last_id}: {reason}")
         checkpoint = None if dry_run else audit_checkpoint(ws)
+        mail = None if checkpoint is None else _mail(ws, checkpoint, day, report)
     finally:
         ws.close()
     create_markdown_artifact(summary_markdown(report), key="deadline-sweep-summary")
-    if checkpoint is not None:
-        create_markdown_artifact(checkpoint_markdown(checkpoint), key="audit-checkpoint")
+    if checkpoint is not None and mail is not None:
+        create_markdown_artifact(checkpoint_markdown(checkpoint, mail), key="audit-checkpoint")
         logger.info("audit checkpoint: %s", checkpoint.line())
+        logger.info(
+            "checkpoint mail: %s queued, %s already queued today, %s not sent",
+            mail["queued"],
+            mail["already"],
+            len(mail["not_sent"]),
+        )
     rows = per_ght_rows(report)
     if rows:
         create_table_artifact(rows, key="deadline-sweep-per-ght")
@@ -160,4 +198,16 @@ def deadline_sweep(
             error["ght"],
             error["reason"],
         )
-    return report.as_dict()
+    entry = None if checkpoint is None or mail is None else checkpoint_result(checkpoint, mail)
+    return {**report.as_dict(), "checkpoint": entry}
+
+
+def _mail(ws: Workspace, checkpoint: Checkpoint, day: date, report: SweepReport) -> dict[str, Any]:
+    """The checkpoint mail's counts; a failure of the whole step (the database refusing it)
+    is one of the sweep's errors, like a failed batch: the checkpoint itself is written."""
+    try:
+        return mail_checkpoint_task(ws, checkpoint, day).as_dict()
+    except Exception as exc:
+        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        report.fail(None, None, f"checkpoint mail: {reason}")
+        return {"queued": 0, "already": 0, "not_sent": [{"region": None, "reason": reason}]}

@@ -4,9 +4,10 @@ A row is also the "notice sent" record of the deadline sweep: the unique key
 (document, kind, stage, due date) lives in the database, so a second sweep of the same day, or
 two sweeps racing, cannot create a second message for one notice. A notice about a region
 rather than a document (`REGION_KINDS`: the daily audit checkpoint sent to the region's
-direction) has no document and no GHT; its key is (region, kind, stage, due date), unique too. Delivery reads the rows
-whose turn has come (`state` pending, `next_attempt_at` passed, no live claim) and records
-what the SMTP server answered, recipient by recipient:
+direction) has no document and no GHT; its key is (region, kind, stage, due date), unique too.
+
+Delivery reads the rows whose turn has come (`state` pending, `next_attempt_at` passed, no live
+claim) and records what the SMTP server answered, recipient by recipient:
 
 - `recipients` is `{address: {"state": "delivered"|"pending"|"refused", "reply", "at"}}`, one
   entry per To/Cc address (absent until the first attempt: every address is then pending). It

@@ -1,7 +1,8 @@
 """The French subject, text and HTML body of each kind of notice, from Jinja2 templates.
 
-One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`, both extending a
-base that names the document and its GHT). HTML is autoescaped, text is not; an undefined
+One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`; those about a
+document extend a base that names the document and its GHT, those about a region, the
+`REGION_KINDS`, stand alone). HTML is autoescaped, text is not; an undefined
 variable stops the rendering with its name rather than sending a message with a hole in it.
 Dates given as `date` are written the French way (« 1er décembre 2017 »).
 
@@ -46,6 +47,7 @@ SUBJECTS: dict[str, str] = {
         " attendue le {{ respond_by }}"
     ),
     NoticeKind.TACIT_APPROVAL: "[{{ ght_code }}] Approbation tacite : {{ type_label }}",
+    NoticeKind.AUDIT_CHECKPOINT: "Point de contrôle du journal d'audit – {{ day }}",
 }
 
 
