@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from models import NoticeKind
+from models.outbox import DOCUMENT_KINDS
 from notifications.addresses import HeaderRefused, address_list, format_mailbox, parse_address
 from notifications.message import (
     Attachment,
@@ -155,13 +156,49 @@ def test_every_kind_renders_and_a_missing_value_stops_the_rendering():
         effective_on=date(2017, 9, 3),
         months=2,
     )
-    for kind in SUBJECTS:
+    assert set(SUBJECTS) == set(NoticeKind)  # every kind has its templates
+    for kind in DOCUMENT_KINDS:
         rendered = render_notice(kind, values)
         assert rendered.subject.startswith("[OCC-02] ")
         assert "\n" not in rendered.subject
         assert rendered.text.startswith("Madame, Monsieur,")
     with pytest.raises(Exception, match="due"):
         render_notice(NoticeKind.REMINDER, _context(days=3))
+    with pytest.raises(Exception, match="day"):
+        render_notice(NoticeKind.AUDIT_CHECKPOINT, values)  # a region's notice, not a document's
+
+
+def test_the_audit_checkpoint_mail_gives_the_head_in_full_and_how_to_compare():
+    from services.audit import AuditKey, Checkpoint
+    from services.audit_mail import checkpoint_time
+
+    key = AuditKey.of("k" * 44)
+    checkpoint = Checkpoint.of(key, 39, "3f" * 32, datetime(2017, 12, 1, 5, 0, 7, tzinfo=UTC))
+    assert checkpoint_time(checkpoint) == "1er décembre 2017 à 06:00:07"  # Paris, winter
+    rendered = render_notice(
+        NoticeKind.AUDIT_CHECKPOINT,
+        {
+            "day": date(2017, 12, 1),
+            "seq": checkpoint.seq,
+            "hash": checkpoint.hash,
+            "key_id": checkpoint.key_id,
+            "at": checkpoint_time(checkpoint),
+            "line": checkpoint.line(),
+            "region_name": "Occitanie & <Pyrénées>",
+            "agency_name": "ARS Occitanie",
+        },
+    )
+    assert rendered.subject == "Point de contrôle du journal d'audit – 1er décembre 2017"
+    assert rendered.text.startswith("Madame, Monsieur,")
+    assert "Position dans la chaîne : 39" in rendered.text
+    assert "3f" * 32 in rendered.text and checkpoint.line() in rendered.text
+    assert "Établi le : 1er décembre 2017 à 06:00:07 (heure de Paris)" in rendered.text
+    assert "il permet de vérifier que l'historique n'a pas été réécrit" in rendered.text
+    assert "ghtflow audit verify --against FICHIER" in rendered.text
+    assert "k" * 44 not in rendered.text + rendered.html  # the key is never in the mail
+    assert "monospace" in rendered.html and f">{'3f' * 32}</code>" in rendered.html
+    assert "Occitanie &amp; &lt;Pyrénées&gt;" in rendered.html
+    assert "&#34;seq&#34;:39" in rendered.html  # the line, escaped like any value
 
 
 @pytest.mark.parametrize(

@@ -266,3 +266,15 @@ def test_a_document_without_a_file_for_a_version_answers_404(officer, occitanie)
     answer = officer.get(f"/documents/{d}/versions/1")
     assert answer.status_code == 404
     assert alert_of(answer.text) == f"document {d} has no file for version 1"
+
+
+@SQLITE
+def test_the_outbox_page_shows_a_region_notice_without_a_document_link(officer, occitanie):
+    from services.audit import write_checkpoint
+    from services.audit_mail import mail_checkpoint
+
+    mail_checkpoint(occitanie, write_checkpoint(occitanie), today())
+    page = officer.get("/envois")
+    check_page(page.text)
+    assert "Point de contrôle du journal d&#39;audit" in page.text
+    assert "<td>—</td>" in page.text and "/documents/None" not in page.text
