@@ -77,7 +77,7 @@ def print_report(report: dict[str, Any]) -> None:
         markup=False,
     )
     if report.get("checkpoint"):
-        console.print(checkpoint_line(report["checkpoint"]), markup=False)
+        console.print(checkpoint_line(report["checkpoint"]), markup=False, soft_wrap=True)
     if report["dry_run"] and report.get("notices"):
         columns = ["document_id", "ght", "kind", "stage", "due_date", "to", "cc"]
         notice_rows = (

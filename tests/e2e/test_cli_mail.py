@@ -49,8 +49,10 @@ def test_sweep_then_send_to_the_mail_sink(fresh_home):
         "conformity_overdue": 3,
         "tacit_approval": 0,
     }
+    assert report["checkpoint"]["mail"] == {"queued": 1, "already": 0, "not_sent": []}
     queued = json.loads(_run(fresh_home, "outbox", "list", "--format", "json"))
-    assert len(queued) == 36
+    assert len(queued) == 37  # the 36 notices and the audit checkpoint to the direction
+    assert queued[-1]["kind"] == "audit_checkpoint" and queued[-1]["document_id"] is None
     assert {"id", "state", "to", "subject", "attempts", "last_error"} <= set(queued[0])
     assert {m["state"] for m in queued} == {"pending"}
 
@@ -69,18 +71,25 @@ def test_sweep_then_send_to_the_mail_sink(fresh_home):
         sent = json.loads(
             _run(fresh_home, "outbox", "send", "--format", "json", GHTFLOW_SMTP_PORT=str(port))
         )
-        assert (sent["sent"], sent["failed"], sent["retry_later"]) == (36, 0, 0)
+        assert (sent["sent"], sent["failed"], sent["retry_later"]) == (37, 0, 0)
         again = _run(fresh_home, "outbox", "send", GHTFLOW_SMTP_PORT=str(port))
         assert again.startswith("0 sent")
     finally:
         sink.send_signal(signal.SIGTERM)
         out, _ = sink.communicate(timeout=20)
     assert sink.returncode == 0 and "mail sink stopped" in out
-    assert count_messages(maildir) == 36
+    assert count_messages(maildir) == 37
     csv_lines = _run(
         fresh_home, "outbox", "list", "--state", "sent", "--format", "csv"
     ).splitlines()
-    assert csv_lines[0].startswith("id,state,kind") and len(csv_lines) == 37
+    assert csv_lines[0].startswith("id,state,kind") and len(csv_lines) == 38
+
+    again = _run(fresh_home, "sweep", "--as-of", "2017-12-01")  # the same day: nothing new
+    (line,) = [line for line in again.splitlines() if line.startswith("Audit checkpoint ")]
+    assert line.endswith(": mail queued for 0 region direction(s), 1 queued before for this day")
+    dry = _run(fresh_home, "sweep", "--as-of", "2017-12-02", "--dry-run")
+    assert "Audit checkpoint" not in dry
+    assert len(json.loads(_run(fresh_home, "outbox", "list", "--format", "json"))) == 37
 
 
 def test_mail_commands_refuse_bad_input_in_one_line(loaded_home):

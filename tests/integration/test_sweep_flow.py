@@ -46,7 +46,9 @@ def test_sweep_flow_batches_documents_and_publishes_its_summary(prefect_harness,
     )
     assert result["counts"]["reminder"] == 25 and result["total"] == 36
     assert result["documents"] == 39
-    assert len(list_messages(occitanie)) == 36
+    # the 36 notices, and the day's audit checkpoint to the region's direction
+    assert len(list_messages(occitanie)) == 37
+    assert result["checkpoint"]["mail"] == {"queued": 1, "already": 0, "not_sent": []}
     summary = _artifact("deadline-sweep-summary")
     assert summary is not None and "Rappels avant échéance | 25" in summary.data
     table = _artifact("deadline-sweep-per-ght")
@@ -55,12 +57,14 @@ def test_sweep_flow_batches_documents_and_publishes_its_summary(prefect_harness,
         deadline_sweep, as_of=date(2017, 12, 1), settings_overrides=_overrides(occitanie)
     )
     assert again["total"] == 0 and again["already_sent"] == 36
+    assert again["checkpoint"]["mail"]["already"] == 1 and len(list_messages(occitanie)) == 37
     # each sweep verifies the history and appends its head to the checkpoint file
     lines = occitanie.settings.effective_audit_checkpoints.read_text().splitlines()
     assert len(lines) == 2 and '"seq":39' in lines[1]
     checkpoint = _artifact("audit-checkpoint")
     assert checkpoint is not None and "position 39" in checkpoint.data
     assert any(line in checkpoint.data for line in lines)
+    assert "0 message(s) mis en file, 1 déjà mis en file aujourd'hui" in checkpoint.data
 
 
 def test_delivery_flow_sends_what_is_due(prefect_harness, mail_ws, smtp_sink):
