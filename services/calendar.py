@@ -19,8 +19,8 @@ from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.clock import EARLIEST_DAY, LATEST_DAY
 from services.errors import NotFound
-from services.sweep import tacit_sources
 from services.workspace import Workspace
+from states.deadlines import tacit_sources
 from states.guards import add_days, add_months
 
 PRODID = "-//ghtflow//Echeances des GHT//FR"

@@ -45,8 +45,8 @@ from services.generation import FilledFile, list_generated
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
-from services.sweep import conformity_states, delivered_states
 from services.workspace import Workspace
+from states.deadlines import conformity_states, delivered_states
 from states.definition import Side, WorkflowDefinition
 from states.guards import CONFORMITY_RESPONSE_MAX_MONTHS, add_days, add_months
 
