@@ -1,8 +1,10 @@
 """A GHT's deadlines as an iCalendar feed that calendar applications subscribe to.
 
-Every event is an all-day event (business dates have no time of day): each document's due
-date, each open conformity request's respond-by date, and, for a document waiting for the
-agency's review, the day its review period ends (tacit approval if the agency stays silent).
+Every event is an all-day event (business dates have no time of day): the deadlines of
+`states.deadlines`, the rule the sweep reminds by: a due date while the document is not yet
+transmitted, each open conformity request's respond-by date while the GHT's answer is awaited,
+and, for a document waiting for the agency's review, the day its review period ends (tacit
+approval if the agency stays silent). The GHT's page shows the same entries (`ght_deadlines`).
 UIDs are stable (`doc-12-due@ghtflow`, `request-3-respond-by@ghtflow`,
 `doc-12-review-2@ghtflow`) so that a subscribed calendar updates its events instead of
 duplicating them. Summaries are in French: the GHT's staff read them.
@@ -10,6 +12,8 @@ duplicating them. Summaries are in French: the GHT's staff read them.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, replace
 from datetime import date
 
 from icalendar import Calendar, Event
@@ -19,17 +23,29 @@ from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.clock import EARLIEST_DAY, LATEST_DAY
 from services.errors import NotFound
-from services.sweep import tacit_sources
 from services.workspace import Workspace
-from states.guards import add_days, add_months
+from states.deadlines import Deadline, DeadlineKind, DeadlineRules, OpenRequest
+from states.definition import WorkflowDefinition
+from states.guards import add_days
 
 PRODID = "-//ghtflow//Echeances des GHT//FR"
 UID_DOMAIN = "ghtflow"
 OUT_OF_RANGE = "[date à vérifier]"
 
 
-def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
-    """The VCALENDAR of one GHT (`NotFound` for an unknown code)."""
+@dataclass(frozen=True)
+class DeadlineEntry:
+    """One deadline of a GHT as its staff read it, in the calendar feed and on its page."""
+
+    uid: str
+    day: date
+    summary: str
+    description: str
+
+
+def ght_deadlines(ws: Workspace, ght_code: str) -> tuple[Ght, list[DeadlineEntry]]:
+    """A GHT and its deadlines by day (`NotFound` for an unknown code), from the one rule of
+    `states.deadlines`: what the sweep reminds of is what the calendar and the page show."""
     code = ght_code.strip().upper()
     with ws.db.reading() as session:
         ght = session.exec(select(Ght).where(Ght.code == code)).first()
@@ -38,13 +54,82 @@ def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
         documents = session.exec(
             select(Document).where(Document.ght_id == ght.id).order_by(col(Document.id))
         ).all()
-        requests = session.exec(
+        requests: dict[int, list[OpenRequest]] = defaultdict(list)
+        request_motives: dict[int, list[str]] = {}
+        for request in session.exec(
             select(ConformityRequest)
             .join(Document, col(Document.id) == col(ConformityRequest.document_id))
             .where(Document.ght_id == ght.id, col(ConformityRequest.answered_on).is_(None))
-            .order_by(col(ConformityRequest.id))
-        ).all()
+        ).all():
+            request_id = int(request.id or 0)
+            requests[request.document_id].append(
+                OpenRequest(request_id, request.requested_on, request.respond_by)
+            )
+            request_motives[request_id] = list(request.motives)
         motives = {m.key: m.label for m in session.exec(select(ConformityMotive)).all()}
+    rules = {t: DeadlineRules.of(ws.workflows.definition(t)) for t in ws.workflows.types}
+    entries: list[DeadlineEntry] = []
+    for document in documents:
+        type_rules = rules.get(document.doc_type)
+        if type_rules is None:  # a type no definition knows: nothing to announce
+            continue
+        definition = type_rules.definition
+        what = f"{definition.label} — {ght.code}"
+        for deadline in type_rules.deadlines_of(document, requests.get(int(document.id or 0), ())):
+            entries.append(_entry(document, definition, what, deadline, motives, request_motives))
+    entries.sort(key=lambda e: (e.day, e.uid))
+    return ght, entries
+
+
+def _entry(
+    document: Document,
+    definition: WorkflowDefinition,
+    what: str,
+    deadline: Deadline,
+    motives: dict[str, str],
+    request_motives: dict[int, list[str]],
+) -> DeadlineEntry:
+    """The French wording of one deadline; a day out of the plausible range (a bad row stored
+    before dates were bounded) is shown as it is, marked, rather than failing the whole feed."""
+    state = definition.label_of(document.state)
+    if deadline.kind is DeadlineKind.DUE:
+        entry = DeadlineEntry(
+            f"doc-{document.id}-due",
+            deadline.day,
+            f"Échéance : {what}",
+            f"Document n° {document.id}, état : {state}. "
+            f"À transmettre à l'ARS au plus tard le {french_date(deadline.day)}.",
+        )
+    elif deadline.kind is DeadlineKind.REVIEW_END:
+        received = document.submitted_on or deadline.day
+        entry = DeadlineEntry(
+            f"doc-{document.id}-review-{document.current_version}",
+            deadline.day,
+            f"Fin du délai d'examen par l'ARS : {what}",
+            f"Document n° {document.id} reçu le {french_date(received)} "
+            f"(version {document.current_version}) ; sans décision de l'ARS, il est "
+            f"approuvé tacitement le {french_date(deadline.day)}.",
+        )
+    else:
+        request = deadline.request
+        assert request is not None  # a respond-by deadline always names its request
+        named = " ; ".join(motives.get(m, m) for m in request_motives.get(request.id, []))
+        entry = DeadlineEntry(
+            f"request-{request.id}-respond-by",
+            deadline.day,
+            f"Réponse attendue à la demande de mise en conformité : {what}",
+            f"Document n° {document.id} : mise en conformité demandée le "
+            f"{french_date(request.requested_on)} (motifs : {named}) ; "
+            f"réponse attendue au plus tard le {french_date(request.respond_by)}.",
+        )
+    if not EARLIEST_DAY <= entry.day <= LATEST_DAY:
+        entry = replace(entry, summary=f"{OUT_OF_RANGE} {entry.summary}")
+    return entry
+
+
+def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
+    """The VCALENDAR of one GHT (`NotFound` for an unknown code)."""
+    ght, entries = ght_deadlines(ws, ght_code)
     stamp = utcnow()
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -53,70 +138,19 @@ def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
     calendar.add("method", "PUBLISH")
     calendar.add("x-wr-calname", f"Échéances {ght.code} — {ght.name}")
     calendar.add("x-wr-timezone", "Europe/Paris")
-    by_id = {d.id: d for d in documents}
-    for document in documents:
-        definition = ws.workflows.definition(document.doc_type)
-        what = f"{definition.label} — {ght.code}"
-        state = definition.label_of(document.state)
-        if document.due_date is not None:
-            calendar.add_component(
-                _all_day(
-                    f"doc-{document.id}-due",
-                    document.due_date,
-                    f"Échéance : {what}",
-                    f"Document n° {document.id}, état : {state}. "
-                    f"À transmettre à l'ARS au plus tard le {french_date(document.due_date)}.",
-                    stamp,
-                )
-            )
-        months = definition.timers.review_period_months
-        if (
-            months is not None
-            and document.submitted_on is not None
-            and document.state in tacit_sources(definition)
-        ):
-            end = add_months(document.submitted_on, months)
-            calendar.add_component(
-                _all_day(
-                    f"doc-{document.id}-review-{document.current_version}",
-                    end,
-                    f"Fin du délai d'examen par l'ARS : {what}",
-                    f"Document n° {document.id} reçu le {french_date(document.submitted_on)} "
-                    f"(version {document.current_version}) ; sans décision de l'ARS, il est "
-                    f"approuvé tacitement le {french_date(end)}.",
-                    stamp,
-                )
-            )
-    for request in requests:
-        document = by_id[request.document_id]
-        definition = ws.workflows.definition(document.doc_type)
-        named = " ; ".join(motives.get(m, m) for m in request.motives)
-        calendar.add_component(
-            _all_day(
-                f"request-{request.id}-respond-by",
-                request.respond_by,
-                f"Réponse attendue à la demande de mise en conformité : "
-                f"{definition.label} — {ght.code}",
-                f"Document n° {document.id} : mise en conformité demandée le "
-                f"{french_date(request.requested_on)} (motifs : {named}) ; "
-                f"réponse attendue au plus tard le {french_date(request.respond_by)}.",
-                stamp,
-            )
-        )
+    for entry in entries:
+        calendar.add_component(_all_day(entry, stamp))
     return bytes(calendar.to_ical())
 
 
-def _all_day(uid: str, day: date, summary: str, description: str, stamp: object) -> Event:
-    """An all-day event; a day out of the plausible range (a bad row stored before dates were
-    bounded) is shown as it is, marked, rather than failing the whole feed."""
-    if not EARLIEST_DAY <= day <= LATEST_DAY:
-        summary = f"{OUT_OF_RANGE} {summary}"
+def _all_day(entry: DeadlineEntry, stamp: object) -> Event:
+    """An all-day event (business dates have no time of day)."""
     event = Event()
-    event.add("uid", f"{uid}@{UID_DOMAIN}")
+    event.add("uid", f"{entry.uid}@{UID_DOMAIN}")
     event.add("dtstamp", stamp)
-    event.add("dtstart", day)
-    event.add("dtend", add_days(day, 1))
-    event.add("summary", summary)
-    event.add("description", description)
+    event.add("dtstart", entry.day)
+    event.add("dtend", add_days(entry.day, 1))
+    event.add("summary", entry.summary)
+    event.add("description", entry.description)
     event.add("transp", "TRANSPARENT")  # a deadline does not make anyone busy
     return event

@@ -20,7 +20,6 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from icalendar import Calendar
 from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
 from sqlmodel import col, select
@@ -37,7 +36,7 @@ from models import (
     OutboxMessage,
 )
 from services.accounts import Account
-from services.calendar import ght_calendar
+from services.calendar import DeadlineEntry, ght_deadlines
 from services.compliance import compliance_report
 from services.documents import list_documents, show_document
 from services.errors import NotFound, PermissionDenied
@@ -45,8 +44,8 @@ from services.generation import FilledFile, list_generated
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
-from services.sweep import conformity_states, delivered_states
 from services.workspace import Workspace
+from states.deadlines import DeadlineKind, DeadlineRules, OpenRequest
 from states.definition import Side, WorkflowDefinition
 from states.guards import CONFORMITY_RESPONSE_MAX_MONTHS, add_days, add_months
 
@@ -153,6 +152,16 @@ def _line(
     return DocumentLine(doc["id"], ght_code, ght_name, type_label, doc["state_label"], what, day)
 
 
+@dataclass(frozen=True)
+class _Dates:
+    """What `states.deadlines` reads of a listed document. The overview leaves out the end
+    of review periods: documents waiting for the agency are listed apart (`awaiting_agency`)."""
+
+    state: str
+    due_date: date | None
+    submitted_on: date | None
+
+
 def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
     """The bilan as of `as_of` and what needs attention on that day. States are those the
     documents had at the end of `as_of` (from their history), so a past date tells the past."""
@@ -169,9 +178,14 @@ def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
             int(i): d
             for i, d in session.execute(core_select(col(Document.id), col(Document.due_date)))
         }
-        open_requests: dict[int, list[date]] = defaultdict(list)
-        for document_id, respond_by in session.execute(
-            core_select(col(ConformityRequest.document_id), col(ConformityRequest.respond_by))
+        open_requests: dict[int, list[OpenRequest]] = defaultdict(list)
+        for request_id, document_id, requested_on, respond_by in session.execute(
+            core_select(
+                col(ConformityRequest.id),
+                col(ConformityRequest.document_id),
+                col(ConformityRequest.requested_on),
+                col(ConformityRequest.respond_by),
+            )
             .where(col(ConformityRequest.requested_on) <= as_of)
             .where(
                 or_(
@@ -180,7 +194,9 @@ def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
                 )
             )
         ):
-            open_requests[int(document_id)].append(respond_by)
+            open_requests[int(document_id)].append(
+                OpenRequest(int(request_id), requested_on, respond_by)
+            )
         outbox: dict[str, int] = {
             str(state): int(n)
             for state, n in session.execute(
@@ -193,31 +209,23 @@ def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
     due_soon: list[DocumentLine] = []
     awaiting: list[DocumentLine] = []
     rules = {
-        t: (
-            ws.workflows.definition(t),
-            delivered_states(ws.workflows.definition(t)),
-            conformity_states(ws.workflows.definition(t)),
-            agency_states(ws.workflows.definition(t)),
-        )
+        t: (DeadlineRules.of(ws.workflows.definition(t)), agency_states(ws.workflows.definition(t)))
         for t in ws.workflows.types
+    }
+    what = {
+        DeadlineKind.DUE: "À transmettre",
+        DeadlineKind.RESPOND_BY: "Réponse à la demande de mise en conformité",
     }
     for ght in result.ghts:
         for doc in ght.documents:
-            definition, delivered, conformity, agency = rules[doc["type"]]
-            about = (doc, ght.code, ght.name, definition.label)
-            due = due_dates.get(doc["id"])
-            if due is not None and doc["state"] not in delivered:
-                if due < as_of:
-                    overdue.append(_line(*about, "À transmettre", due))
-                elif due <= soon_end:
-                    due_soon.append(_line(*about, "À transmettre", due))
-            if doc["state"] in conformity:
-                for respond_by in open_requests.get(doc["id"], []):
-                    what = "Réponse à la demande de mise en conformité"
-                    if respond_by < as_of:
-                        overdue.append(_line(*about, what, respond_by))
-                    elif respond_by <= soon_end:
-                        due_soon.append(_line(*about, what, respond_by))
+            type_rules, agency = rules[doc["type"]]
+            about = (doc, ght.code, ght.name, type_rules.definition.label)
+            dated = _Dates(doc["state"], due_dates.get(doc["id"]), None)
+            for deadline in type_rules.deadlines_of(dated, open_requests.get(doc["id"], ())):
+                if deadline.day < as_of:
+                    overdue.append(_line(*about, what[deadline.kind], deadline.day))
+                elif deadline.day <= soon_end:
+                    due_soon.append(_line(*about, what[deadline.kind], deadline.day))
             if doc["state"] in agency:
                 awaiting.append(_line(*about, "Décision de l'ARS", None))
     by_day = lambda d: (d.day or as_of, d.ght_code, d.id)  # noqa: E731
@@ -252,13 +260,6 @@ class ComplianceLine:
     state_label: str | None
 
 
-@dataclass(frozen=True)
-class Deadline:
-    day: date
-    summary: str
-    description: str
-
-
 @dataclass
 class GhtPage:
     code: str
@@ -268,7 +269,7 @@ class GhtPage:
     documents: list[dict[str, Any]]
     required: list[ComplianceLine]
     suggested: list[ComplianceLine]
-    deadlines: list[Deadline]
+    deadlines: list[DeadlineEntry]
     past_deadlines: int = 0
     support: str | None = None
     reference_chu: str | None = None
@@ -313,14 +314,7 @@ def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage
             for i in items
         ]
 
-    events = Calendar.from_ical(ght_calendar(ws, ght.code)).walk("VEVENT")
-    deadlines = sorted(
-        (
-            Deadline(e.decoded("dtstart"), str(e.get("summary")), str(e.get("description")))
-            for e in events
-        ),
-        key=lambda d: d.day,
-    )
+    _, deadlines = ght_deadlines(ws, ght.code)
     coming = [d for d in deadlines if d.day >= as_of]
     return GhtPage(
         code=ght.code,

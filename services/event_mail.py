@@ -1,8 +1,10 @@
 """The e-mails an event causes, queued on the event's own connection (same transaction).
 
-`services.lifecycle` calls `mail_for_event` once per fired event, just before its transaction
-commits: a conformity request e-mails the GHT the motives, the note, the respond-by date and how
-to answer; a tacit approval tells the GHT its document is approved. Other events send nothing.
+`services.lifecycle` calls `mail_for_event` once per fired event that declares a `mail:` in its
+workflow YAML, just before its transaction commits. `MAILS` holds the notices an event may
+name: `conformity_request` e-mails the GHT the motives, the note, the respond-by date and how
+to answer; `tacit_approval` tells the GHT its document is approved. The recipients are the
+GHT's people, copied to the region's direction for the kinds in `services.outbox.COPY_DIRECTION`.
 
 The conformity request e-mail carries the Word letter of the request (filled by
 `services.generation` in the same transaction and stored under its sha256). When the letter
@@ -15,6 +17,7 @@ once the value is recorded.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -27,7 +30,6 @@ from services.errors import InvalidInput
 from services.outbox import Notice, enqueue
 from services.workspace import Workspace
 
-REQUEST_CONFORMITY, TACIT_APPROVE = "request_conformity", "tacit_approve"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 LOG = logging.getLogger("ghtflow.mail")
 
@@ -48,12 +50,9 @@ class FiredEvent:
     respond_by: date | None = None
 
 
-def mail_for_event(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
-    """Queue the e-mail `fired` causes, if any, on `conn` (the event's transaction)."""
-    if fired.event == REQUEST_CONFORMITY and fired.respond_by is not None:
-        _conformity_request(conn, ws, fired, fired.respond_by)
-    elif fired.event == TACIT_APPROVE:
-        _tacit_approval(conn, ws, fired)
+def mail_for_event(conn: Connection, ws: Workspace, mail: str, fired: FiredEvent) -> None:
+    """Queue the notice `mail` (a name of `MAILS`) about `fired` on `conn` (its transaction)."""
+    MAILS[mail](conn, ws, fired)
 
 
 def _labels(ws: Workspace, fired: FiredEvent) -> dict[str, str]:
@@ -61,9 +60,10 @@ def _labels(ws: Workspace, fired: FiredEvent) -> dict[str, str]:
     return {"type_label": definition.label, "state_label": definition.label_of(fired.to_state)}
 
 
-def _conformity_request(
-    conn: Connection, ws: Workspace, fired: FiredEvent, respond_by: date
-) -> None:
+def _conformity_request(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
+    respond_by = fired.respond_by
+    if respond_by is None:  # the event's guard `respond_by_min_delay` requires one
+        raise InvalidInput(f"document {fired.document_id}: no respond-by date to write")
     requests, motives = table_of(ConformityRequest), table_of(ConformityMotive)
     request_id = conn.execute(
         select(func.max(requests.c.id)).where(requests.c.document_id == fired.document_id)
@@ -136,3 +136,9 @@ def _tacit_approval(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
         },
     )
     enqueue(conn, ws.settings, notice, required=False)  # the approval stands without e-mail
+
+
+MAILS: dict[str, Callable[[Connection, Workspace, FiredEvent], None]] = {
+    "conformity_request": _conformity_request,
+    "tacit_approval": _tacit_approval,
+}

@@ -14,15 +14,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from models import (
     ConformityMotive,
-    ConformityRequest,
     Document,
-    DocumentVersion,
     Event,
     Ght,
     Person,
@@ -31,12 +29,12 @@ from models import (
 from models.db import table_of
 from services.audit import append_event
 from services.clock import check_not_after_today, today
+from services.effects import Step, run_effects
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.event_mail import FiredEvent, mail_for_event
 from services.file_kinds import check_document_file
 from services.files import StoredFile
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX, check_all, check_length
-from services.parties import check_before_fire
 from services.workspace import Workspace
 from states.definition import Side
 from states.guards import FireContext
@@ -209,130 +207,140 @@ def _apply(
     stored: StoredFile | None = None,
     expected_version: int | None = None,
 ) -> FireResult:
+    """One event in one transaction, in phases: who and when, the machine, the declared
+    effects, the guarded move, the audited event, the declared mail."""
     with ws.db.writing() as conn:
-        row = conn.execute(_LOAD, {"document_id": document_id}).first()
-        if row is None:
-            raise NotFound(f"document {document_id} does not exist")
-        document = _Loaded(*row)
-        label = document.label
-        side = _authorize(conn, actor, document)
-        dating = _dating(conn, label, actor, side, as_of, dated_by)
-        as_of = as_of or today()
-        if expected_version is not None and document.version_id != expected_version:
-            raise Conflict(
-                f"{label} was changed by someone else (version {document.version_id}, "
-                f"expected {expected_version}); reload it and try again"
-            )
-        machine = ws.workflows.machine(document.doc_type)
-        definition = machine.definition
-        transition = definition.transition(document.state, event)
-        guards = transition.guards if transition else ()
-        if transition is not None:  # otherwise the machine names the allowed events below
-            _refuse_unused_options(label, event, guards, motives, respond_by, stored)
-            # registry: rules on a convention's parties, e.g. HAD areas before signing
-            check_before_fire(conn, document.id, document.doc_type, event, label)
-        previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
-        # a last event dated after today can only be a bad row from before dates were
-        # bounded: it must not lock the document, so today is then the floor
-        if previous is not None and as_of < min(previous.as_of, today()):
-            raise InvalidInput(
-                f"{label}: date {as_of.isoformat()} is before its last event "
-                f"({previous.as_of.isoformat()}); history only moves forward"
-            )
-        known = _known_motives(conn) if "conformity_motives" in guards else frozenset()
-        holder = _StateHolder(document.state)
-        context = FireContext(
-            actor_side=side,
-            as_of=as_of,
-            motives=motives,
-            known_motives=known,
-            note=note,
-            respond_by=respond_by,
-            has_file=stored is not None,
+        document, side, dating = _load_and_authorize(
+            conn, document_id, actor, as_of, dated_by, expected_version
         )
-        machine.fire(holder, event, context, label)
-
-        payload: dict[str, Any] = {}
-        move = _MOVE
-        params: dict[str, Any] = {
-            "document_id": document.id,
-            "seen_version": document.version_id,
-            "new_state": holder.state,
-            "now": utcnow(),
-        }
-        version = document.current_version
-        if note:
-            payload["note"] = note
-        payload |= dating
-        if stored is not None:
-            version += 1
-            conn.execute(
-                insert(DocumentVersion).values(
-                    document_id=document.id,
-                    number=version,
-                    file_hash=stored.sha256,
-                    file_name=stored.name,
-                    size=stored.size,
-                    received_on=as_of,
-                    created_at=utcnow(),
-                )
+        day = as_of or today()
+        previous = _check_forward(conn, document, day)
+        machine = ws.workflows.machine(document.doc_type)
+        transition = machine.definition.transition(document.state, event)
+        if transition is not None:  # otherwise the machine names the allowed events below
+            _refuse_unused_options(
+                document.label, event, transition.guards, motives, respond_by, stored
             )
-            move = _MOVE_WITH_VERSION
-            params |= {"new_version": version, "received_on": as_of}
-            payload |= {"version": version, "file_sha256": stored.sha256, "file_name": stored.name}
-        if "conformity_motives" in guards and respond_by is not None:
-            conn.execute(
-                insert(ConformityRequest).values(
-                    document_id=document.id,
-                    motives=list(motives),
-                    note=note,
-                    requested_on=as_of,
-                    respond_by=respond_by,
-                    requested_by=actor,
-                )
-            )
-            payload |= {"motives": list(motives), "respond_by": respond_by.isoformat()}
-        if event == "resubmit":
-            _answer_open_requests(conn, document.id, as_of)
-
-        if conn.execute(move, params).rowcount != 1:
-            raise Conflict(f"{label} was changed by someone else; reload it and try again")
-        try:
-            appended = append_event(
-                conn,
-                ws.audit_key,
-                document_id=document.id,
-                ght_id=document.ght_id,
-                seq=previous.seq + 1 if previous else 1,
-                name=event,
-                actor=actor,
-                as_of=as_of,
-                from_state=document.state,
-                to_state=holder.state,
-                payload=payload,
-            )
-        except IntegrityError:
-            raise Conflict(
-                f"{label} was changed by someone else; reload it and try again"
-            ) from None
-        # --- e-mail: what this event tells the GHT, queued in this transaction ---
-        mail_for_event(
-            conn,
-            ws,
-            FiredEvent(
-                document.id, document.ght_id, document.doc_type, event, holder.state, as_of,
-                actor, motives, note, respond_by,
+        asks_motives = transition is not None and "conformity_motives" in transition.guards
+        holder = _StateHolder(document.state)
+        transition = machine.fire(
+            holder,
+            event,
+            FireContext(
+                actor_side=side,
+                as_of=day,
+                motives=motives,
+                known_motives=_known_motives(conn) if asks_motives else frozenset(),
+                note=note,
+                respond_by=respond_by,
+                has_file=stored is not None,
             ),
+            document.label,
+        )
+        step = Step(
+            conn, document.id, document.label, event, actor, day, document.current_version,
+            motives, note, respond_by, stored,
         )  # fmt: skip
+        if note:
+            step.payload["note"] = note
+        step.payload |= dating
+        run_effects(transition.effects, step)
+        _move(conn, document, holder.state, step)
+        appended = _append(conn, ws, document, previous, holder.state, step)
+        if transition.mail is not None:  # queued in this transaction (services.event_mail)
+            mail_for_event(
+                conn, ws, transition.mail,
+                FiredEvent(
+                    document.id, document.ght_id, document.doc_type, event, holder.state, day,
+                    actor, motives, note, respond_by,
+                ),
+            )  # fmt: skip
         return FireResult(
             document_id=document.id,
             event=event,
             from_state=document.state,
             to_state=holder.state,
-            state_label=definition.label_of(holder.state),
-            version=version,
+            state_label=machine.definition.label_of(holder.state),
+            version=step.version,
             event_seq=appended["seq"],
         )
+
+
+def _load_and_authorize(
+    conn: Connection,
+    document_id: int,
+    actor: str,
+    as_of: date | None,
+    dated_by: str,
+    expected_version: int | None,
+) -> tuple[_Loaded, Side, dict[str, str]]:
+    """The document as firing reads it, the actor's side, and what the history records about
+    who dated the event; refusals for an unknown document, actor or dater, or a stale view."""
+    row = conn.execute(_LOAD, {"document_id": document_id}).first()
+    if row is None:
+        raise NotFound(f"document {document_id} does not exist")
+    document = _Loaded(*row)
+    side = _authorize(conn, actor, document)
+    dating = _dating(conn, document.label, actor, side, as_of, dated_by)
+    if expected_version is not None and document.version_id != expected_version:
+        raise Conflict(
+            f"{document.label} was changed by someone else (version {document.version_id}, "
+            f"expected {expected_version}); reload it and try again"
+        )
+    return document, side, dating
+
+
+def _check_forward(conn: Connection, document: _Loaded, day: date) -> Any:
+    """The document's last event (or None); refuses a day before it: history only moves
+    forward. A last event dated after today can only be a bad row from before dates were
+    bounded: it must not lock the document, so today is then the floor."""
+    previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
+    if previous is not None and day < min(previous.as_of, today()):
+        raise InvalidInput(
+            f"{document.label}: date {day.isoformat()} is before its last event "
+            f"({previous.as_of.isoformat()}); history only moves forward"
+        )
+    return previous
+
+
+def _move(conn: Connection, document: _Loaded, new_state: str, step: Step) -> None:
+    """The guarded UPDATE: exactly one of two concurrent events on a document gets through."""
+    params: dict[str, Any] = {
+        "document_id": document.id,
+        "seen_version": document.version_id,
+        "new_state": new_state,
+        "now": utcnow(),
+    }
+    move = _MOVE
+    if step.received_on is not None:  # the event brought a version (`store_version`)
+        move = _MOVE_WITH_VERSION
+        params |= {"new_version": step.version, "received_on": step.received_on}
+    if conn.execute(move, params).rowcount != 1:
+        raise Conflict(f"{document.label} was changed by someone else; reload it and try again")
+
+
+def _append(
+    conn: Connection, ws: Workspace, document: _Loaded, previous: Any, new_state: str, step: Step
+) -> dict[str, Any]:
+    """The hash-chained event; a concurrent event that took the same sequence is a conflict."""
+    try:
+        return append_event(
+            conn,
+            ws.audit_key,
+            document_id=document.id,
+            ght_id=document.ght_id,
+            seq=previous.seq + 1 if previous else 1,
+            name=step.event,
+            actor=step.actor,
+            as_of=step.as_of,
+            from_state=document.state,
+            to_state=new_state,
+            payload=step.payload,
+        )
+    except IntegrityError:
+        raise Conflict(
+            f"{document.label} was changed by someone else; reload it and try again"
+        ) from None
 
 
 def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
@@ -409,14 +417,3 @@ def _refuse_unused_options(
 
 def _known_motives(conn: Connection) -> frozenset[str]:
     return frozenset(conn.execute(select(col(ConformityMotive.key))).scalars())
-
-
-def _answer_open_requests(conn: Connection, document_id: int, as_of: date) -> None:
-    conn.execute(
-        update(ConformityRequest)
-        .where(
-            col(ConformityRequest.document_id) == document_id,
-            col(ConformityRequest.answered_on).is_(None),
-        )
-        .values(answered_on=as_of)
-    )

@@ -2,8 +2,9 @@
 the rule checked before a convention is signed: an HAD convention states the geographic area
 of every HAD it covers (one convention may cover several HADs only that way).
 
-`check_before_fire` is called by `services/lifecycle.py` inside its transaction, before the
-state machine moves; it refuses with a plain message that names the HADs without an area.
+`require_had_areas` is the effect `require_had_areas` that the HAD convention's `sign` event
+declares in its workflow YAML (`services.effects`); it runs inside the event's transaction and
+refuses with a plain message that names the HADs without an area.
 """
 
 from __future__ import annotations
@@ -19,17 +20,10 @@ from services.errors import InvalidInput, NotFound
 from services.members import find_establishment
 from services.workspace import Workspace
 
-HAD_CONVENTION = "had_convention"
-SIGN = "sign"
 
-
-def check_before_fire(
-    conn: Connection, document_id: int, doc_type: str, event: str, label: str
-) -> None:
-    """Refuse to sign an HAD convention while one of its HADs has no area (`label` names the
-    document in the message, as every refusal of `fire` does)."""
-    if doc_type != HAD_CONVENTION or event != SIGN:
-        return
+def require_had_areas(conn: Connection, document_id: int, label: str) -> None:
+    """Refuse to sign an HAD convention that names no HAD, or one of whose HADs has no area
+    (`label` names the document in the message, as every refusal of `fire` does)."""
     covered = conn.execute(
         select(func.count())
         .select_from(DocumentParty)

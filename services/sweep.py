@@ -1,7 +1,7 @@
 """The deadline sweep: for one business day, what each GHT must be told, and tacit approvals.
 
 Decisions, for a day `as_of` (Europe/Paris):
-- a document not yet delivered (see `delivered_states`) with a due date gets the one notice of
+- a document not yet delivered (see `states.deadlines`) with a due date gets the one notice of
   its current stage: a reminder J-n (offsets of its campaign's due date, else of its type's
   `timers.reminder_offsets_days`, default 30, 15, 7, 1), the due-day notice J0, the overdue
   escalation J+1 (copied to the agency's direction), then one every week (J+8, J+15…);
@@ -20,7 +20,7 @@ so memory stays flat and a flow can hand one range to each task.
 from __future__ import annotations
 
 import logging
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -47,9 +47,16 @@ from services.outbox import (
 )
 from services.workspace import Workspace
 from settings import Settings
+from states.deadlines import (
+    TACIT_EVENT,
+    Deadline,
+    DeadlineKind,
+    DeadlineRules,
+    OpenRequest,
+)
 from states.definition import WorkflowDefinition
 from states.errors import StateError
-from states.guards import add_days, add_months
+from states.guards import add_days
 
 log = logging.getLogger(__name__)
 
@@ -62,33 +69,8 @@ SWEEP_KINDS = (
     NoticeKind.CONFORMITY_OVERDUE,
     NoticeKind.TACIT_APPROVAL,
 )
-TACIT_EVENT = "tacit_approve"
 
 # --- pure decisions -------------------------------------------------------------------------
-
-
-def delivered_states(definition: WorkflowDefinition) -> frozenset[str]:
-    """States in which a document is where its due date wanted it: transmitted or beyond.
-
-    Derived from the definition: the destinations of the events that carry the document's file
-    (guard `file_attached`: submit, resubmit) and every state reachable from them, so
-    `submitted`, `conformity_requested`, `approved`, `rejected`, `acknowledged`; plus the final
-    states. A type without such an event is delivered only in its final states.
-    """
-    carried = {t.dest for t in definition.transitions if "file_attached" in t.guards}
-    return frozenset(definition.reachable_from(carried)) | definition.final_states
-
-
-def conformity_states(definition: WorkflowDefinition) -> frozenset[str]:
-    """States that wait for the answer to a conformity request (where such requests lead)."""
-    return frozenset(t.dest for t in definition.transitions if "conformity_motives" in t.guards)
-
-
-def tacit_sources(definition: WorkflowDefinition) -> frozenset[str]:
-    """States that `tacit_approve` leaves; empty for types without tacit approval."""
-    if definition.timers.review_period_months is None:
-        return frozenset()
-    return frozenset(s for t in definition.transitions if t.event == TACIT_EVENT for s in t.sources)
 
 
 def document_stage(
@@ -237,22 +219,13 @@ def sweep_deadlines(
 
 @dataclass(frozen=True)
 class _Rules:
-    """Per type: the sets of states the decisions need, computed once per batch."""
+    """Per type, the deadline rules (`states.deadlines`), computed once per batch."""
 
-    delivered: dict[str, frozenset[str]]
-    conformity: dict[str, frozenset[str]]
-    tacit: dict[str, frozenset[str]]
-    definitions: dict[str, WorkflowDefinition]
+    by_type: dict[str, DeadlineRules]
 
     @classmethod
     def of(cls, ws: Workspace) -> _Rules:
-        definitions = {t: ws.workflows.definition(t) for t in ws.workflows.types}
-        return cls(
-            delivered={t: delivered_states(d) for t, d in definitions.items()},
-            conformity={t: conformity_states(d) for t, d in definitions.items()},
-            tacit={t: tacit_sources(d) for t, d in definitions.items()},
-            definitions=definitions,
-        )
+        return cls({t: DeadlineRules.of(ws.workflows.definition(t)) for t in ws.workflows.types})
 
 
 # The database itself failing (unreachable, locked) is no bad row: that stops the sweep.
@@ -388,17 +361,106 @@ def _read(
 def _read_range(
     ws: Workspace, rules: _Rules, as_of: date, first_id: int, last_id: int, codes: dict[int, str]
 ) -> _Found:
+    """The decisions for the documents of [first_id, last_id]: each document's deadlines
+    (`states.deadlines`) and, for each, the notice or the tacit approval due on `as_of`."""
     found = _Found(SweepReport(as_of=as_of, dry_run=False))
+    d, r = _DOC.c, _REQ.c
     with ws.db.reading() as session:
         conn = session.connection()
-        report = found.report
-        found.notices = [
-            *_deadline_notices(conn, rules, as_of, first_id, last_id, report, codes),
-            *_conformity_notices(conn, rules, as_of, first_id, last_id, report, codes),
-        ]
-        found.tacit = _tacit_candidates(conn, rules, as_of, first_id, last_id, report, codes)
+        requests: dict[int, list[OpenRequest]] = defaultdict(list)
+        for request_id, document_id, requested_on, respond_by in conn.execute(
+            select(r.id, r.document_id, r.requested_on, r.respond_by).where(
+                r.document_id.between(first_id, last_id), r.answered_on.is_(None)
+            )
+        ):
+            requests[document_id].append(OpenRequest(request_id, requested_on, respond_by))
+        rows = conn.execute(
+            select(
+                d.id,
+                d.ght_id,
+                d.doc_type,
+                d.state,
+                d.due_date,
+                d.submitted_on,
+                _DUE.c.reminder_offsets_days,
+            )
+            .outerjoin(
+                _DUE,
+                and_(_DUE.c.campaign_id == d.campaign_id, _DUE.c.doc_type == d.doc_type),
+            )
+            .where(d.id.between(first_id, last_id))
+            .order_by(d.id)
+        )
+        tacit: list[tuple[int, int, date]] = []
+        for row in rows:
+            document = _Dated(*row)
+            if document.due_date is not None:
+                found.report.documents += 1
+            type_rules = rules.by_type.get(document.doc_type)
+            if type_rules is None:  # a type no definition knows: nothing can be decided
+                continue
+            try:
+                deadlines = type_rules.deadlines_of(document, requests.get(document.id, ()))
+                for deadline in deadlines:
+                    if deadline.kind is DeadlineKind.REVIEW_END:
+                        assert document.submitted_on is not None  # a review needs a receipt
+                        check_plausible(document.submitted_on, "received date")
+                        if deadline.day <= as_of:
+                            tacit.append((document.id, document.ght_id, deadline.day))
+                        continue
+                    notice = _notice_for(type_rules.definition, document, deadline, as_of)
+                    if notice is not None:
+                        found.notices.append(notice)
+            except Exception as exc:  # e.g. a stored date that date arithmetic cannot use
+                found.report.fail(document.id, codes.get(document.ght_id), _reason(exc))
+        found.tacit = _tacit_days(conn, tacit, as_of, found.report, codes)
         found.known = existing_keys(conn, (n.document_id for n in found.notices), SWEEP_KINDS)
     return found
+
+
+@dataclass(frozen=True)
+class _Dated:
+    """A document as the sweep reads it (one row, no ORM object)."""
+
+    id: int
+    ght_id: int
+    doc_type: str
+    state: str
+    due_date: date | None
+    submitted_on: date | None
+    offsets: Sequence[int] | None  # the campaign's reminder offsets for its type, if any
+
+
+def _notice_for(
+    definition: WorkflowDefinition, document: _Dated, deadline: Deadline, as_of: date
+) -> Notice | None:
+    """The notice a due date or a respond-by date calls for on `as_of`, or None."""
+    offsets = document.offsets or definition.timers.reminder_offsets_days
+    if deadline.kind is DeadlineKind.DUE:
+        due = check_plausible(deadline.day, "due date")
+        stage = document_stage(due, as_of, offsets)
+        context: dict[str, Any] = {"due": due}
+    else:
+        request = deadline.request
+        assert request is not None  # a respond-by deadline always names its request
+        check_plausible(request.requested_on, "conformity request date")
+        check_plausible(request.respond_by, "respond-by date")
+        stage = conformity_stage(
+            request.id, request.requested_on, request.respond_by, as_of, offsets
+        )
+        context = {"requested_on": request.requested_on, "respond_by": request.respond_by}
+    if stage is None:
+        return None
+    return _notice(
+        definition,
+        document.state,
+        document.id,
+        document.ght_id,
+        stage,
+        deadline.day,
+        as_of,
+        context,
+    )
 
 
 def _queue(
@@ -496,133 +558,37 @@ def _notice(
     )
 
 
-def _deadline_notices(
+def _tacit_days(
     conn: Connection,
-    rules: _Rules,
+    candidates: list[tuple[int, int, date]],
     as_of: date,
-    first_id: int,
-    last_id: int,
-    report: SweepReport,
-    codes: dict[int, str],
-) -> list[Notice]:
-    d = _DOC.c
-    rows = conn.execute(
-        select(d.id, d.ght_id, d.doc_type, d.state, d.due_date, _DUE.c.reminder_offsets_days)
-        .outerjoin(
-            _DUE,
-            and_(_DUE.c.campaign_id == d.campaign_id, _DUE.c.doc_type == d.doc_type),
-        )
-        .where(d.id.between(first_id, last_id), d.due_date.is_not(None))
-    )
-    notices: list[Notice] = []
-    for document_id, ght_id, doc_type, state, due, offsets in rows:
-        report.documents += 1
-        definition = rules.definitions.get(doc_type)
-        if definition is None or state in rules.delivered[doc_type]:
-            continue
-        try:
-            check_plausible(due, "due date")
-            stage = document_stage(due, as_of, offsets or definition.timers.reminder_offsets_days)
-            if stage is None:
-                continue
-            notices.append(
-                _notice(definition, state, document_id, ght_id, stage, due, as_of, {"due": due})
-            )
-        except Exception as exc:  # e.g. a stored date date arithmetic cannot use
-            report.fail(document_id, codes.get(ght_id), _reason(exc))
-    return notices
-
-
-def _conformity_notices(
-    conn: Connection,
-    rules: _Rules,
-    as_of: date,
-    first_id: int,
-    last_id: int,
-    report: SweepReport,
-    codes: dict[int, str],
-) -> list[Notice]:
-    d, r = _DOC.c, _REQ.c
-    rows = conn.execute(
-        select(
-            r.id,
-            r.document_id,
-            r.requested_on,
-            r.respond_by,
-            d.ght_id,
-            d.doc_type,
-            d.state,
-            _DUE.c.reminder_offsets_days,
-        )
-        .join(_DOC, d.id == r.document_id)
-        .outerjoin(
-            _DUE,
-            and_(_DUE.c.campaign_id == d.campaign_id, _DUE.c.doc_type == d.doc_type),
-        )
-        .where(r.document_id.between(first_id, last_id), r.answered_on.is_(None))
-    )
-    notices: list[Notice] = []
-    for request_id, document_id, requested_on, respond_by, ght_id, doc_type, state, offs in rows:
-        definition = rules.definitions.get(doc_type)
-        if definition is None or state not in rules.conformity[doc_type]:
-            continue
-        try:
-            check_plausible(requested_on, "conformity request date")
-            check_plausible(respond_by, "respond-by date")
-            offsets = offs or definition.timers.reminder_offsets_days
-            stage = conformity_stage(request_id, requested_on, respond_by, as_of, offsets)
-            if stage is None:
-                continue
-            context = {"requested_on": requested_on, "respond_by": respond_by}
-            notices.append(
-                _notice(definition, state, document_id, ght_id, stage, respond_by, as_of, context)
-            )
-        except Exception as exc:
-            report.fail(document_id, codes.get(ght_id), _reason(exc))
-    return notices
-
-
-def _tacit_candidates(
-    conn: Connection,
-    rules: _Rules,
-    as_of: date,
-    first_id: int,
-    last_id: int,
     report: SweepReport,
     codes: dict[int, str],
 ) -> list[tuple[int, int, date]]:
     """(document, GHT, approval date) of the documents whose review period ran out, dated the
     day the silence ran out, or the sweep's day if the history already holds a later day (none
     when it holds a day after the sweep's: the history moved on)."""
-    states = sorted({s for sources in rules.tacit.values() for s in sources})
-    if not states:
+    if not candidates:
         return []
-    d, e = _DOC.c, _EVENT.c
-    last_event = (
-        select(func.max(e.as_of)).where(e.document_id == d.id).correlate(_DOC).scalar_subquery()
-    )
-    rows = conn.execute(
-        select(d.id, d.ght_id, d.doc_type, d.state, d.submitted_on, last_event).where(
-            d.id.between(first_id, last_id), d.state.in_(states), d.submitted_on.is_not(None)
+    e = _EVENT.c
+    last_days: dict[int, date] = {
+        int(document_id): day
+        for document_id, day in conn.execute(
+            select(e.document_id, func.max(e.as_of))
+            .where(e.document_id.in_([c[0] for c in candidates]))
+            .group_by(e.document_id)
         )
-    )
+    }
     now = today()
     found = []
-    for document_id, ght_id, doc_type, state, received_on, last_day in rows:
-        if state not in rules.tacit.get(doc_type, frozenset()):
-            continue
-        months = rules.definitions[doc_type].timers.review_period_months
-        assert months is not None
-        try:
-            effective = add_months(check_plausible(received_on, "received date"), months)
-            if effective > as_of:
-                continue
-            if last_day is not None and last_day > now:
-                raise InvalidInput(
-                    f"its history holds an event dated {last_day.isoformat()}, after today"
-                )
-        except Exception as exc:
-            report.fail(document_id, codes.get(ght_id), _reason(exc))
+    for document_id, ght_id, effective in candidates:
+        last_day = last_days.get(document_id)
+        if last_day is not None and last_day > now:
+            report.fail(
+                document_id,
+                codes.get(ght_id),
+                f"its history holds an event dated {last_day.isoformat()}, after today",
+            )
             continue
         day = effective if last_day is None or effective >= last_day else as_of
         if last_day is not None and day < last_day:

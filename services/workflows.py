@@ -36,4 +36,9 @@ def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
     ordered = sorted(
         mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m.get("type", "")))
     )
-    return WorkflowRegistry.from_mappings(ordered)
+    # the effects and mails the definitions may name are implemented by services that import
+    # the workspace, which imports this module: read their names once, here
+    from services.effects import effect_needs
+    from services.event_mail import MAILS
+
+    return WorkflowRegistry.from_mappings(ordered, effect_needs(), frozenset(MAILS))

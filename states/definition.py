@@ -1,7 +1,14 @@
-"""A document type's workflow written as data: states, events, sides, guards by name, timers.
+"""A document type's workflow written as data: states, events, sides, guards, effects and mail
+by name, timers.
 
 A definition is read from a plain mapping (YAML under `scenarios/workflows/`), validated here,
-and never changed afterwards, so that a new document type needs a file and no new code.
+and never changed afterwards, so that a new document type needs a file and no new code. What
+an event does besides moving the state is declared beside its guards: `effects:` (e.g. store
+the version it brings, open a conformity request) and `mail:` (the notice it queues). Their
+implementations need the database and live in `services/`; this module only knows their names,
+given by the caller, and the guards each effect relies on, so that a definition naming an
+effect that does not exist, or a guard whose checked input no effect would keep (a file that
+`store_version` would not store), is refused when it is read rather than when it is fired.
 """
 
 from __future__ import annotations
@@ -12,6 +19,9 @@ from enum import StrEnum
 from typing import Any
 
 from states.errors import DefinitionError
+
+STORE_VERSION = "store_version"  # the effect that keeps the file an event brings
+OPEN_CONFORMITY_REQUEST = "open_conformity_request"  # the effect that opens a request
 
 
 class Side(StrEnum):
@@ -37,6 +47,8 @@ class TransitionDef:
     side: Side
     guards: tuple[str, ...] = ()
     label: str = ""  # French label of the event, for people
+    effects: tuple[str, ...] = ()  # what the event does besides moving, in order (services)
+    mail: str | None = None  # the notice it queues to the GHT, if any (services.event_mail)
 
 
 @dataclass(frozen=True)
@@ -63,8 +75,12 @@ class WorkflowDefinition:
 
     @property
     def carries_file(self) -> bool:
-        """Whether some event of this type needs a file (then uploads are kept as versions)."""
-        return any("file_attached" in t.guards for t in self.transitions)
+        """Whether some event of this type stores a file (then uploads are kept as versions)."""
+        return any(STORE_VERSION in t.effects for t in self.transitions)
+
+    def with_effect(self, effect: str) -> tuple[TransitionDef, ...]:
+        """The transitions that declare `effect` (e.g. where conformity requests are opened)."""
+        return tuple(t for t in self.transitions if effect in t.effects)
 
     @property
     def final_states(self) -> frozenset[str]:
@@ -109,9 +125,18 @@ class WorkflowDefinition:
 
     @classmethod
     def from_mapping(
-        cls, data: Mapping[str, Any], known_guards: frozenset[str]
+        cls,
+        data: Mapping[str, Any],
+        known_guards: frozenset[str],
+        known_effects: Mapping[str, frozenset[str]] | None = None,
+        known_mails: frozenset[str] = frozenset(),
     ) -> WorkflowDefinition:
-        """Build and check a definition; every mistake is reported with the type's name."""
+        """Build and check a definition; every mistake is reported with the type's name.
+
+        `known_effects` maps each effect's name to the guards it relies on (`store_version`
+        keeps the file that `file_attached` requires); `known_mails` names the notices an
+        event may queue. Both come from `services/`, which implements them."""
+        vocabulary = _Vocabulary(known_guards, known_effects or {}, known_mails)
         type_name = str(data.get("type") or "")
         if not type_name:
             raise DefinitionError("workflow definition without a 'type'")
@@ -141,7 +166,7 @@ class WorkflowDefinition:
         transitions: list[TransitionDef] = []
         for event, spec in raw_events.items():
             for rule in spec if isinstance(spec, list) else [spec]:
-                transitions.append(_transition(str(event), rule, names, known_guards, fail))
+                transitions.append(_transition(str(event), rule, names, vocabulary, fail))
 
         definition = cls(
             type=type_name,
@@ -183,11 +208,52 @@ def _check_graph(definition: WorkflowDefinition, fail: Any) -> None:
             raise fail(f"state {state.name!r} is not final but no event leaves it")
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    """The names a definition may use, and which guards each effect relies on."""
+
+    guards: frozenset[str]
+    effects: Mapping[str, frozenset[str]]
+    mails: frozenset[str]
+
+    def check(
+        self, event: str, guards: tuple[str, ...], effects: tuple[str, ...], fail: Any
+    ) -> None:
+        for guard in guards:
+            if guard not in self.guards:
+                raise fail(f"event {event!r} uses unknown guard {guard!r}")
+        for effect in effects:
+            if effect not in self.effects:
+                raise fail(f"event {event!r} uses unknown effect {effect!r}")
+            if effects.count(effect) > 1:
+                raise fail(f"event {event!r} names effect {effect!r} twice")
+            missing = sorted(self.effects[effect] - set(guards))
+            if missing:
+                raise fail(
+                    f"event {event!r}: effect {effect!r} needs guard(s) {', '.join(missing)}"
+                )
+        for guard in guards:
+            keepers = sorted(e for e, needs in self.effects.items() if guard in needs)
+            if keepers and not set(keepers) & set(effects):
+                raise fail(
+                    f"event {event!r}: guard {guard!r} checks what effect "
+                    f"{' or '.join(repr(k) for k in keepers)} keeps; add it to 'effects'"
+                )
+
+
+def _names(raw: Any, what: str, event: str, fail: Any) -> tuple[str, ...]:
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not all(isinstance(n, str) for n in raw):
+        raise fail(f"event {event!r}: '{what}' must be a list of names")
+    return tuple(raw)
+
+
 def _transition(
     event: str,
     rule: Any,
     names: set[str],
-    known_guards: frozenset[str],
+    vocabulary: _Vocabulary,
     fail: Any,
 ) -> TransitionDef:
     if not isinstance(rule, Mapping):
@@ -204,11 +270,15 @@ def _transition(
         side = Side(str(rule.get("side")))
     except ValueError:
         raise fail(f"event {event!r}: side must be one of {', '.join(Side)}") from None
-    guards = tuple(str(g) for g in rule.get("guards", []) or [])
-    for guard in guards:
-        if guard not in known_guards:
-            raise fail(f"event {event!r} uses unknown guard {guard!r}")
-    return TransitionDef(event, sources, dest, side, guards, str(rule.get("label", "")))
+    guards = _names(rule.get("guards"), "guards", event, fail)
+    effects = _names(rule.get("effects"), "effects", event, fail)
+    vocabulary.check(event, guards, effects, fail)
+    mail = rule.get("mail")
+    if mail is not None and (not isinstance(mail, str) or mail not in vocabulary.mails):
+        raise fail(f"event {event!r} uses unknown mail {mail!r}")
+    return TransitionDef(
+        event, sources, dest, side, guards, str(rule.get("label", "")), effects, mail
+    )
 
 
 def _timers(raw: Any, fail: Any) -> Timers:

@@ -95,9 +95,16 @@ class WorkflowRegistry:
         self._machines = {d.type: DocumentMachine(d) for d in definitions}
 
     @classmethod
-    def from_mappings(cls, mappings: Iterable[Mapping[str, Any]]) -> WorkflowRegistry:
+    def from_mappings(
+        cls,
+        mappings: Iterable[Mapping[str, Any]],
+        effects: Mapping[str, frozenset[str]] | None = None,
+        mails: frozenset[str] = frozenset(),
+    ) -> WorkflowRegistry:
+        """Definitions checked against the guards here and the effects and mails `services/`
+        implements (their names, and the guards each effect relies on)."""
         known = frozenset(GUARDS)
-        return cls(WorkflowDefinition.from_mapping(m, known) for m in mappings)
+        return cls(WorkflowDefinition.from_mapping(m, known, effects, mails) for m in mappings)
 
     @property
     def types(self) -> list[str]:

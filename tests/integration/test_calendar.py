@@ -53,8 +53,12 @@ def test_due_dates_and_open_conformity_requests_of_the_scenario(occitanie):
 
 def test_the_calendar_follows_the_lifecycle(occitanie, tmp_path):
     ws, doc, me = occitanie, document_id(occitanie, "OCC-02", "pmsp"), director("OCC-02")
+    assert f"doc-{doc}-due@ghtflow" in _events(ws, "OCC-02")  # still to transmit
     fire(ws, doc, "submit", me, as_of=date(2017, 10, 16), file=a_file(tmp_path))
-    review = _events(ws, "OCC-02")[f"doc-{doc}-review-1@ghtflow"]
+    events = _events(ws, "OCC-02")
+    # transmitted: the sweep reminds no more of the due date, and the calendar agrees
+    assert f"doc-{doc}-due@ghtflow" not in events
+    review = events[f"doc-{doc}-review-1@ghtflow"]
     assert review["day"] == date(2017, 12, 16)  # two months of silence: tacit approval
     assert str(review["summary"]).startswith("Fin du délai d'examen par l'ARS : ")
     assert "approuvé tacitement le 16 décembre 2017" in str(review["description"])
@@ -79,7 +83,7 @@ def test_the_calendar_follows_the_lifecycle(occitanie, tmp_path):
     events = _events(ws, "OCC-02")
     assert not any(u.startswith("request-") for u in events)  # answered
     assert events[f"doc-{doc}-review-2@ghtflow"]["day"] == date(2018, 1, 24)
-    assert f"doc-{doc}-due@ghtflow" in events
+    assert f"doc-{doc}-due@ghtflow" not in events
 
     fire(ws, doc, "approve", OFFICER, as_of=date(2017, 12, 8))
     assert not any("-review-" in u for u in _events(ws, "OCC-02"))

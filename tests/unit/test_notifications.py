@@ -21,13 +21,9 @@ from notifications.message import (
     new_message_id,
 )
 from notifications.render import SUBJECTS, render_notice
-from services.sweep import (
-    conformity_stage,
-    delivered_states,
-    document_stage,
-    tacit_sources,
-)
+from services.sweep import conformity_stage, document_stage
 from services.workflows import load_workflows
+from states.deadlines import delivered_states, tacit_sources
 from states.guards import add_months
 
 DUE = date(2017, 12, 31)

@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from services.effects import effect_needs
+from services.event_mail import MAILS
 from services.workflows import load_workflows
 from states.definition import Side, Timers, WorkflowDefinition
 from states.diagram import mermaid
@@ -243,3 +245,99 @@ def test_unknown_side_message_lists_every_side():
 def test_guard_known_elsewhere_is_refused_when_not_registered():
     with pytest.raises(DefinitionError, match="unknown guard 'file_attached'"):
         WorkflowDefinition.from_mapping(toy(), frozenset())
+
+
+# --- effects and mail, declared by name --------------------------------------------------------
+
+KNOWN_EFFECTS = effect_needs()
+KNOWN_MAILS = frozenset(MAILS)
+
+
+def _read_with_effects(data: dict[str, Any]) -> WorkflowDefinition:
+    return WorkflowDefinition.from_mapping(data, KNOWN_GUARDS, KNOWN_EFFECTS, KNOWN_MAILS)
+
+
+def test_effects_and_mail_are_read_in_their_declared_order():
+    events = _events_with("submit", effects=["store_version", "answer_open_requests"])
+    events = {**events, "approve": {**events["approve"], "mail": "tacit_approval"}}
+    definition = _read_with_effects(toy(events=events))
+    submit = definition.transition("draft", "submit")
+    approve = definition.transition("submitted", "approve")
+    assert submit is not None and approve is not None
+    assert submit.effects == ("store_version", "answer_open_requests")
+    assert (submit.mail, approve.mail) == (None, "tacit_approval")
+    assert definition.carries_file
+    assert definition.with_effect("store_version") == (submit,)
+
+
+@pytest.mark.parametrize(
+    ("events", "fragment"),
+    [
+        (
+            _events_with("submit", effects=["store_version", "launch_rocket"]),
+            "event 'submit' uses unknown effect 'launch_rocket'",
+        ),
+        (
+            _events_with("submit", effects=["store_version", "store_version"]),
+            "names effect 'store_version' twice",
+        ),
+        (
+            _events_with("submit", guards=[], effects=["store_version"]),
+            "effect 'store_version' needs guard(s) file_attached",
+        ),
+        (
+            _events_with("submit", effects=[]),
+            "guard 'file_attached' checks what effect 'store_version' keeps",
+        ),
+        (
+            _events_with(
+                "submit", guards=["conformity_motives"], effects=["open_conformity_request"]
+            ),
+            "needs guard(s) respond_by_min_delay",
+        ),
+        (_events_with("submit", effects="store_version"), "'effects' must be a list of names"),
+        (
+            _events_with("submit", effects=["store_version"], mail="carrier_pigeon"),
+            "event 'submit' uses unknown mail 'carrier_pigeon'",
+        ),
+        (
+            _events_with("submit", effects=["store_version"], mail=["tacit_approval"]),
+            "uses unknown mail",
+        ),
+    ],
+    ids=[
+        "unknown-effect",
+        "effect-twice",
+        "effect-without-its-guard",
+        "guard-without-its-effect",
+        "effect-missing-one-guard",
+        "effects-not-a-list",
+        "unknown-mail",
+        "mail-not-a-name",
+    ],
+)
+def test_effects_and_mail_mistakes_are_refused_when_read(events, fragment):
+    with pytest.raises(DefinitionError) as caught:
+        _read_with_effects(toy(events=events))
+    assert str(caught.value).startswith("workflow 'toy': ")
+    assert fragment in str(caught.value)
+
+
+@pytest.mark.parametrize("type_name", TYPES)
+def test_builtin_events_declare_what_they_do(type_name):
+    """No event name is special in code any more: what each one does is in its YAML."""
+    definition = REGISTRY.definition(type_name)
+    for transition in definition.transitions:
+        assert set(transition.effects) <= set(KNOWN_EFFECTS)
+        assert transition.mail is None or transition.mail in KNOWN_MAILS
+        if "file_attached" in transition.guards:
+            assert "store_version" in transition.effects
+        if transition.event == "resubmit":
+            assert transition.effects == ("store_version", "answer_open_requests")
+        if transition.event == "request_conformity":
+            assert transition.mail == "conformity_request"
+        if transition.event == "tacit_approve":
+            assert transition.mail == "tacit_approval"
+    sign = definition.transition("draft", "sign")
+    if type_name == "had_convention":
+        assert sign is not None and sign.effects == ("require_had_areas",)
