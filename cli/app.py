@@ -24,6 +24,7 @@ from cli.output import print_error
 from cli.registry import register as register_registry
 from cli.serve import serve as serve_command  # web dashboard
 from cli.sweep import sweep as sweep_command
+from cli.version import VERSION_OPTION
 from services.errors import ServiceError
 from states.errors import StateError
 
@@ -34,6 +35,13 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def _options(version: bool = VERSION_OPTION) -> None:
+    """Options of `ghtflow` itself, before the command (`--version`)."""
+
+
 app.add_typer(db.app, name="db")
 app.command("load")(load.load)
 app.add_typer(documents.app, name="documents")

@@ -1,4 +1,7 @@
-"""`ghtflow load PATH [--demo]`: load a scenario (region, GHTs, people, campaign, documents)."""
+"""`ghtflow load PATH [--demo]`: load a scenario (region, GHTs, people, campaign, documents).
+
+`ghtflow load --demo` alone loads the Occitanie 2017 scenario shipped with ghtflow (the one
+`make demo` loads), so that an installed copy has its demonstration without a checkout."""
 
 from __future__ import annotations
 
@@ -11,7 +14,9 @@ from cli.output import console, table
 
 
 def load(
-    path: Path = typer.Argument(..., help="scenario YAML file"),
+    path: Path | None = typer.Argument(
+        None, help="scenario YAML file (with --demo, default: the shipped Occitanie 2017 one)"
+    ),
     demo: bool = typer.Option(
         False,
         "--demo",
@@ -20,6 +25,16 @@ def load(
 ) -> None:
     """Load a scenario in one transaction; loading it again changes nothing."""
     from services.scenario import load_scenario
+
+    if path is None:
+        if not demo:
+            raise typer.BadParameter(
+                "give a scenario file, or --demo alone for the shipped demo scenario",
+                param_hint="'PATH'",
+            )
+        from scenarios import DEMO_SCENARIO
+
+        path = DEMO_SCENARIO
 
     report = load_scenario(workspace(), path, demo=demo)
     kinds = sorted(set(report.created) | set(report.updated) | set(report.unchanged))

@@ -4,9 +4,10 @@
   `cron=` string would be UTC);
 - `deliver-outbox/every-5-minutes`: every five minutes.
 
-Both are bound to a work pool of type `process` (created if missing) and point at this
-checkout's source folder: start `prefect worker start --pool POOL` on every host that has the
-same code at the same path and the `GHTFLOW_*` environment (database, SMTP relay).
+Both are bound to a work pool of type `process` (created if missing) and point at the folder
+that holds the `flows` package (a checkout, or the `site-packages` of an installed wheel):
+start `prefect worker start --pool POOL` on every host that has the same code at the same path
+and the `GHTFLOW_*` environment (database, SMTP relay).
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from prefect.exceptions import ObjectAlreadyExists
 from prefect.flows import Flow
 from prefect.schedules import Cron, Interval
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parent.parent  # entrypoints below are relative to it
 TIMEZONE = "Europe/Paris"
 SWEEP_CRON = "0 6 * * *"
 DELIVERY_EVERY = timedelta(minutes=5)

@@ -12,10 +12,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from scenarios import CATEGORIES_FILE
 from services.errors import InvalidInput, ScenarioError
 from services.yaml_lines import read_yaml
 
-BUILTIN = Path(__file__).resolve().parent.parent / "scenarios" / "categories.yaml"
+BUILTIN = CATEGORIES_FILE  # shipped in the `scenarios` package
 KINDS = (
     "CHU",
     "CH",

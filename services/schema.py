@@ -9,13 +9,17 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
+import migrations
 from models import Database
 
-MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS = Path(migrations.__file__).resolve().parent
 
 
 def _config() -> Config:
-    config = Config(str(MIGRATIONS / "alembic.ini"))
+    """Alembic's configuration, made here rather than read from `migrations/alembic.ini` (kept
+    for developers running `alembic` by hand): the scripts are found wherever the `migrations`
+    package is installed, and no file outside it is needed."""
+    config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
     return config
 

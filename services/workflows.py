@@ -11,10 +11,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from scenarios import WORKFLOWS_DIR
 from services.yaml_lines import read_yaml
 from states.machine import WorkflowRegistry
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent / "scenarios" / "workflows"
+BUILTIN_DIR = WORKFLOWS_DIR  # shipped in the `scenarios` package
 
 
 def _read(folder: Path) -> dict[str, dict[str, Any]]:

@@ -12,7 +12,15 @@ import time
 from pathlib import Path
 from typing import Any
 
-from tests.e2e.runner import GHTFLOW, SCENARIO, env_for, ghtflow, ok, one_line_error
+from tests.e2e.runner import (
+    GHTFLOW,
+    SCENARIO,
+    env_for,
+    ghtflow,
+    ok,
+    one_line_error,
+    usage_error,
+)
 
 
 def db_row(home: Path, sql: str) -> tuple[Any, ...]:
@@ -27,6 +35,24 @@ def test_load_without_demo_sets_no_password(tmp_path: Path):
     out = ok(home, "load", SCENARIO)
     assert "demo_password ignored" in out and "ghtflow users passwd EMAIL" in out
     assert db_row(home, "SELECT count(*) FROM person WHERE password_hash IS NOT NULL") == (0,)
+
+
+def test_load_demo_alone_loads_the_shipped_scenario(tmp_path: Path):
+    """`load --demo` needs no checkout: the demo scenario comes with the package; the same file
+    named on the command line changes nothing afterwards."""
+    home = tmp_path / "demo"
+    home.mkdir()
+    ok(home, "db", "upgrade")
+    out = ok(home, "load", "--demo")
+    assert "Scenario occitanie-2017" in out and "demo_password ignored" not in out
+    assert db_row(home, "SELECT count(*) FROM person WHERE password_hash IS NOT NULL") == (15,)
+    assert "Nothing changed" in ok(home, "load", "--demo", SCENARIO)
+
+
+def test_load_without_a_file_nor_demo_is_a_usage_error(empty_home: Path):
+    stderr = usage_error(ghtflow(empty_home, "load"))
+    assert "give a scenario file, or --demo alone" in " ".join(stderr.split())
+    _nothing_loaded(empty_home)
 
 
 def test_serve_warns_while_accounts_have_the_demo_password(loaded_home: Path):

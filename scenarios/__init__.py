@@ -1,0 +1,15 @@
+"""The data ghtflow ships beside its code: the workflow definitions (`workflows/*.yaml`), the
+categories of the national list (`categories.yaml`) and the Occitanie 2017 demo scenario.
+
+A package, so that the wheel carries these files and the code finds them next to this module
+wherever ghtflow is installed (not only in a checkout).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+WORKFLOWS_DIR = HERE / "workflows"
+CATEGORIES_FILE = HERE / "categories.yaml"
+DEMO_SCENARIO = HERE / "occitanie-2017.yaml"
