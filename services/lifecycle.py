@@ -142,6 +142,8 @@ class _Loaded:
     version_id: int
     ght_code: str
     region_id: int
+    last_seq: int | None  # the document's last event (None before its first)
+    last_as_of: date | None
 
     @property
     def label(self) -> str:
@@ -156,6 +158,15 @@ _DOCUMENT, _GHT, _PERSON_T, _EVENT = (
     table_of(Person),
     table_of(Event),
 )
+# The document's last event, read with the document itself (one statement, not two: firing
+# is the hot path and each round trip costs about as much as the work).
+_LAST = (
+    select(_EVENT.c.seq, _EVENT.c.as_of)
+    .where(_EVENT.c.document_id == _DOCUMENT.c.id)
+    .order_by(_EVENT.c.seq.desc())
+    .limit(1)
+    .correlate(_DOCUMENT)
+)
 _LOAD = (
     select(
         _DOCUMENT.c.id,
@@ -166,6 +177,8 @@ _LOAD = (
         _DOCUMENT.c.version_id,
         _GHT.c.code,
         _GHT.c.region_id,
+        _LAST.with_only_columns(_EVENT.c.seq).scalar_subquery(),
+        _LAST.with_only_columns(_EVENT.c.as_of).scalar_subquery(),
     )
     .join(_GHT, _GHT.c.id == _DOCUMENT.c.ght_id)
     .where(_DOCUMENT.c.id == bindparam("document_id"))
@@ -173,12 +186,6 @@ _LOAD = (
 _PERSON = select(
     _PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id, _PERSON_T.c.removed_at
 ).where(_PERSON_T.c.email == bindparam("email"))
-_LAST_EVENT = (
-    select(_EVENT.c.seq, _EVENT.c.as_of)
-    .where(_EVENT.c.document_id == bindparam("document_id"))
-    .order_by(_EVENT.c.seq.desc())
-    .limit(1)
-)
 _GUARDED = _DOCUMENT.update().where(
     _DOCUMENT.c.id == bindparam("document_id"),
     _DOCUMENT.c.version_id == bindparam("seen_version"),
@@ -214,7 +221,7 @@ def _apply(
             conn, document_id, actor, as_of, dated_by, expected_version
         )
         day = as_of or today()
-        previous = _check_forward(conn, document, day)
+        _check_forward(document, day)
         machine = ws.workflows.machine(document.doc_type)
         transition = machine.definition.transition(document.state, event)
         if transition is not None:  # otherwise the machine names the allowed events below
@@ -246,7 +253,7 @@ def _apply(
         step.payload |= dating
         run_effects(transition.effects, step)
         _move(conn, document, holder.state, step)
-        appended = _append(conn, ws, document, previous, holder.state, step)
+        appended = _append(conn, ws, document, holder.state, step)
         if transition.mail is not None:  # queued in this transaction (services.event_mail)
             mail_for_event(
                 conn, ws, transition.mail,
@@ -290,17 +297,16 @@ def _load_and_authorize(
     return document, side, dating
 
 
-def _check_forward(conn: Connection, document: _Loaded, day: date) -> Any:
-    """The document's last event (or None); refuses a day before it: history only moves
+def _check_forward(document: _Loaded, day: date) -> None:
+    """Refuses a day before the document's last event: history only moves
     forward. A last event dated after today can only be a bad row from before dates were
     bounded: it must not lock the document, so today is then the floor."""
-    previous = conn.execute(_LAST_EVENT, {"document_id": document.id}).first()
-    if previous is not None and day < min(previous.as_of, today()):
+    last = document.last_as_of
+    if last is not None and day < min(last, today()):
         raise InvalidInput(
             f"{document.label}: date {day.isoformat()} is before its last event "
-            f"({previous.as_of.isoformat()}); history only moves forward"
+            f"({last.isoformat()}); history only moves forward"
         )
-    return previous
 
 
 def _move(conn: Connection, document: _Loaded, new_state: str, step: Step) -> None:
@@ -320,7 +326,7 @@ def _move(conn: Connection, document: _Loaded, new_state: str, step: Step) -> No
 
 
 def _append(
-    conn: Connection, ws: Workspace, document: _Loaded, previous: Any, new_state: str, step: Step
+    conn: Connection, ws: Workspace, document: _Loaded, new_state: str, step: Step
 ) -> dict[str, Any]:
     """The hash-chained event; a concurrent event that took the same sequence is a conflict."""
     try:
@@ -329,7 +335,7 @@ def _append(
             ws.audit_key,
             document_id=document.id,
             ght_id=document.ght_id,
-            seq=previous.seq + 1 if previous else 1,
+            seq=(document.last_seq or 0) + 1,
             name=step.event,
             actor=step.actor,
             as_of=step.as_of,
