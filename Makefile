@@ -55,7 +55,6 @@ pdf-tools:
 # Rebuild the built-in Word templates from doc_templates/build.py (same bytes when unchanged).
 templates: venv
 	$(BIN)/python -m doc_templates.build
-# --- end Word generation ---
 
 # --- web dashboard ---
 # Debian's chromium for the browser tests (Playwright drives it through its executable_path;
@@ -91,7 +90,6 @@ screenshots: venv browser-tools
 	@test -f /usr/lib/chromium/locales/fr.pak || [ "$$(id -u)" != 0 ] || \
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y chromium-l10n >/dev/null
 	$(BIN)/python -m tests.browser.screenshots docs
-# --- end web dashboard ---
 
 clean:
 	rm -rf var build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -22,10 +22,9 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "GHTFLOW_"
-# variables read elsewhere than here: by the workflow loader, the tests and the benchmarks
+# variables read elsewhere than here: by the tests and the benchmarks
 NOT_SETTINGS = frozenset(
     {
-        "GHTFLOW_WORKFLOWS_DIR",
         "GHTFLOW_REQUIRE_POSTGRES",
         "GHTFLOW_TEST_POSTGRES",
         "GHTFLOW_REQUIRE_BROWSER",
@@ -65,11 +64,14 @@ class Settings(BaseSettings):
         default=None, description="content-addressed store of submitted files; default HOME/files"
     )
     max_file_bytes: int = Field(default=20 * 1024 * 1024, gt=0)
+    workflows_dir: Path | None = Field(
+        default=None,
+        description="folder of further workflow definitions (YAML); same type replaces built-in",
+    )
     # --- registry ---
     categories_file: Path | None = Field(
         default=None, description="extra category -> kind entries for the national list import"
     )
-    # --- end registry ---
 
     # --- e-mail: SMTP relay, sender, copies, retries ---
     smtp_host: str = Field(default="127.0.0.1", description="SMTP relay (the mail sink in dev)")
@@ -114,7 +116,6 @@ class Settings(BaseSettings):
     def _tls_mode(cls, value: object) -> object:
         return (value.strip().lower() or None) if isinstance(value, str) else value
 
-    # --- end e-mail settings ---
     # --- Word generation ---
     templates_dir: Path | None = Field(
         default=None,
@@ -126,7 +127,6 @@ class Settings(BaseSettings):
     def _no_blank_dir(cls, value: object) -> object:
         return value or None
 
-    # --- end Word generation ---
     # --- web dashboard ---
     secret_key: SecretStr | None = Field(
         default=None,
@@ -149,7 +149,6 @@ class Settings(BaseSettings):
     def _blank_secret(cls, value: object) -> object:
         return value or None
 
-    # --- end web dashboard ---
     # --- audit trail ---
     audit_key: SecretStr | None = Field(
         default=None,
@@ -170,8 +169,6 @@ class Settings(BaseSettings):
         if self.audit_checkpoints is not None:
             return self.audit_checkpoints
         return self.home / "audit-checkpoints.jsonl"
-
-    # --- end audit trail ---
 
     @model_validator(mode="before")
     @classmethod

@@ -121,7 +121,6 @@ def _registry_compliance(tmp: Path, sizes: Sizes) -> Figure:
     return _registry(tmp, sizes, 1)
 
 
-# --- end registry ---
 # --- Word generation ---
 def _generation(tmp: Path, sizes: Sizes) -> Figure:
     from benchmarks import bench_generation
@@ -129,7 +128,6 @@ def _generation(tmp: Path, sizes: Sizes) -> Figure:
     return bench_generation.figure(tmp, sizes.conventions)
 
 
-# --- end Word generation ---
 # --- web dashboard: one national-size server run gives the four figures ---
 def _web(tmp: Path, sizes: Sizes, index: int) -> Figure:
     from benchmarks import bench_web
@@ -154,9 +152,6 @@ def _web_ght_page_rps(tmp: Path, sizes: Sizes) -> Figure:
     return _web(tmp, sizes, 3)
 
 
-# --- end web dashboard ---
-
-
 # --- audit trail ---
 def _audit_sqlite(tmp: Path, sizes: Sizes) -> Figure:
     from benchmarks import bench_audit
@@ -168,9 +163,6 @@ def _audit_postgres(tmp: Path, sizes: Sizes) -> Figure:
     from benchmarks import bench_audit
 
     return bench_audit.postgres_figure(tmp, sizes.audit_events)
-
-
-# --- end audit trail ---
 
 
 # name -> (unit, higher is better, runner), in the order they run

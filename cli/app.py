@@ -59,15 +59,12 @@ app.command("deploy")(deploy_command)
 # --- Word generation ---
 app.command("generate")(generate.generate)
 app.add_typer(templates.app, name="templates")
-# --- end Word generation ---
 # --- web dashboard ---
 app.command("serve")(serve_command)
-# --- end web dashboard ---
 # --- web: users, passwords, API tokens, calendar links ---
 from cli.users import app as users_app  # noqa: E402
 
 app.add_typer(users_app, name="users")
-# --- end web users ---
 
 
 INTERNAL_ERROR = "ghtflow: internal error: "

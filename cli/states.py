@@ -22,9 +22,10 @@ app = typer.Typer(help="Document types and their state machines.", no_args_is_he
 @app.command("list")
 def list_(fmt: Format = FORMAT_OPTION) -> None:
     """Each type with its states (French labels) and events."""
-    from services.workflows import load_workflows
+    from services.workflows import workflows_for
+    from settings import get_settings
 
-    registry = load_workflows()
+    registry = workflows_for(get_settings())
     data: list[dict[str, Any]] = [
         {
             "type": t,
@@ -51,7 +52,9 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
 @app.command()
 def diagram(doc_type: str = typer.Argument(..., metavar="TYPE", help="e.g. pmsp")) -> None:
     """Print the mermaid state diagram generated from the type's definition."""
-    from services.workflows import load_workflows
+    from services.workflows import workflows_for
+    from settings import get_settings
     from states.diagram import mermaid
 
-    typer.echo(escape_controls(mermaid(load_workflows().definition(doc_type))), nl=False)
+    registry = workflows_for(get_settings())
+    typer.echo(escape_controls(mermaid(registry.definition(doc_type))), nl=False)

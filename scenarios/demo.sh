@@ -30,7 +30,6 @@ run report bilan --as-of 2017-10-13
 step "Registry: GHT OCC-01 with its members, and the conventions each GHT still owes"
 run ghts show OCC-01
 run compliance
-# --- end registry ---
 
 step "PMSP of GHT Lot (OCC-02): submitted, conformity requested, resubmitted, approved"
 PMSP=$(id_of OCC-02 pmsp)
@@ -91,7 +90,6 @@ for message in mailbox.Maildir(sys.argv[1], factory=None):
         print("\n  " + mail.get_body(("plain",)).get_content().replace("\n", "\n  "))
         break
 PY
-# --- end e-mail and deadlines ---
 # --- Word generation ----------------------------------------------------------------
 step "Word documents: the 8 CHU conventions with Toulouse and the 4 conformity letters"
 DOCS="$GHTFLOW_HOME/documents"
@@ -111,7 +109,6 @@ cat <<TXT
      ghtflow generate --type chu_convention --all --out $DOCS
    With LibreOffice installed ('make pdf-tools'), add --pdf for PDF copies.
 TXT
-# --- end Word generation --------------------------------------------------------------------
 
 step "Done. Try it yourself:"
 cat <<TXT
@@ -129,4 +126,3 @@ cat <<TXT
     the agency's case officer:   $OFFICER
     a GHT director (GHT Lot):    direction@occ-02.example.org   (each GHT: direction@occ-NN.example.org)
 TXT
-# --- end web dashboard ------------------------------------------------------------------------

@@ -6,13 +6,13 @@ a file there with the same `type` replaces the built-in one.
 
 from __future__ import annotations
 
-import os
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from scenarios import WORKFLOWS_DIR
 from services.yaml_lines import read_yaml
+from settings import Settings
 from states.machine import WorkflowRegistry
 
 BUILTIN_DIR = WORKFLOWS_DIR  # shipped in the `scenarios` package
@@ -30,10 +30,10 @@ def _read(folder: Path) -> dict[str, dict[str, Any]]:
 @lru_cache(maxsize=4)
 def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
     """Built-in definitions plus those of `extra_dir`; machines built once per process."""
+
     mappings = _read(BUILTIN_DIR)
-    extra = extra_dir if extra_dir is not None else os.environ.get("GHTFLOW_WORKFLOWS_DIR")
-    if extra:
-        mappings.update(_read(Path(extra)))
+    if extra_dir:
+        mappings.update(_read(Path(extra_dir)))
     ordered = sorted(
         mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m.get("type", "")))
     )
@@ -43,3 +43,9 @@ def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
     from services.event_mail import MAILS
 
     return WorkflowRegistry.from_mappings(ordered, effect_needs(), frozenset(MAILS))
+
+
+def workflows_for(settings: Settings) -> WorkflowRegistry:
+    """The registry the configuration asks for (`GHTFLOW_WORKFLOWS_DIR`, read by `Settings`)."""
+    extra = settings.workflows_dir
+    return load_workflows(str(extra) if extra is not None else None)

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 from models.db import Database, sqlite_path
 from services.errors import NotFound
 from services.files import FileStore
-from services.workflows import load_workflows
+from services.workflows import workflows_for
 from settings import Settings, get_settings
 from states.machine import WorkflowRegistry
 
@@ -57,5 +57,5 @@ def open_workspace(settings: Settings | None = None, *, create: bool = False) ->
         settings=settings,
         db=Database(settings.effective_database_url),
         files=FileStore(settings.effective_files_dir, settings.max_file_bytes),
-        workflows=load_workflows(),
+        workflows=workflows_for(settings),
     )

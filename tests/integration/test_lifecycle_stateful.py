@@ -48,9 +48,9 @@ def _documents(ws: Workspace) -> list[tuple[int, str, str]]:
 def _row(ws: Workspace, document_id: int) -> tuple[str, int, int]:
     with ws.db.reading() as session:
         state, version_id, current = session.execute(
-            select(Document.state, Document.version_id, Document.current_version).where(
-                col(Document.id) == document_id
-            )
+            select(
+                col(Document.state), col(Document.version_id), col(Document.current_version)
+            ).where(col(Document.id) == document_id)
         ).one()
     return str(state), int(version_id), int(current)
 
@@ -138,13 +138,14 @@ def _run(ws: Workspace, tmp_path: Path, examples: int) -> None:
         @invariant()
         def requests_are_open_exactly_where_the_definition_waits_for_them(self) -> None:
             with ws.db.reading() as session:
-                open_by_document = dict(
-                    session.execute(
+                open_by_document: dict[int, int] = {
+                    int(document_id): int(n)
+                    for document_id, n in session.execute(
                         select(col(ConformityRequest.document_id), func.count())
                         .where(col(ConformityRequest.answered_on).is_(None))
                         .group_by(col(ConformityRequest.document_id))
-                    ).all()
-                )
+                    )
+                }
                 states = session.execute(
                     select(col(Document.id), col(Document.doc_type), col(Document.state))
                 ).all()
