@@ -195,6 +195,13 @@ class Settings(BaseSettings):
             raise SettingsError(f"GHTFLOW_SMTP_CA_FILE: no file at {value}")
         return value
 
+    @field_validator("files_dir")
+    @classmethod
+    def _files_dir_is_a_folder(cls, value: Path | None) -> Path | None:
+        if value is not None and value.exists() and not value.is_dir():
+            raise SettingsError(f"GHTFLOW_FILES_DIR: {value} is a file, not a folder")
+        return value
+
     @field_validator("database_url")
     @classmethod
     def _no_blank_url(cls, value: str | None) -> str | None:

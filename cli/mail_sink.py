@@ -19,13 +19,15 @@ def mail_sink(
     ),
 ) -> None:
     """Receive e-mail on HOST:PORT and store each message in a Maildir, until interrupted."""
-    from notifications.sink import start_sink
+    from notifications.sink import MaildirError, start_sink
     from services.errors import InvalidInput
     from settings import get_settings
 
     folder = maildir or get_settings().home / "maildir"
     try:
         controller = start_sink(folder, host, port)
+    except MaildirError as exc:
+        raise InvalidInput(f"--maildir: {exc}") from None
     except (OSError, RuntimeError) as exc:
         raise InvalidInput(f"cannot listen on {host}:{port}: {exc}") from None
     console.print(

@@ -122,6 +122,25 @@ class FileStore:
     def path_of(self, sha256: str) -> Path:
         return self.root / sha256[:2] / sha256
 
+    def folder_for(self, sha256: str) -> Path:
+        """The folder `path_of(sha256)` lands in, created if needed."""
+        return self._make(self.path_of(sha256).parent)
+
+    def _make(self, folder: Path) -> Path:
+        """`folder` created inside the store, or `InvalidInput` naming the setting: a store
+        that points at a file or an unwritable place is a configuration mistake, said in one
+        line (not an internal error)."""
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except (FileExistsError, NotADirectoryError):
+            raise InvalidInput(self._unusable("a file is in the way, not a folder")) from None
+        except OSError as exc:
+            raise InvalidInput(self._unusable(exc.strerror or type(exc).__name__)) from None
+        return folder
+
+    def _unusable(self, reason: str) -> str:
+        return f"the file store {self.root} cannot be used ({reason}): check GHTFLOW_FILES_DIR"
+
     @contextmanager
     def stage(self, source: Path, name: str | None = None) -> Iterator[Staged]:
         """`source` copied under a temporary name in the store (removed when the block ends
@@ -129,7 +148,7 @@ class FileStore:
         unreadable, empty or oversized file, and anything but a regular file (a directory,
         a device such as /dev/zero, a FIFO)."""
         shown = clean_file_name(name if name is not None else source.name)
-        self.root.mkdir(parents=True, exist_ok=True)
+        self._make(self.root)
         with _open_regular(source) as src:
             size = os.fstat(src.fileno()).st_size
             if size > self.max_bytes:

@@ -187,8 +187,7 @@ def _store_bytes(files: FileStore, data: bytes) -> str:
     if target.is_file() and target.stat().st_size == len(data):
         os.utime(target)  # reused: a fresh date keeps a concurrent `files gc` off it
         return sha
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+    fd, tmp = tempfile.mkstemp(dir=files.folder_for(sha), prefix=".incoming-")
     try:
         with os.fdopen(fd, "wb") as out:
             out.write(data)

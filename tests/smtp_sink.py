@@ -5,7 +5,10 @@ as parsed messages with their SMTP envelope. Faults are real SMTP answers, confi
 handler: refuse some recipients (`refuse_rcpt`), answer DATA with a 4xx/5xx (`data_reply`),
 or follow a script of faults consumed one per command (`rcpt_script` per address,
 `data_script` per DATA: a reply, "drop-before" (the connection closes before the 250, nothing
-kept), "drop-after" (the 250 is sent, then the connection closes), "slow:SECONDS").
+kept), "drop-after" (the 250 is sent, then the connection closes), "slow:SECONDS" (the
+answer comes late; a client gone meanwhile leaves nothing kept), "slow-after:SECONDS" (the
+message is kept at once and the 250 comes SECONDS later: a client killed meanwhile never
+learns that it was delivered).
 `mail_ws` is the `occitanie` workspace pointed at the sink.
 """
 
@@ -61,19 +64,26 @@ class RecordingHandler:
             if server.transport is None or server.transport.is_closing():
                 return "451 the client gave up: nothing kept"
             fault = None
+        if fault and fault.startswith("slow-after:"):
+            self._keep(envelope)
+            await asyncio.sleep(float(fault.split(":", 1)[1]))
+            return "250 2.0.0 OK"
         if fault == "drop-before":
             server.transport.close()
             return "451 never seen: the connection is closed"
         if fault and fault != "drop-after":
             return fault
+        self._keep(envelope)
+        if fault == "drop-after":
+            asyncio.get_running_loop().call_later(0.05, server.transport.close)
+        return "250 2.0.0 OK"
+
+    def _keep(self, envelope: Any) -> None:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(
             Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.content)
         )
-        if fault == "drop-after":
-            asyncio.get_running_loop().call_later(0.05, server.transport.close)
-        return "250 2.0.0 OK"
 
     def deliveries(self) -> dict[tuple[str, str], int]:
         """(Message-ID, recipient) -> how many times it arrived: the reconciliation."""

@@ -102,3 +102,15 @@ def test_mail_commands_refuse_bad_input_in_one_line(loaded_home):
     assert "2017-13-01" in usage_error(ghtflow(loaded_home, "sweep", "--as-of", "2017-13-01"))
     down = ghtflow(loaded_home, "outbox", "send")  # nothing queued: nothing to connect for
     assert down.returncode == 0 and down.stdout.startswith("0 sent")
+
+
+def test_mail_sink_refuses_a_maildir_that_is_a_file(tmp_path):
+    regular = tmp_path / "maildir"
+    regular.write_text("not a folder")
+    refused = ghtflow(tmp_path, "mail-sink", "--port", str(free_port()), "--maildir", regular)
+    assert one_line_error(refused) == (
+        f"error: --maildir: {regular} is a file, not a folder: give a folder for the Maildir"
+    )
+    assert "cannot file messages in" in one_line_error(
+        ghtflow(tmp_path, "mail-sink", "--port", str(free_port()), "--maildir", regular / "in")
+    )

@@ -40,3 +40,10 @@ def test_reading_or_sending_never_creates_a_database(tmp_path):
     done = _run(tmp_path, "outbox", "send", GHTFLOW_DATABASE_URL=f"sqlite:///{missing}")
     assert f"no database at {missing}" in one_line_error(done)
     assert not missing.exists()
+
+
+def test_a_files_dir_that_is_a_file_is_refused(loaded_home, tmp_path):
+    regular = tmp_path / "files"
+    regular.write_text("not a folder")
+    done = _run(loaded_home, "documents", "list", GHTFLOW_FILES_DIR=str(regular))
+    assert one_line_error(done) == f"error: GHTFLOW_FILES_DIR: {regular} is a file, not a folder"

@@ -5,9 +5,7 @@ delivered arrived exactly once (counted by Message-ID and recipient), and no oth
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 import threading
 from datetime import date, timedelta
 from pathlib import Path
@@ -23,12 +21,18 @@ from notifications.sink import free_port
 from services.delivery import deliver_due
 from services.outbox import list_messages, retry_messages
 from services.sweep import sweep_deadlines
-from tests.integration.helpers import OFFICER, a_file, director, document_id
+from tests.integration.helpers import (
+    GHTFLOW_CLI,
+    OFFICER,
+    a_file,
+    cli_env,
+    director,
+    document_id,
+    reconcile,
+)
 from tests.integration.test_delivery import DIRECTION
 from tests.smtp_sink import RecordingHandler
 from tests.tls_certs import make_certificates
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _request(ws: Any, tmp_path: Path) -> None:
@@ -55,23 +59,6 @@ def _drain(ws: Any, hours: int = 48) -> None:
         if report.attempted == 0 and not report.undelivered:
             return
     raise AssertionError("messages still due after many runs")
-
-
-def reconcile(ws: Any, handler: RecordingHandler) -> dict[str, int]:
-    """Every delivered address exactly once at the sink, every other address never."""
-    arrived = handler.deliveries()
-    states: dict[str, int] = {}
-    expected: set[tuple[str, str]] = set()
-    for message in list_messages(ws):
-        states[message["state"]] = states.get(message["state"], 0) + 1
-        for address, entry in (message["recipients"] or {}).items():
-            if entry["state"] == "delivered":
-                expected.add((message["message_id"], address))
-    assert set(arrived) == expected
-    assert all(count == 1 for count in arrived.values()), {
-        k: n for k, n in arrived.items() if n > 1
-    }
-    return states
 
 
 def test_a_copy_answered_4xx_is_retried_alone_with_the_same_bytes(mail_ws, smtp_sink, tmp_path):
@@ -301,16 +288,9 @@ def test_outbox_send_exits_1_when_the_relay_is_down(mail_ws, smtp_sink, tmp_path
         pytest.skip("the command is the same on both; run once")
     _request(mail_ws, tmp_path)
     smtp_sink.stop()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("GHTFLOW_")}
-    env |= {
-        "GHTFLOW_HOME": str(tmp_path),
-        "GHTFLOW_DATABASE_URL": mail_ws.settings.effective_database_url,
-        "GHTFLOW_SMTP_PORT": str(smtp_sink.port),
-        "PYTHONPATH": str(ROOT),
-    }
     done = subprocess.run(
-        [sys.executable, "-c", "from cli.app import main; main()", "outbox", "send"],
-        env=env,
+        [*GHTFLOW_CLI, "outbox", "send"],
+        env=cli_env(mail_ws, tmp_path, smtp_port=str(smtp_sink.port)),
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -223,3 +223,30 @@ def test_a_scenario_motive_listed_twice_is_refused_with_its_line(ws, tmp_path):
     scenario.write_text(text, encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"occitanie.yaml:\d+: 'motives' lists a motive twice"):
         load_scenario(ws, scenario)
+
+
+def test_a_file_store_that_is_a_file_is_refused_naming_the_setting(occitanie, tmp_path):
+    """A file in the way of the store (here its folder became a file after start-up) is a
+    configuration mistake in one line, and the event that would have stored is not recorded."""
+    ws = occitanie
+    in_the_way = tmp_path / "store-is-a-file"
+    in_the_way.write_text("not a folder")
+    ws.files.root = in_the_way
+    doc = document_id(ws, "OCC-02", "pmsp")
+    with pytest.raises(InvalidInput, match="GHTFLOW_FILES_DIR") as refused:
+        fire(ws, doc, "submit", director("OCC-02"), file=_inbox(tmp_path, "p.pdf", PDF))
+    assert f"the file store {in_the_way} cannot be used" in str(refused.value)
+    assert show_document(ws, doc)["state"] == "draft"
+    convention = document_id(ws, "OCC-03", "chu_convention")
+    with pytest.raises(InvalidInput, match="GHTFLOW_FILES_DIR"):
+        generate_documents(ws, [convention], as_of=LATER)
+    assert in_the_way.read_text() == "not a folder"
+
+
+def test_the_files_dir_setting_naming_a_file_is_refused(tmp_path):
+    from settings import Settings, SettingsError
+
+    regular = tmp_path / "files"
+    regular.write_text("not a folder")
+    with pytest.raises(SettingsError, match=f"GHTFLOW_FILES_DIR: {regular} is a file"):
+        Settings(home=tmp_path, files_dir=regular)
