@@ -19,6 +19,7 @@ from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.clock import EARLIEST_DAY, LATEST_DAY
 from services.errors import NotFound
+from services.stored import motive_keys
 from services.sweep import tacit_sources
 from services.workspace import Workspace
 from states.guards import add_days, add_months
@@ -55,9 +56,10 @@ def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
     calendar.add("x-wr-timezone", "Europe/Paris")
     by_id = {d.id: d for d in documents}
     for document in documents:
-        definition = ws.workflows.definition(document.doc_type)
-        what = f"{definition.label} — {ght.code}"
-        state = definition.label_of(document.state)
+        # a type or state edited in the database is shown raw, with no review period
+        definition = ws.workflows.find(document.doc_type)
+        what = f"{ws.workflows.type_label(document.doc_type)} — {ght.code}"
+        state = ws.workflows.state_label(document.doc_type, document.state)
         if document.due_date is not None:
             calendar.add_component(
                 _all_day(
@@ -69,9 +71,10 @@ def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
                     stamp,
                 )
             )
-        months = definition.timers.review_period_months
+        months = definition.timers.review_period_months if definition is not None else None
         if (
-            months is not None
+            definition is not None
+            and months is not None
             and document.submitted_on is not None
             and document.state in tacit_sources(definition)
         ):
@@ -89,14 +92,13 @@ def ght_calendar(ws: Workspace, ght_code: str) -> bytes:
             )
     for request in requests:
         document = by_id[request.document_id]
-        definition = ws.workflows.definition(document.doc_type)
-        named = " ; ".join(motives.get(m, m) for m in request.motives)
+        named = " ; ".join(motives.get(m, m) for m in motive_keys(request.motives))
         calendar.add_component(
             _all_day(
                 f"request-{request.id}-respond-by",
                 request.respond_by,
                 f"Réponse attendue à la demande de mise en conformité : "
-                f"{definition.label} — {ght.code}",
+                f"{ws.workflows.type_label(document.doc_type)} — {ght.code}",
                 f"Document n° {document.id} : mise en conformité demandée le "
                 f"{french_date(request.requested_on)} (motifs : {named}) ; "
                 f"réponse attendue au plus tard le {french_date(request.respond_by)}.",

@@ -223,6 +223,10 @@ def _apply(
                 f"{label} was changed by someone else (version {document.version_id}, "
                 f"expected {expected_version}); reload it and try again"
             )
+        # a type or state edited in the database: no workflow can move it, say why
+        problem = ws.workflows.unknown_reason(document.doc_type, document.state)
+        if problem is not None:
+            raise InvalidInput(f"{label}: no event can be fired: {problem}")
         machine = ws.workflows.machine(document.doc_type)
         definition = machine.definition
         transition = definition.transition(document.state, event)

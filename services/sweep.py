@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, select
+from sqlalchemy import Connection, and_, func, not_, or_, select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
@@ -45,11 +45,13 @@ from services.outbox import (
     message_row,
     sender_of,
 )
+from services.stored import reminder_offsets
 from services.workspace import Workspace
 from settings import Settings
 from states.definition import WorkflowDefinition
 from states.errors import StateError
 from states.guards import add_days, add_months
+from states.machine import WorkflowRegistry
 
 log = logging.getLogger(__name__)
 
@@ -243,6 +245,7 @@ class _Rules:
     conformity: dict[str, frozenset[str]]
     tacit: dict[str, frozenset[str]]
     definitions: dict[str, WorkflowDefinition]
+    workflows: WorkflowRegistry
 
     @classmethod
     def of(cls, ws: Workspace) -> _Rules:
@@ -252,6 +255,17 @@ class _Rules:
             conformity={t: conformity_states(d) for t, d in definitions.items()},
             tacit={t: tacit_sources(d) for t, d in definitions.items()},
             definitions=definitions,
+            workflows=ws.workflows,
+        )
+
+    def known(self) -> Any:
+        """SQL: the document's type is known and its state one of that type's."""
+        d = _DOC.c
+        return or_(
+            *(
+                and_(d.doc_type == t, d.state.in_(definition.state_names))
+                for t, definition in self.definitions.items()
+            )
         )
 
 
@@ -392,6 +406,7 @@ def _read_range(
     with ws.db.reading() as session:
         conn = session.connection()
         report = found.report
+        _unknown_documents(conn, rules, first_id, last_id, report, codes)
         found.notices = [
             *_deadline_notices(conn, rules, as_of, first_id, last_id, report, codes),
             *_conformity_notices(conn, rules, as_of, first_id, last_id, report, codes),
@@ -496,6 +511,27 @@ def _notice(
     )
 
 
+def _unknown_documents(
+    conn: Connection,
+    rules: _Rules,
+    first_id: int,
+    last_id: int,
+    report: SweepReport,
+    codes: dict[int, str],
+) -> None:
+    """Report the documents whose type or state no workflow knows (edited in the database):
+    nothing can be decided for them, and the others are swept."""
+    d = _DOC.c
+    rows = conn.execute(
+        select(d.id, d.ght_id, d.doc_type, d.state)
+        .where(d.id.between(first_id, last_id), not_(rules.known()))
+        .order_by(d.id)
+    )
+    for document_id, ght_id, doc_type, state in rows:
+        reason = rules.workflows.unknown_reason(doc_type, state) or "no workflow applies"
+        report.fail(document_id, codes.get(ght_id), reason)
+
+
 def _deadline_notices(
     conn: Connection,
     rules: _Rules,
@@ -518,11 +554,16 @@ def _deadline_notices(
     for document_id, ght_id, doc_type, state, due, offsets in rows:
         report.documents += 1
         definition = rules.definitions.get(doc_type)
-        if definition is None or state in rules.delivered[doc_type]:
+        if not rules.workflows.knows(doc_type, state):
+            continue  # reported by `_unknown_documents`
+        assert definition is not None
+        if state in rules.delivered[doc_type]:
             continue
         try:
             check_plausible(due, "due date")
-            stage = document_stage(due, as_of, offsets or definition.timers.reminder_offsets_days)
+            stage = document_stage(
+                due, as_of, reminder_offsets(offsets) or definition.timers.reminder_offsets_days
+            )
             if stage is None:
                 continue
             notices.append(
@@ -569,7 +610,7 @@ def _conformity_notices(
         try:
             check_plausible(requested_on, "conformity request date")
             check_plausible(respond_by, "respond-by date")
-            offsets = offs or definition.timers.reminder_offsets_days
+            offsets = reminder_offsets(offs) or definition.timers.reminder_offsets_days
             stage = conformity_stage(request_id, requested_on, respond_by, as_of, offsets)
             if stage is None:
                 continue

@@ -103,6 +103,7 @@ class DocumentDetail(BaseModel):
     version: int
     lock_version: int
     allowed_events: list[str]
+    workflow_problem: str | None = None  # why no event can move it (type or state unknown)
     versions: list[VersionOut]
     conformity_requests: list[ConformityRequestOut]
     history: list[HistoryEntry]
