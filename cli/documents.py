@@ -75,7 +75,10 @@ def print_document(doc: dict[str, Any]) -> None:
         )
     )
     console.print(f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}")
-    allowed = ", ".join(doc["allowed_events"]) or "none (final state)"
+    problem = doc.get("workflow_problem")
+    allowed = ", ".join(doc["allowed_events"]) or (
+        f"none ({problem})" if problem else "none (final state)"
+    )
     console.print(f"Allowed events: {allowed}")
     if doc["conformity_requests"]:
         rows = (
@@ -108,6 +111,8 @@ def print_document(doc: dict[str, Any]) -> None:
 
 
 def _details(payload: dict[str, Any]) -> str:
+    from services.stored import UNREADABLE_KEY, motive_keys
+
     parts = []
     if "version" in payload:
         parts.append(
@@ -115,13 +120,15 @@ def _details(payload: dict[str, Any]) -> str:
             + (f" {payload['file_name']}" if "file_name" in payload else "")
         )
     if "motives" in payload:
-        parts.append("motives: " + ", ".join(payload["motives"]))
+        parts.append("motives: " + ", ".join(motive_keys(payload["motives"])))
     if "respond_by" in payload:
         parts.append(f"respond by {payload['respond_by']}")
     if "note" in payload:
         parts.append(f"« {payload['note']} »")
     if "dated_by" in payload:
         parts.append(f"dated by {payload['dated_by']}")
+    if UNREADABLE_KEY in payload:
+        parts.append(f"unreadable payload: {payload[UNREADABLE_KEY]}")
     return "; ".join(parts)
 
 

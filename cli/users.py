@@ -61,19 +61,13 @@ def add(
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create a person who can sign in (or update one), with a password."""
-    from services.accounts import add_user
-    from services.errors import InvalidInput
-    from services.limits import EMAIL_MAX, NAME_MAX, check_length
+    from services.accounts import add_user, check_new_user
 
+    ws = workspace()
     # said before the password is asked for (add_user checks them again)
-    check_length(email.strip(), "e-mail address", EMAIL_MAX)
-    check_length(name, "name", NAME_MAX)
-    if (role is Role.ght) != (ght is not None):
-        raise InvalidInput("a GHT person needs --ght CODE; an agency person takes none")
+    check_new_user(ws, email, role.value, ght_code=ght, name=name)
     password = _password(password_stdin)  # a refused one rolls the whole change back
-    account, created = add_user(
-        workspace(), email, role.value, ght_code=ght, name=name, password=password
-    )
+    account, created = add_user(ws, email, role.value, ght_code=ght, name=name, password=password)
     where = f" for {account.ght_code}" if account.ght_code else ""
     console.print(
         f"{'created' if created else 'updated'} {account.side} person {account.email}{where}",
@@ -87,9 +81,11 @@ def passwd(
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Set a person's password."""
-    from services.accounts import set_password
+    from services.accounts import check_password_change, set_password
 
-    set_password(workspace(), email, _password(password_stdin))
+    ws = workspace()
+    check_password_change(ws, email)  # an unknown or removed address, before the prompt
+    set_password(ws, email, _password(password_stdin))
     console.print(f"password of {email.strip().lower()} changed", markup=False)
 
 

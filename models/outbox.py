@@ -28,9 +28,10 @@ from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Column, Index, Text, UniqueConstraint
+from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from models.json_column import TolerantJSON
 from models.tables import utcnow
 
 
@@ -88,14 +89,14 @@ class OutboxMessage(SQLModel, table=True):
     as_of: date = Field(description="the business day the notice was decided")
     message_id: str = Field(max_length=255, unique=True, description="fixed when enqueued")
     sender: str = Field(max_length=320)
-    to_addrs: list[str] = Field(sa_column=Column(JSON, nullable=False))
-    cc_addrs: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    to_addrs: list[str] = Field(sa_column=Column(TolerantJSON, nullable=False))
+    cc_addrs: list[str] = Field(sa_column=Column(TolerantJSON, nullable=False))
     subject: str = Field(max_length=500)
     body_text: str = Field(sa_column=Column(Text, nullable=False))
     body_html: str = Field(sa_column=Column(Text, nullable=False))
     attachments: list[dict[str, Any]] = Field(
         default_factory=list,
-        sa_column=Column(JSON, nullable=False, server_default="[]"),
+        sa_column=Column(TolerantJSON, nullable=False, server_default="[]"),
         description="[{hash, name, content_type}] read from the file store when sent",
     )
     state: str = Field(default=OutboxState.PENDING.value, max_length=16)
@@ -103,11 +104,11 @@ class OutboxMessage(SQLModel, table=True):
     next_attempt_at: datetime = Field(default_factory=utcnow)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     refused: dict[str, str] | None = Field(
-        default=None, sa_column=Column(JSON), description="recipient -> server reply"
+        default=None, sa_column=Column(TolerantJSON), description="recipient -> server reply"
     )
     recipients: dict[str, dict[str, Any]] | None = Field(
         default=None,
-        sa_column=Column(JSON),
+        sa_column=Column(TolerantJSON),
         description="address -> {state: delivered|pending|refused, reply, at}",
     )
     claim_token: str | None = Field(default=None, max_length=64)

@@ -10,8 +10,10 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Column, Text, UniqueConstraint, false
+from sqlalchemy import Column, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
+
+from models.json_column import TolerantJSON
 
 
 def utcnow() -> datetime:
@@ -125,7 +127,7 @@ class CampaignDueDate(SQLModel, table=True):
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     doc_type: str = Field(max_length=40)
     due_date: date
-    reminder_offsets_days: list[int] | None = Field(default=None, sa_column=Column(JSON))
+    reminder_offsets_days: list[int] | None = Field(default=None, sa_column=Column(TolerantJSON))
 
 
 class Document(SQLModel, table=True):
@@ -185,7 +187,7 @@ class ConformityMotive(SQLModel, table=True):
 class ConformityRequest(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     document_id: int = Field(foreign_key="document.id", index=True)
-    motives: list[str] = Field(sa_column=Column(JSON, nullable=False))
+    motives: list[str] = Field(sa_column=Column(TolerantJSON, nullable=False))
     note: str | None = Field(default=None, sa_column=Column(Text))
     requested_on: date
     respond_by: date

@@ -51,6 +51,9 @@ from services.workspace import Workspace
 
 ROLES = ("agency", "ght")
 MIN_PASSWORD = 8
+# The Occitanie scenario's demo password, published in the README: `load --demo` gives it, and
+# nobody may choose it for a real account (`users add`, `users passwd`).
+PUBLIC_DEMO_PASSWORD = "ghtflow-demo"  # noqa: S105 (public by design)
 FAILURE_WINDOW = timedelta(minutes=15)  # counters start again after this window
 MAX_FAILURES = 5  # failed sign-ins per (address, client IP) in the window
 MAX_CLIENT_FAILURES = 20  # per client IP, whatever the addresses
@@ -134,6 +137,16 @@ def _check_password(password: str) -> None:
     check_length(password, "password", PASSWORD_MAX)
 
 
+def _check_chosen_password(password: str) -> None:
+    """A password a person chooses: the length rule, and never the public demo password."""
+    _check_password(password)
+    if password.strip() == PUBLIC_DEMO_PASSWORD:
+        raise InvalidInput(
+            f"{PUBLIC_DEMO_PASSWORD!r} is the public demo password (published with ghtflow); "
+            "choose another"
+        )
+
+
 def hash_password(password: str) -> str:
     """An argon2 hash (for loaders that set many demo passwords: hash once, reuse)."""
     _check_password(password)
@@ -157,19 +170,12 @@ def add_user(
 ) -> tuple[Account, bool]:
     """Create a person who can sign in, or update one (a removed one comes back, without
     password until one is given); returns (account, created)."""
-    email = email_address(_clean_email(email))
-    check_length(name, "name", NAME_MAX)
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if (role == "ght") != (ght_code is not None):
-        raise InvalidInput("a GHT person needs --ght CODE; an agency person takes none")
-    digest = hash_password(password) if password is not None else None
+    email = check_new_user(ws, email, role, ght_code=ght_code, name=name)
+    if password is not None:
+        _check_chosen_password(password)
+    digest = _HASHER.hash(password) if password is not None else None
     with ws.db.transaction() as session:
-        ght = None
-        if ght_code is not None:
-            ght = session.exec(select(Ght).where(Ght.code == ght_code.strip().upper())).first()
-            if ght is None:
-                raise NotFound(f"unknown GHT {ght_code.strip().upper()!r}")
+        ght = _ght(session, ght_code)
         region_id = ght.region_id if ght else _single_region(session)
         person = session.exec(select(Person).where(Person.email == email)).first()
         created = person is None
@@ -187,6 +193,39 @@ def add_user(
         return _account(session, person), created
 
 
+def check_new_user(
+    ws: Workspace, email: str, role: str, *, ght_code: str | None = None, name: str = ""
+) -> str:
+    """Everything `add_user` checks but the password, so that the CLI says it before asking
+    for one; the cleaned address."""
+    email = email_address(_clean_email(email))
+    check_length(name, "name", NAME_MAX)
+    if role not in ROLES:
+        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
+    if (role == "ght") != (ght_code is not None):
+        raise InvalidInput("a GHT person needs --ght CODE; an agency person takes none")
+    if ght_code is not None:
+        with ws.db.reading() as session:
+            _ght(session, ght_code)
+    return email
+
+
+def _ght(session: Session, ght_code: str | None) -> Ght | None:
+    if ght_code is None:
+        return None
+    code = ght_code.strip().upper()
+    ght = session.exec(select(Ght).where(Ght.code == code)).first()
+    if ght is None:
+        raise NotFound(f"unknown GHT {code!r}")
+    return ght
+
+
+def check_password_change(ws: Workspace, email: str) -> None:
+    """Refuse an unknown or removed address before a new password is asked for."""
+    with ws.db.reading() as session:
+        _person(session, email)
+
+
 def _single_region(session: Session) -> int | None:
     """Agency people belong to the region when there is one; with several, to none (all)."""
     ids = session.exec(select(Region.id)).all()
@@ -195,7 +234,8 @@ def _single_region(session: Session) -> int | None:
 
 def set_password(ws: Workspace, email: str, password: str) -> None:
     """Set the password and end every session opened with the previous one."""
-    digest = hash_password(password)
+    _check_chosen_password(password)
+    digest = _HASHER.hash(password)
     with ws.db.transaction() as session:
         person = _person(session, email)
         person.password_hash = digest

@@ -23,9 +23,9 @@ from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.clock import EARLIEST_DAY, LATEST_DAY
 from services.errors import NotFound
+from services.stored import motive_keys
 from services.workspace import Workspace
 from states.deadlines import Deadline, DeadlineKind, DeadlineRules, OpenRequest
-from states.definition import WorkflowDefinition
 from states.guards import add_days
 
 PRODID = "-//ghtflow//Echeances des GHT//FR"
@@ -65,25 +65,29 @@ def ght_deadlines(ws: Workspace, ght_code: str) -> tuple[Ght, list[DeadlineEntry
             requests[request.document_id].append(
                 OpenRequest(request_id, request.requested_on, request.respond_by)
             )
-            request_motives[request_id] = list(request.motives)
+            request_motives[request_id] = motive_keys(request.motives)
         motives = {m.key: m.label for m in session.exec(select(ConformityMotive)).all()}
     rules = {t: DeadlineRules.of(ws.workflows.definition(t)) for t in ws.workflows.types}
     entries: list[DeadlineEntry] = []
     for document in documents:
+        what = f"{ws.workflows.type_label(document.doc_type)} — {ght.code}"
         type_rules = rules.get(document.doc_type)
-        if type_rules is None:  # a type no definition knows: nothing to announce
+        if type_rules is None or not ws.workflows.knows(document.doc_type, document.state):
+            # a type or state edited in the database: its due date is shown, raw, and nothing
+            # else can be decided (the sweep reports it)
+            if document.due_date is not None:
+                due = Deadline(DeadlineKind.DUE, document.due_date)
+                entries.append(_entry(ws, document, what, due, motives, request_motives))
             continue
-        definition = type_rules.definition
-        what = f"{definition.label} — {ght.code}"
         for deadline in type_rules.deadlines_of(document, requests.get(int(document.id or 0), ())):
-            entries.append(_entry(document, definition, what, deadline, motives, request_motives))
+            entries.append(_entry(ws, document, what, deadline, motives, request_motives))
     entries.sort(key=lambda e: (e.day, e.uid))
     return ght, entries
 
 
 def _entry(
+    ws: Workspace,
     document: Document,
-    definition: WorkflowDefinition,
     what: str,
     deadline: Deadline,
     motives: dict[str, str],
@@ -91,7 +95,7 @@ def _entry(
 ) -> DeadlineEntry:
     """The French wording of one deadline; a day out of the plausible range (a bad row stored
     before dates were bounded) is shown as it is, marked, rather than failing the whole feed."""
-    state = definition.label_of(document.state)
+    state = ws.workflows.state_label(document.doc_type, document.state)
     if deadline.kind is DeadlineKind.DUE:
         entry = DeadlineEntry(
             f"doc-{document.id}-due",

@@ -8,21 +8,30 @@ formula (it starts with `=`, `+`, `-`, `@`, a tab or a carriage return) is writt
 leading single quote, which spreadsheets show as text. Every exporter calls `safe_cell` on
 every value, so the rule lives here only. Numbers and dates are not text: they stay as they
 are (a count stays a number one can sum).
+
+Control characters (other than tab, newline and carriage return) are replaced by U+FFFD: a
+name edited in the database with `\x01` or an escape sequence would otherwise make openpyxl
+refuse the whole workbook (`IllegalCharacterError`) and reach a terminal that `cat`s the CSV.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# what XML 1.0 (hence XLSX) cannot hold, plus DEL: C0 controls but tab, newline and CR
+CONTROLS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+REPLACEMENT = "\ufffd"
 
 
 def safe_cell(value: Any) -> Any:
-    """`value` unchanged unless it is text a spreadsheet would take for a formula; that text
-    prefixed with `'`."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """`value` unchanged unless it is text a spreadsheet would take for a formula (then
+    prefixed with `'`) or text with control characters (then replaced by U+FFFD)."""
+    if not isinstance(value, str):
+        return value
+    value = CONTROLS.sub(REPLACEMENT, value)
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def safe_row(row: Any) -> list[Any]:

@@ -44,6 +44,7 @@ from services.generation import FilledFile, list_generated
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
+from services.stored import UNREADABLE_KEY, motive_keys
 from services.workspace import Workspace
 from states.deadlines import DeadlineKind, DeadlineRules, OpenRequest
 from states.definition import Side, WorkflowDefinition
@@ -295,7 +296,7 @@ def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage
         by_role.setdefault(role, []).append(MemberLine(finess, name, support_here))
     documents = list_documents(ws, ght=ght.code)
     for d in documents:
-        d["type_label"] = ws.workflows.definition(d["type"]).label
+        d["type_label"] = ws.workflows.type_label(d["type"])
     report = compliance_report(ws, ght=ght.code)["ghts"][0]
     names = _names(ws, {f for i in report["required"] + report["suggested"] for f in i["with"]})
     labels = {t: ws.workflows.definition(t).label for t in ws.workflows.types}
@@ -393,6 +394,7 @@ class DocumentPage:
     state: str
     state_label: str
     final: bool
+    unknown: bool  # its type or state is no workflow's (edited in the database): no action
     due_date: date | None
     version: int
     lock_version: int
@@ -404,8 +406,9 @@ class DocumentPage:
     motives: list[tuple[str, str]]  # the catalogue: (key, label)
 
 
-def _event_label(definition: WorkflowDefinition, event: str) -> str:
-    found = next((t.label for t in definition.transitions if t.event == event and t.label), None)
+def _event_label(definition: WorkflowDefinition | None, event: str) -> str:
+    transitions = definition.transitions if definition is not None else ()
+    found = next((t.label for t in transitions if t.event == event and t.label), None)
     return found or EVENT_LABELS.get(event, event)
 
 
@@ -451,32 +454,39 @@ def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str
         name = f" ({payload['file_name']})" if payload.get("file_name") else ""
         details.append(f"Version {payload['version']}{name}")
     if payload.get("motives"):
-        details.append(
-            "Motifs : " + " ; ".join(motive_labels.get(m, m) for m in payload["motives"])
-        )
+        keys = motive_keys(payload["motives"])
+        details.append("Motifs : " + " ; ".join(motive_labels.get(m, m) for m in keys))
     if payload.get("respond_by"):
-        day = french_date(date.fromisoformat(payload["respond_by"]))
-        details.append(f"Réponse attendue au plus tard le {day}")
+        details.append(f"Réponse attendue au plus tard le {_day_text(payload['respond_by'])}")
     if payload.get("note"):
         details.append(f"« {payload['note']} »")
     if payload.get("dated_by"):
         who = "l'exploitant" if payload.get("dated_as") == "operator" else payload["dated_by"]
         details.append(f"Date saisie par {who}")
+    if UNREADABLE_KEY in payload:
+        details.append(f"Données illisibles : {payload[UNREADABLE_KEY]}")
     return details
+
+
+def _day_text(value: Any) -> str:
+    """A stored ISO date in French; shown as it is if it is not one (a payload edited by hand)."""
+    try:
+        return french_date(date.fromisoformat(str(value)))
+    except ValueError:
+        return str(value)
 
 
 def document_page(ws: Workspace, account: Account, document_id: int, today_: date) -> DocumentPage:
     """One document as its page shows it, with the actions this person may take today."""
     document, ght = _visible_document(ws, account, document_id)
     shown = show_document(ws, document_id)
-    definition = ws.workflows.definition(document.doc_type)
+    workflows, doc_type = ws.workflows, document.doc_type
+    definition = workflows.find(doc_type)  # None: a type edited in the database, shown raw
     motives = [(str(m["key"]), str(m["label"])) for m in list_motives(ws)]
     motive_labels = dict(motives)
 
     def state_label(state: str | None) -> str | None:
-        if state is None:
-            return None
-        return definition.label_of(state) if state in definition.state_names else state
+        return None if state is None else workflows.state_label(doc_type, state)
 
     history = [
         TimelineEntry(
@@ -505,12 +515,13 @@ def document_page(ws: Workspace, account: Account, document_id: int, today_: dat
         id=document_id,
         ght_code=ght.code,
         ght_name=ght.name,
-        type_label=definition.label,
+        type_label=workflows.type_label(doc_type),
         reference=document.reference,
         title=document.title,
         state=document.state,
         state_label=shown["state_label"],
-        final=document.state in definition.final_states,
+        final=definition is not None and document.state in definition.final_states,
+        unknown=not workflows.knows(doc_type, document.state),
         due_date=document.due_date,
         version=document.current_version,
         lock_version=document.version_id,
@@ -518,7 +529,11 @@ def document_page(ws: Workspace, account: Account, document_id: int, today_: dat
         versions=shown["versions"],
         requests=requests,
         generated=list_generated(ws, document_id),
-        actions=allowed_actions(definition, document.state, account, ght, today_),
+        actions=(
+            allowed_actions(definition, document.state, account, ght, today_)
+            if definition is not None
+            else []
+        ),
         motives=motives,
     )
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from sqlalchemy.exc import StatementError
@@ -11,6 +10,7 @@ from sqlmodel import col, select
 from models import ConformityRequest, Document, DocumentVersion, Event, Ght
 from models.queries import document_rows
 from services.errors import InvalidInput, NotFound
+from services.stored import event_payload, motive_keys
 from services.workspace import Workspace
 
 
@@ -48,8 +48,10 @@ def list_documents(
 def show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
     """One document with its versions, conformity requests and full history.
 
-    A row edited outside ghtflow so that it no longer loads (a date that is not one, a payload
-    that is not JSON) is a refusal naming the document and `audit verify`, not a crash."""
+    A type or state no workflow knows is shown raw, with no allowed event; a payload or motives
+    that are not JSON are shown as their raw text (`services/stored.py`). A row edited so that
+    it no longer loads at all (a date that is not one) is a refusal naming the document and
+    `audit verify`, not a crash."""
     try:
         return _show_document(ws, document_id)
     except (ValueError, TypeError, StatementError) as exc:
@@ -79,21 +81,23 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
         events = session.exec(
             select(Event).where(Event.document_id == document_id).order_by(col(Event.seq))
         ).all()
-    definition = ws.workflows.definition(document.doc_type)
+    workflows = ws.workflows
+    doc_type, state = document.doc_type, document.state
     return {
         "id": document.id,
         "ght": ght.code,
         "ght_name": ght.name,
         "type": document.doc_type,
-        "type_label": definition.label,
+        "type_label": workflows.type_label(doc_type),
         "reference": document.reference,
         "title": document.title,
         "state": document.state,
-        "state_label": definition.label_of(document.state),
+        "state_label": workflows.state_label(doc_type, state),
         "due_date": document.due_date.isoformat() if document.due_date else None,
         "version": document.current_version,
         "lock_version": document.version_id,
-        "allowed_events": list(definition.allowed_events(document.state)),
+        "allowed_events": list(workflows.allowed_events(doc_type, state)),
+        "workflow_problem": workflows.unknown_reason(doc_type, state),
         "versions": [
             {
                 "number": v.number,
@@ -106,7 +110,7 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
         ],
         "conformity_requests": [
             {
-                "motives": c.motives,
+                "motives": motive_keys(c.motives),
                 "note": c.note,
                 "requested_on": c.requested_on.isoformat(),
                 "respond_by": c.respond_by.isoformat(),
@@ -124,7 +128,7 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
                 "at": e.at.isoformat(timespec="seconds"),
                 "from": e.from_state,
                 "to": e.to_state,
-                "payload": json.loads(e.payload),
+                "payload": event_payload(e.payload),
             }
             for e in events
         ],

@@ -36,6 +36,7 @@ from models import (
     Region,
 )
 from services.errors import InvalidInput, NotFound
+from services.stored import motive_keys
 from states.machine import WorkflowRegistry
 
 # Template kinds: a convention's document type, or the conformity letter.
@@ -165,15 +166,15 @@ def load_document_facts(
         .where(Event.document_id == document_id)
         .order_by(col(Event.seq).desc())
     ).first()
-    definition = registry.definition(document.doc_type)
+    doc_type, state = document.doc_type, document.state  # shown raw if no workflow knows them
     return DocumentFacts(
         id=document_id,
         doc_type=document.doc_type,
-        type_label=definition.label,
+        type_label=registry.type_label(doc_type),
         reference=document.reference,
         title=document.title,
         state=document.state,
-        state_label=definition.label_of(document.state),
+        state_label=registry.state_label(doc_type, state),
         version=document.current_version,
         due_date=document.due_date,
         submitted_on=document.submitted_on,
@@ -214,7 +215,7 @@ def load_request_facts(
     labels = dict(
         session.exec(
             select(ConformityMotive.key, ConformityMotive.label).where(
-                col(ConformityMotive.key).in_(request.motives)
+                col(ConformityMotive.key).in_(motive_keys(request.motives))
             )
         ).all()
     )
@@ -230,7 +231,7 @@ def load_request_facts(
         **{k: getattr(facts, k) for k in facts.__dataclass_fields__ if k != "request"},
         request=RequestFacts(
             id=request_id,
-            motives=tuple((key, labels.get(key, key)) for key in request.motives),
+            motives=tuple((key, labels.get(key, key)) for key in motive_keys(request.motives)),
             note=request.note,
             requested_on=request.requested_on,
             respond_by=request.respond_by,

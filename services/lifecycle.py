@@ -222,6 +222,10 @@ def _apply(
         )
         day = as_of or today()
         _check_forward(document, day)
+        # a type or state edited in the database: no workflow can move it, say why
+        problem = ws.workflows.unknown_reason(document.doc_type, document.state)
+        if problem is not None:
+            raise InvalidInput(f"{document.label}: no event can be fired: {problem}")
         machine = ws.workflows.machine(document.doc_type)
         transition = machine.definition.transition(document.state, event)
         if transition is not None:  # otherwise the machine names the allowed events below

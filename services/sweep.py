@@ -45,6 +45,7 @@ from services.outbox import (
     message_row,
     sender_of,
 )
+from services.stored import reminder_offsets
 from services.workspace import Workspace
 from settings import Settings
 from states.deadlines import (
@@ -57,6 +58,7 @@ from states.deadlines import (
 from states.definition import WorkflowDefinition
 from states.errors import StateError
 from states.guards import add_days
+from states.machine import WorkflowRegistry
 
 log = logging.getLogger(__name__)
 
@@ -222,10 +224,14 @@ class _Rules:
     """Per type, the deadline rules (`states.deadlines`), computed once per batch."""
 
     by_type: dict[str, DeadlineRules]
+    workflows: WorkflowRegistry
 
     @classmethod
     def of(cls, ws: Workspace) -> _Rules:
-        return cls({t: DeadlineRules.of(ws.workflows.definition(t)) for t in ws.workflows.types})
+        return cls(
+            {t: DeadlineRules.of(ws.workflows.definition(t)) for t in ws.workflows.types},
+            ws.workflows,
+        )
 
 
 # The database itself failing (unreachable, locked) is no bad row: that stops the sweep.
@@ -397,7 +403,10 @@ def _read_range(
             if document.due_date is not None:
                 found.report.documents += 1
             type_rules = rules.by_type.get(document.doc_type)
-            if type_rules is None:  # a type no definition knows: nothing can be decided
+            if type_rules is None or not rules.workflows.knows(document.doc_type, document.state):
+                # a type or state edited in the database: nothing can be decided, say why
+                reason = rules.workflows.unknown_reason(document.doc_type, document.state)
+                found.report.fail(document.id, codes.get(document.ght_id), reason or "no workflow")
                 continue
             try:
                 deadlines = type_rules.deadlines_of(document, requests.get(document.id, ()))
@@ -428,14 +437,14 @@ class _Dated:
     state: str
     due_date: date | None
     submitted_on: date | None
-    offsets: Sequence[int] | None  # the campaign's reminder offsets for its type, if any
+    offsets: Any  # the campaign's reminder offsets for its type, if any
 
 
 def _notice_for(
     definition: WorkflowDefinition, document: _Dated, deadline: Deadline, as_of: date
 ) -> Notice | None:
     """The notice a due date or a respond-by date calls for on `as_of`, or None."""
-    offsets = document.offsets or definition.timers.reminder_offsets_days
+    offsets = reminder_offsets(document.offsets) or definition.timers.reminder_offsets_days
     if deadline.kind is DeadlineKind.DUE:
         due = check_plausible(deadline.day, "due date")
         stage = document_stage(due, as_of, offsets)

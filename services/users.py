@@ -25,12 +25,11 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from models import ApiToken, Ght, Person, utcnow
-from services.accounts import calendar_secret, hash_password
+from services.accounts import PUBLIC_DEMO_PASSWORD, calendar_secret, hash_password
 from services.errors import NotFound
 from services.workspace import Workspace
 
 DEMO_SALT = b"ghtflow demo pw!"  # 16 bytes, published: marks a hash made by `load --demo`
-PUBLIC_DEMO_PASSWORD = "ghtflow-demo"  # noqa: S105 (the Occitanie scenario's, in the README)
 _DEMO_MARK = "$" + base64.b64encode(DEMO_SALT).decode().rstrip("=") + "$"
 
 

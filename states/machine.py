@@ -117,4 +117,50 @@ class WorkflowRegistry:
             raise UnknownDocumentType(type_name, self.types) from None
 
     def definition(self, type_name: str) -> WorkflowDefinition:
+        """The definition of a type that must exist (a writer's lookup: raises if unknown)."""
         return self.machine(type_name).definition
+
+    # Tolerant lookups, for everything that reads stored rows. A row edited in the database
+    # (or written under a workflow folder since removed) may name a type or a state no
+    # definition knows: readers show the raw value and offer no event instead of failing.
+
+    def find(self, type_name: str) -> WorkflowDefinition | None:
+        """The definition of `type_name`, or None for a type no definition knows."""
+        machine = self._machines.get(type_name)
+        return machine.definition if machine is not None else None
+
+    def knows(self, type_name: str, state: str | None = None) -> bool:
+        """Whether `type_name` is a known type (and `state`, if given, one of its states)."""
+        definition = self.find(type_name)
+        if definition is None:
+            return False
+        return state is None or state in definition.state_names
+
+    def type_label(self, type_name: str) -> str:
+        """The type's French label, or the raw type for an unknown one."""
+        definition = self.find(type_name)
+        return definition.label if definition is not None else type_name
+
+    def state_label(self, type_name: str, state: str) -> str:
+        """The state's French label, or the raw state for an unknown type or state."""
+        if not self.knows(type_name, state):
+            return state
+        return self.definition(type_name).label_of(state)
+
+    def allowed_events(self, type_name: str, state: str) -> tuple[str, ...]:
+        """Events that leave `state`; none for an unknown type or state."""
+        definition = self.find(type_name)
+        return definition.allowed_events(state) if definition is not None else ()
+
+    def unknown_reason(self, type_name: str, state: str) -> str | None:
+        """Why no event can move a document of this type in this state (None if one may):
+        one line, for refusals and the sweep's errors."""
+        definition = self.find(type_name)
+        if definition is None:
+            return (
+                f"its type {type_name!r} is not a known document type "
+                f"(known: {', '.join(self.types)})"
+            )
+        if state not in definition.state_names:
+            return f"its state {state!r} is not a state of the {type_name!r} workflow"
+        return None

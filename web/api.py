@@ -103,6 +103,7 @@ class DocumentDetail(BaseModel):
     version: int
     lock_version: int
     allowed_events: list[str]
+    workflow_problem: str | None = None  # why no event can move it (type or state unknown)
     versions: list[VersionOut]
     conformity_requests: list[ConformityRequestOut]
     history: list[HistoryEntry]
@@ -238,7 +239,8 @@ def _day(value: str | None, name: str) -> date | None:
     try:
         day = date.fromisoformat(value)
     except ValueError:
-        raise HTTPException(422, f"{name}: {value!r} is not a date YYYY-MM-DD") from None
+        shown = repr(value) if len(value) <= 40 else f"a text of {len(value)} characters"
+        raise HTTPException(422, f"{name}: {shown} is not a date YYYY-MM-DD") from None
     with _refusals():
         return check_plausible(day, name)
 

@@ -14,6 +14,7 @@ from starlette.responses import Response
 from i18n import french_date, french_date_short
 from services.accounts import Account
 from services.clock import EARLIEST_DAY, LATEST_DAY
+from web.forms import FIELD_LIMITS
 from web.security import csrf_token, take_flash
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -62,6 +63,7 @@ def page(
         "csrf_token": csrf_token(request),
         "flash": take_flash(request),
         "error": error,
+        "limits": FIELD_LIMITS,  # maxlength of every field (`web.forms`)
         **(context or {}),
     }
     return templates.TemplateResponse(request, name, values, status_code=status_code)

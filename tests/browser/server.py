@@ -17,9 +17,9 @@ from sqlmodel import select
 
 from models import Person
 from notifications.sink import free_port
-from services.accounts import set_password
 from services.scenario import load_scenario
 from services.schema import upgrade_database
+from services.users import demo_password_hash
 from services.workspace import open_workspace
 from settings import Settings
 
@@ -46,12 +46,12 @@ def prepare_home(home: Path, database_url: str | None = None) -> Settings:
     try:
         upgrade_database(ws.db)
         load_scenario(ws, SCENARIO, demo=True)
-        with ws.db.reading() as session:
-            people = session.exec(select(Person)).all()
-            without = [p.email for p in people if p.password_hash is None]
-        for email in without:
-            if email == OFFICER or email.startswith("direction@occ-"):
-                set_password(ws, email, DEMO_PASSWORD)
+        with ws.db.transaction() as session:  # as `load --demo` does: nobody may choose it
+            for person in session.exec(select(Person)).all():
+                signs_in = person.email == OFFICER or person.email.startswith("direction@occ-")
+                if person.password_hash is None and signs_in:
+                    person.password_hash = demo_password_hash(DEMO_PASSWORD)
+                    session.add(person)
     finally:
         ws.close()
     return settings

@@ -54,6 +54,9 @@ def test_audit_verify_names_a_row_that_cannot_be_read(fresh_home, assignment, fi
     [line] = result.stderr.splitlines()
     assert re.search(r"\bevent 5\b", line), line
     assert field in line
+    if assignment.startswith("payload"):  # shown as it is: the rest of the record is sound
+        assert "unreadable payload: not json" in ok(fresh_home, "documents", "show", "5")
+        return
     shown = one_line_error(ghtflow(fresh_home, "documents", "show", "5"))
     assert "cannot be read" in shown and "audit verify" in shown
 

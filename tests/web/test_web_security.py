@@ -101,7 +101,10 @@ def test_oversize_notes_and_motives_are_refused_422_by_the_api_and_the_pages(web
         assert answer.json()["detail"].startswith(f"{where}: "), answer.json()
     page = lot.post(f"/documents/{doc}/actions", {"event": "submit", "note": "n" * 5000})
     assert page.status_code == 422
-    assert alert_of(page.text) == f"note is too long: 5000 characters, at most {NOTE_MAX}"
+    assert alert_of(page.text) == (
+        f"Champ « Note » trop long : 5000 caractères pour {NOTE_MAX} au plus ; "
+        "rien n'est enregistré."
+    )
 
 
 @pytest.mark.parametrize("backend", ["sqlite"])

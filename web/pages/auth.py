@@ -10,12 +10,12 @@ from starlette.responses import Response
 from services.accounts import TooManyAttempts, authenticate
 from services.errors import InvalidInput, PermissionDenied
 from services.limits import EMAIL_MAX, PASSWORD_MAX
+from web.forms import SUITE_MAX
 from web.pages.common import checked_form, workspace
 from web.rendering import page
 from web.security import NotSignedIn, current_account, flash, sign_in, sign_out
 
 router = APIRouter()
-_SUITE_MAX = 2000  # the page to go back to after signing in; a longer one is ignored
 
 WRONG = "Adresse e-mail ou mot de passe incorrect."
 TOO_MANY = "Trop de tentatives de connexion échouées : réessayez dans 15 minutes."
@@ -29,7 +29,7 @@ def _next_page(value: object) -> str:
     """Where to go after signing in: a path of this site only (never another site)."""
     if (
         isinstance(value, str)
-        and len(value) <= _SUITE_MAX
+        and len(value) <= SUITE_MAX  # a longer one is ignored
         and value.startswith("/")
         and not value.startswith("//")
     ):
@@ -49,7 +49,11 @@ async def sign_in_page(request: Request, suite: str = "/") -> Response:
 
 @router.post("/connexion")
 async def sign_in_post(request: Request) -> Response:
-    form = await checked_form(request)
+    try:
+        form = await checked_form(request)
+    except InvalidInput as exc:  # a field over its length: nothing read, nothing counted
+        context = {"suite": "/", "email": ""}
+        return page(request, "connexion.html", context, status_code=422, error=str(exc))
     email = str(form.get("email") or "")
     password = str(form.get("password") or "")
     suite = _next_page(form.get("suite"))

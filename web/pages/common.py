@@ -12,6 +12,7 @@ from services.accounts import Account
 from services.clock import EARLIEST_DAY, LATEST_DAY, check_plausible, today
 from services.errors import InvalidInput
 from services.workspace import Workspace
+from web.forms import DATE_MAX, check_form_lengths
 from web.security import check_csrf, current_account
 
 
@@ -29,6 +30,7 @@ async def checked_form(request: Request) -> FormData:
     """The posted form, once its CSRF token matched this session's."""
     form = await request.form()
     check_csrf(request, form)
+    check_form_lengths(form)  # a French refusal (InvalidInput) before any field is used
     return form
 
 
@@ -36,6 +38,8 @@ def chosen_day(value: str | None) -> tuple[date, str | None]:
     """The `?au=YYYY-MM-DD` of a page (today when absent) and a French error when invalid."""
     if not value:
         return today(), None
+    if len(value) > DATE_MAX:  # not echoed: a page address may be any length
+        return today(), "Date invalide (format attendu AAAA-MM-JJ) : aujourd'hui est affiché."
     try:
         return check_plausible(date.fromisoformat(value), "date"), None
     except ValueError:

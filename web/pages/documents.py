@@ -24,6 +24,7 @@ from services.errors import InvalidInput, ServiceError
 from services.lifecycle import FireResult, fire
 from services.workspace import Workspace
 from states.errors import StateError
+from web.forms import one_newline
 from web.ids import RowId
 from web.pages.common import checked_form, signed_in, workspace
 from web.refusals import refusal_status
@@ -93,7 +94,7 @@ def _action(form: FormData) -> _Action:
     return _Action(
         event=str(form.get("event") or "").strip(),
         motives=tuple(str(m) for m in form.getlist("motives") if str(m).strip()),
-        note=str(form.get("note") or "").strip() or None,
+        note=one_newline(str(form.get("note") or "")).strip() or None,
         respond_by=respond_by,
         expected_version=expected,
         upload=upload if chosen and isinstance(upload, UploadFile) else None,
@@ -132,8 +133,8 @@ async def act(request: Request, document_id: RowId) -> Response:
         return await run_in_threadpool(
             lambda: _render(request, ws, account, document_id, status_code=413, error=message)
         )
-    form = await checked_form(request)
     try:
+        form = await checked_form(request)  # fields over their length refused here, in French
         action = _action(form)
         result = await run_in_threadpool(_fire, ws, account, document_id, action)
     except (ServiceError, StateError) as exc:

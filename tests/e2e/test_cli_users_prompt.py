@@ -1,0 +1,102 @@
+"""`ghtflow users add|passwd` at the password prompt, as a person types it: the public demo
+password is refused whichever way it comes, and what is wrong with the account is said before
+anyone is asked for a password (the prompt is never shown for an address that cannot take one).
+"""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from services.accounts import PUBLIC_DEMO_PASSWORD
+from tests.e2e.runner import GHTFLOW, director, env_for, ok, ok_json, one_line_error
+
+NEWCOMER = "nouvelle@ars-occitanie.example.org"
+PROMPT = "Password:"
+DEMO_REFUSED = (
+    "error: 'ghtflow-demo' is the public demo password (published with ghtflow); choose another"
+)
+
+
+def typed(home: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """`ghtflow ARGS` with `text` typed at its prompts (no terminal: read from stdin)."""
+    return subprocess.run(
+        [str(GHTFLOW), *args],
+        env=env_for(home),
+        cwd=home,
+        input=text,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        start_new_session=True,  # no controlling terminal: getpass reads the piped input
+    )
+
+
+def _last_line_error(result: subprocess.CompletedProcess[str]) -> str:
+    """Refused after the prompt: exit 1, no traceback, the last line of stderr is the error."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    return result.stderr.splitlines()[-1]
+
+
+def test_the_demo_password_is_the_one_constant():
+    assert PUBLIC_DEMO_PASSWORD == "ghtflow-demo"
+    scenario = Path(__file__).resolve().parents[2] / "scenarios" / "occitanie-2017.yaml"
+    assert f"demo_password: {PUBLIC_DEMO_PASSWORD}\n" in scenario.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["users", "passwd", director("OCC-02")],
+        ["users", "add", NEWCOMER, "--role", "agency", "--name", "Alex Martin"],
+        ["users", "add", "adjoint@occ-02.example.org", "--role", "ght", "--ght", "OCC-02"],
+    ],
+)
+def test_the_public_demo_password_is_refused_at_the_prompt(fresh_home, args):
+    before = ok_json(fresh_home, "users", "list")
+    demo = f"{PUBLIC_DEMO_PASSWORD}\n"
+    result = typed(fresh_home, demo * 2, *args)
+    assert PROMPT in result.stdout  # it was typed at the prompt
+    assert _last_line_error(result) == DEMO_REFUSED
+    # and from standard input, as a script would pass it
+    assert one_line_error(typed(fresh_home, demo, *args, "--password-stdin")) == DEMO_REFUSED
+    assert ok_json(fresh_home, "users", "list") == before  # nobody created, nothing changed
+
+
+def test_another_password_is_taken_at_the_prompt(fresh_home):
+    result = typed(fresh_home, "un-vrai-secret-1\nun-vrai-secret-1\n", "users", "passwd",
+                   director("OCC-02"))  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.endswith(f"password of {director('OCC-02')} changed\n")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["users", "passwd", "nobody@example.org"],
+         "error: nobody has the e-mail address 'nobody@example.org'"),
+        (["users", "passwd", "pas une adresse"],
+         "error: nobody has the e-mail address 'pas une adresse'"),
+        (["users", "add", "x@occ-02.example.org", "--role", "ght", "--ght", "OCC-99"],
+         "error: unknown GHT 'OCC-99'"),
+        (["users", "add", 'a"b@occ-02.example.org', "--role", "ght", "--ght", "OCC-02"],
+         "e-mail address 'a\"b@occ-02.example.org' refused"),
+        (["users", "add", NEWCOMER, "--role", "agency", "--name", "N" * 201],
+         "error: name is too long: 201 characters, at most 200"),
+    ],
+)  # fmt: skip
+def test_the_account_is_checked_before_the_password_is_asked(fresh_home, args, message):
+    result = typed(fresh_home, "", *args)  # nothing typed: a prompt would read end of input
+    assert PROMPT not in result.stdout
+    assert message in one_line_error(result)
+
+
+def test_a_removed_person_is_refused_before_the_prompt(fresh_home):
+    ok(fresh_home, "users", "remove", director("OCC-03"))
+    result = typed(fresh_home, "", "users", "passwd", director("OCC-03"))
+    assert PROMPT not in result.stdout
+    assert "was removed on" in one_line_error(result)
