@@ -267,6 +267,22 @@ def parse_list(path: Path, rows: list[RawRow], categories: CategoryTable) -> Par
 def _apply(
     session: Session, parsed: ParsedList, categories: CategoryTable, report: ImportReport
 ) -> None:
+    """Write the list in four steps (regions, establishments, GHTs, memberships), each
+    flushed before the next needs its ids; the caller's transaction makes it all-or-nothing."""
+    regions = _apply_regions(session, parsed, report)
+    establishments = _apply_establishments(session, parsed, categories)
+    ghts, changes = _apply_ghts(session, parsed, regions)
+    _apply_memberships(session, parsed, establishments, ghts, changes)
+    report.ghts = [c for c in changes if c.changed]
+    region_ids = {regions[g.region_code].id for g in parsed.ghts.values()}
+    report.not_in_list = sorted(
+        code for code, g in ghts.items() if g.region_id in region_ids and code not in parsed.ghts
+    )
+    session.flush()
+
+
+def _apply_regions(session: Session, parsed: ParsedList, report: ImportReport) -> dict[str, Region]:
+    """Every region by code; those the list names for the first time are created."""
     regions = {r.code: r for r in session.exec(select(Region)).all()}
     for listed_ght in parsed.ghts.values():
         if listed_ght.region_code not in regions:
@@ -280,10 +296,23 @@ def _apply(
             regions[region.code] = region
             report.regions_created.append(region.code)
     session.flush()
+    return regions
 
+
+@dataclass
+class _Establishments:
+    """Establishments by FINESS after the import, and what the list changed about them."""
+
+    by_finess: dict[str, Establishment]
+    renamed: dict[str, tuple[str, str]]  # FINESS -> (old name, new name)
+    updated: dict[str, str]  # FINESS -> the fields that changed, besides the name
+
+
+def _apply_establishments(
+    session: Session, parsed: ParsedList, categories: CategoryTable
+) -> _Establishments:
     by_finess = {e.finess: e for e in session.exec(select(Establishment)).all()}
-    renamed: dict[str, tuple[str, str]] = {}
-    updated: dict[str, str] = {}
+    result = _Establishments(by_finess, {}, {})
     for listed in parsed.establishments.values():
         kind = categories.lookup(listed.category) if listed.category else None
         values: dict[str, Any] = {
@@ -302,19 +331,25 @@ def _apply(
             by_finess[listed.finess] = found
             continue
         if found.name != listed.name:
-            renamed[listed.finess] = (found.name, listed.name)
+            result.renamed[listed.finess] = (found.name, listed.name)
         differing = [
             k
             for k, v in values.items()
             if k not in {"name", "from_list"} and getattr(found, k) != v
         ]
         if differing:
-            updated[listed.finess] = ", ".join(differing)
+            result.updated[listed.finess] = ", ".join(differing)
         for key, value in values.items():
             if getattr(found, key) != value:
                 setattr(found, key, value)
     session.flush()
+    return result
 
+
+def _apply_ghts(
+    session: Session, parsed: ParsedList, regions: dict[str, Region]
+) -> tuple[dict[str, Ght], list[GhtChange]]:
+    """Every GHT by code, created or renamed as listed; one change record per listed GHT."""
     ghts = {g.code: g for g in session.exec(select(Ght)).all()}
     changes: list[GhtChange] = []
     for listed_ght in parsed.ghts.values():
@@ -334,7 +369,23 @@ def _apply(
                 ght.region_id = region_id or 0
         changes.append(change)
     session.flush()
+    return ghts, changes
 
+
+def _apply_memberships(
+    session: Session,
+    parsed: ParsedList,
+    establishments: _Establishments,
+    ghts: dict[str, Ght],
+    changes: list[GhtChange],
+) -> None:
+    """Members as listed: added, made parties again, or removed when the list dropped them
+    (only memberships the list made; those recorded by hand stay)."""
+    by_finess, renamed, updated = (
+        establishments.by_finess,
+        establishments.renamed,
+        establishments.updated,
+    )
     ght_ids = [ghts[code].id for code in parsed.ghts]
     memberships: dict[int, dict[int, Membership]] = defaultdict(dict)
     for existing in session.exec(
@@ -375,9 +426,3 @@ def _apply(
                 gone = by_id[establishment_id]
                 change.removed.append((gone.finess, gone.name))
                 session.delete(stale)
-    report.ghts = [c for c in changes if c.changed]
-    region_ids = {regions[g.region_code].id for g in parsed.ghts.values()}
-    report.not_in_list = sorted(
-        code for code, g in ghts.items() if g.region_id in region_ids and code not in parsed.ghts
-    )
-    session.flush()

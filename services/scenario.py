@@ -41,7 +41,8 @@ from services.finess import finess_problem
 from services.users import demo_password_hash
 from services.workspace import Workspace
 from services.yaml_lines import LineMap, read_yaml
-from states.definition import Side, WorkflowDefinition
+from states.deadlines import conformity_states
+from states.definition import STORE_VERSION, Side, WorkflowDefinition
 from states.guards import GUARDS, FireContext
 
 T = TypeVar("T", bound=SQLModel)
@@ -449,9 +450,23 @@ def _load_campaign(
 
 def _submitted_states(definition: WorkflowDefinition) -> set[str]:
     """States that can only be reached once a file was received (they need a version)."""
-    return definition.reachable_from(
-        {t.dest for t in definition.transitions if "file_attached" in t.guards}
-    )
+    return definition.reachable_from({t.dest for t in definition.with_effect(STORE_VERSION)})
+
+
+@dataclass
+class _ListedDocument:
+    """One entry of `documents:`, checked, before anything is written."""
+
+    ght: Ght
+    doc_type: str
+    state: str
+    since: date
+    received_on: date | None
+    needs_version: bool
+    request: ConformityRequest | None
+    reference: str
+    title: str
+    due_date: date | None
 
 
 def _load_documents(
@@ -468,90 +483,120 @@ def _load_documents(
     report: LoadReport,
 ) -> None:
     for node in r.items(root, "documents", required=False):
-        code = r.text(node, "ght", limit=16).upper()
-        if code not in ghts:
-            raise r.fail(node, f"unknown GHT {code!r}", "ght")
-        doc_type = r.text(node, "type", limit=40)
-        if doc_type not in ws.workflows.types:
-            known = ", ".join(ws.workflows.types)
-            raise r.fail(node, f"unknown document type {doc_type!r}; known: {known}", "type")
-        definition = ws.workflows.definition(doc_type)
-        state = r.text(node, "state", required=False, default=definition.initial, limit=40)
-        if state not in definition.state_names:
-            raise r.fail(
-                node,
-                f"{doc_type} has no state {state!r}; states: {', '.join(definition.state_names)}",
-                "state",
-            )
-        since = r.day(node, "since", required=False) or as_of
-        if since > as_of:
-            raise r.fail(node, f"'since' {since} is after the scenario date {as_of}", "since")
-        received_on = r.day(node, "received_on", required=False, latest=as_of)
-        needs_version = state in _submitted_states(definition)
-        request_node = node.get("conformity_request")
-        needs_request = any(
-            "conformity_motives" in t.guards and t.dest == state for t in definition.transitions
-        )
-        if needs_request and request_node is None:
-            raise r.fail(node, f"a {doc_type} in state {state!r} needs a 'conformity_request'")
-        if request_node is not None and not needs_request:
-            raise r.fail(node, f"'conformity_request' does not fit state {state!r}")
-        request = (
-            _conformity_request(r, request_node, node, motives, definition)
-            if needs_request
-            else None
-        )
-
-        reference = r.text(node, "reference", required=False, limit=80)
+        listed = _read_document(r, node, ws, ghts, motives, as_of)
         existing = session.exec(
             select(Document).where(
-                Document.ght_id == ghts[code].id,
-                Document.doc_type == doc_type,
+                Document.ght_id == listed.ght.id,
+                Document.doc_type == listed.doc_type,
                 Document.campaign_id == campaign.id,
-                Document.reference == reference,
+                Document.reference == listed.reference,
             )
         ).first()
         if existing is not None:
             report.unchanged["documents"] += 1
             continue
-        received = received_on or since
-        document = Document(
-            ght_id=ghts[code].id or 0,
-            doc_type=doc_type,
-            campaign_id=campaign.id or 0,
-            reference=reference,
-            title=r.text(node, "title", required=False, limit=300),
-            state=state,
-            due_date=r.day(node, "due_date", required=False) or due_dates.get(doc_type),
-            current_version=1 if needs_version else 0,
-            submitted_on=received if needs_version else None,
-        )
-        session.add(document)
-        session.flush()
-        payload: dict[str, Any] = {"scenario": scenario}
-        if needs_version:
-            session.add(
-                DocumentVersion(document_id=document.id or 0, number=1, received_on=received)
-            )
-            payload["version"] = 1
-        if request is not None:
-            request.document_id = document.id or 0
-            session.add(request)
-            payload |= {"motives": request.motives, "respond_by": request.respond_by.isoformat()}
-        append_event(
-            session.connection(),
-            ws.audit_key,
-            document_id=document.id or 0,
-            ght_id=document.ght_id,
-            seq=1,
-            name="load",
-            actor=f"scenario:{scenario}",
-            as_of=since,
-            from_state=None,
-            to_state=state,
-            payload=payload,
-        )
+        _record_document(session, ws, listed, campaign, due_dates, scenario)
         report.created["documents"] += 1
+
+
+def _read_document(
+    r: _Reader,
+    node: LineMap,
+    ws: Workspace,
+    ghts: dict[str, Ght],
+    motives: set[str],
+    as_of: date,
+) -> _ListedDocument:
+    """One document entry checked against its type's definition; a mistake names its line."""
+    code = r.text(node, "ght", limit=16).upper()
+    if code not in ghts:
+        raise r.fail(node, f"unknown GHT {code!r}", "ght")
+    doc_type = r.text(node, "type", limit=40)
+    if doc_type not in ws.workflows.types:
+        known = ", ".join(ws.workflows.types)
+        raise r.fail(node, f"unknown document type {doc_type!r}; known: {known}", "type")
+    definition = ws.workflows.definition(doc_type)
+    state = r.text(node, "state", required=False, default=definition.initial, limit=40)
+    if state not in definition.state_names:
+        raise r.fail(
+            node,
+            f"{doc_type} has no state {state!r}; states: {', '.join(definition.state_names)}",
+            "state",
+        )
+    since = r.day(node, "since", required=False) or as_of
+    if since > as_of:
+        raise r.fail(node, f"'since' {since} is after the scenario date {as_of}", "since")
+    received_on = r.day(node, "received_on", required=False, latest=as_of)
+    request_node = node.get("conformity_request")
+    needs_request = state in conformity_states(definition)
+    if needs_request and request_node is None:
+        raise r.fail(node, f"a {doc_type} in state {state!r} needs a 'conformity_request'")
+    if request_node is not None and not needs_request:
+        raise r.fail(node, f"'conformity_request' does not fit state {state!r}")
+    return _ListedDocument(
+        ght=ghts[code],
+        doc_type=doc_type,
+        state=state,
+        since=since,
+        received_on=received_on,
+        needs_version=state in _submitted_states(definition),
+        request=(
+            _conformity_request(r, request_node, node, motives, definition)
+            if needs_request
+            else None
+        ),
+        reference=r.text(node, "reference", required=False, limit=80),
+        title=r.text(node, "title", required=False, limit=300),
+        due_date=r.day(node, "due_date", required=False),
+    )
+
+
+def _record_document(
+    session: Session,
+    ws: Workspace,
+    listed: _ListedDocument,
+    campaign: Campaign,
+    due_dates: dict[str, date],
+    scenario: str,
+) -> None:
+    """The document, its first version and open request if its state needs them, and the
+    audited `load` event that brings it into the history."""
+    received = listed.received_on or listed.since
+    document = Document(
+        ght_id=listed.ght.id or 0,
+        doc_type=listed.doc_type,
+        campaign_id=campaign.id or 0,
+        reference=listed.reference,
+        title=listed.title,
+        state=listed.state,
+        due_date=listed.due_date or due_dates.get(listed.doc_type),
+        current_version=1 if listed.needs_version else 0,
+        submitted_on=received if listed.needs_version else None,
+    )
+    session.add(document)
+    session.flush()
+    payload: dict[str, Any] = {"scenario": scenario}
+    if listed.needs_version:
+        session.add(DocumentVersion(document_id=document.id or 0, number=1, received_on=received))
+        payload["version"] = 1
+    request = listed.request
+    if request is not None:
+        request.document_id = document.id or 0
+        session.add(request)
+        payload |= {"motives": request.motives, "respond_by": request.respond_by.isoformat()}
+    append_event(
+        session.connection(),
+        ws.audit_key,
+        document_id=document.id or 0,
+        ght_id=document.ght_id,
+        seq=1,
+        name="load",
+        actor=f"scenario:{scenario}",
+        as_of=listed.since,
+        from_state=None,
+        to_state=listed.state,
+        payload=payload,
+    )
 
 
 def _conformity_request(
