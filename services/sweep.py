@@ -32,7 +32,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
 from models.db import table_of
 from services.clock import check_not_after_today, check_plausible, today
-from services.errors import Conflict, InvalidInput, ServiceError
+from services.errors import Conflict, InvalidInput
 from services.lifecycle import fire_timer_event
 from services.outbox import (
     COPY_DIRECTION,
@@ -55,7 +55,7 @@ from states.deadlines import (
     OpenRequest,
 )
 from states.definition import WorkflowDefinition
-from states.errors import StateError
+from states.errors import Refusal, StateError
 from states.guards import add_days
 
 log = logging.getLogger(__name__)
@@ -288,7 +288,7 @@ def sweep_range(
 def _reason(exc: BaseException) -> str:
     """One line saying why a document could not be swept."""
     text = (str(exc).strip().splitlines() or [""])[0]
-    if isinstance(exc, ServiceError | StateError):
+    if isinstance(exc, Refusal):
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

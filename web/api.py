@@ -26,9 +26,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from services.accounts import Account, TokenRefused, account_for_calendar_secret, token_account
-from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceError
+from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX
 from services.workspace import Workspace
+from states import errors as states_errors
 from states.errors import StateError, WrongSide
 from web.ids import RowId
 
@@ -174,7 +175,7 @@ _STATUS: tuple[tuple[type[Exception], int], ...] = (
     (Conflict, 409),
     (InvalidInput, 422),
     (StateError, 422),
-    (ServiceError, 400),
+    (states_errors.Refusal, 400),
 )
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": Refusal, "description": "missing, unknown, revoked or expired token"},
@@ -189,7 +190,7 @@ def _ws(request: Request) -> Workspace:
     return ws
 
 
-def refusal(exc: ServiceError | StateError) -> HTTPException:
+def refusal(exc: states_errors.Refusal) -> HTTPException:
     """The HTTP answer to a service's refusal: its kind's status, the CLI's message."""
     status = next(code for kind, code in _STATUS if isinstance(exc, kind))
     return HTTPException(status_code=status, detail=str(exc))
@@ -199,7 +200,7 @@ def refusal(exc: ServiceError | StateError) -> HTTPException:
 def _refusals() -> Iterator[None]:
     try:
         yield
-    except (ServiceError, StateError) as exc:
+    except states_errors.Refusal as exc:
         raise refusal(exc) from None
 
 
