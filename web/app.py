@@ -142,14 +142,13 @@ def _handle_refusals(app: FastAPI) -> None:
         return page(request, "error.html", {"title": "Accès refusé"}, status_code=403,
                     error=CSRF_MESSAGE)  # fmt: skip
 
-    async def _refused(request: Request, exc: Exception) -> Response:
+    @app.exception_handler(Refusal)
+    async def _refused(request: Request, exc: Refusal) -> Response:
         status = refusal_status(exc)
         if _machine(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
         title = {404: "Page introuvable", 403: "Accès refusé"}.get(status, "Action refusée")
         return page(request, "error.html", {"title": title}, status_code=status, error=str(exc))
-
-    app.add_exception_handler(Refusal, _refused)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

@@ -20,6 +20,7 @@ from states.errors import (
     UnknownDocumentType,
     WrongSide,
 )
+from web.refusals import http_refusal, refusal_status
 
 
 @pytest.mark.parametrize(
@@ -66,3 +67,24 @@ def test_a_refusal_from_either_layer_is_not_retried(raised: Exception) -> None:
 
 def test_an_unforeseen_failure_is_retried() -> None:
     assert _worth_retrying(None, None, _Finished(OSError("disk full"))) is True
+
+
+@pytest.mark.parametrize(
+    ("refusal", "status"),
+    [
+        (NotFound("document 9 does not exist"), 404),
+        (TokenRefused("revoked"), 403),
+        (PermissionDenied("agency only"), 403),
+        (WrongSide("the GHT submits"), 403),
+        (Conflict("changed meanwhile"), 409),
+        (InvalidInput("bad date"), 422),
+        (GuardRefused("PMSP-1", "submit", "no file"), 422),
+        # the API answered 400 and the pages 422 for a refusal of no listed kind: 422 for both
+        (AuditError("the audit chain head is missing"), 422),
+        (ServiceError("anything else"), 422),
+    ],
+)
+def test_one_status_for_the_pages_and_the_api(refusal: Refusal, status: int) -> None:
+    answer = http_refusal(refusal)
+    assert refusal_status(refusal) == answer.status_code == status
+    assert answer.detail == str(refusal)
