@@ -31,6 +31,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
 from models.db import table_of
+from services.addresses import sender_of
 from services.clock import check_not_after_today, check_plausible, today
 from services.errors import Conflict, InvalidInput
 from services.lifecycle import fire_timer_event
@@ -43,7 +44,6 @@ from services.outbox import (
     ght_contacts,
     insert_messages,
     message_row,
-    sender_of,
 )
 from services.workspace import Workspace
 from settings import Settings
