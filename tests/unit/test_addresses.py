@@ -106,3 +106,14 @@ def test_an_address_refused_at_a_use_case_is_bad_input():
     assert email_address(" A@Example.org ") == "a@example.org"
     with pytest.raises(InvalidInput, match="direction e-mail 'a@localhost' refused"):
         email_address("a@localhost", "direction e-mail")
+
+
+def test_the_length_bound_of_an_address_is_the_rules_own():
+    """Forms, the API and `users add` bound an address by the number the rule refuses past."""
+    from notifications.addresses import MAX_ADDRESS
+    from services.limits import EMAIL_MAX
+
+    assert EMAIL_MAX is MAX_ADDRESS
+    longest = "a@" + "d" * 63 + "." + "e" * 63 + "." + "f" * 63 + "." + "g" * 56 + ".org"
+    assert len(longest) == EMAIL_MAX and is_address(longest)
+    assert not is_address("a" + longest)
