@@ -46,6 +46,7 @@ from models.db import table_of
 from notifications.addresses import is_address, parse_address
 from services.addresses import email_address
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.ghts import ght_by_code
 from services.limits import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, check_length
 from services.workspace import Workspace
 
@@ -167,9 +168,7 @@ def add_user(
     with ws.db.transaction() as session:
         ght = None
         if ght_code is not None:
-            ght = session.exec(select(Ght).where(Ght.code == ght_code.strip().upper())).first()
-            if ght is None:
-                raise NotFound(f"unknown GHT {ght_code.strip().upper()!r}")
+            ght = ght_by_code(session, ght_code)
         region_id = ght.region_id if ght else _single_region(session)
         person = session.exec(select(Person).where(Person.email == email)).first()
         created = person is None
