@@ -37,3 +37,20 @@ def test_an_unknown_code_is_refused_alike_everywhere(occitanie, call):
     with pytest.raises(NotFound) as refused:
         call(occitanie)
     assert str(refused.value) == "unknown GHT 'OCC-99'"
+
+
+def test_the_ght_page_refuses_an_unknown_and_an_invisible_ght_alike(occitanie):
+    from datetime import date
+
+    from services.dashboard import ght_page
+
+    agency, _ = add_user(occitanie, "agent@ars.example.org", "agency", password="p" * 12)
+    lot, _ = add_user(
+        occitanie, "gh@occ-02.example.org", "ght", ght_code="OCC-02", password="p" * 12
+    )
+    day = date(2017, 10, 13)
+    assert ght_page(occitanie, agency, " occ-02 ", day).code == "OCC-02"
+    for account, code in ((agency, " occ-99 "), (lot, "occ-03")):
+        with pytest.raises(NotFound) as refused:
+            ght_page(occitanie, account, code, day)
+        assert str(refused.value) == f"unknown GHT {code.strip().upper()!r}"
