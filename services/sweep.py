@@ -31,6 +31,7 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
 from models.db import table_of
+from models.outbox import SWEEP_KINDS
 from services.addresses import sender_of
 from services.clock import check_not_after_today, check_plausible, today
 from services.errors import Conflict, InvalidInput
@@ -61,14 +62,6 @@ from states.guards import add_days
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-SWEEP_KINDS = (
-    NoticeKind.REMINDER,
-    NoticeKind.DUE_TODAY,
-    NoticeKind.OVERDUE,
-    NoticeKind.CONFORMITY_REMINDER,
-    NoticeKind.CONFORMITY_OVERDUE,
-    NoticeKind.TACIT_APPROVAL,
-)
 
 # --- pure decisions -------------------------------------------------------------------------
 
