@@ -25,8 +25,7 @@ from cli.registry import register as register_registry
 from cli.serve import serve as serve_command  # web dashboard
 from cli.sweep import sweep as sweep_command
 from cli.version import VERSION_OPTION
-from services.errors import ServiceError
-from states.errors import StateError
+from states.errors import Refusal
 
 app = typer.Typer(
     name="ghtflow",
@@ -114,7 +113,7 @@ def main(args: Sequence[str] | None = None) -> None:
 
     try:
         app(args=args)
-    except (ServiceError, StateError, SettingsError) as exc:
+    except (Refusal, SettingsError) as exc:
         print_error(str(exc))
         sys.exit(1)
     except Exception as exc:

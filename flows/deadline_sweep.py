@@ -17,12 +17,12 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
+from models.outbox import SWEEP_KINDS, NoticeKind
 from services.audit import Checkpoint, write_checkpoint
 from services.audit_mail import CheckpointMail, mail_checkpoint
 from services.clock import today
 from services.sweep import (
     BATCH_SIZE,
-    SWEEP_KINDS,
     SweepReport,
     check_sweep_day,
     plan_batches,
@@ -30,13 +30,14 @@ from services.sweep import (
 )
 from services.workspace import Workspace
 
+# the summary's line for each of the sweep's kinds (models.outbox.SWEEP_KINDS)
 KIND_LABELS = {
-    "reminder": "Rappels avant échéance",
-    "due_today": "Échéances du jour",
-    "overdue": "Relances pour retard",
-    "conformity_reminder": "Rappels de mise en conformité",
-    "conformity_overdue": "Délais de mise en conformité dépassés",
-    "tacit_approval": "Approbations tacites",
+    NoticeKind.REMINDER: "Rappels avant échéance",
+    NoticeKind.DUE_TODAY: "Échéances du jour",
+    NoticeKind.OVERDUE: "Relances pour retard",
+    NoticeKind.CONFORMITY_REMINDER: "Rappels de mise en conformité",
+    NoticeKind.CONFORMITY_OVERDUE: "Délais de mise en conformité dépassés",
+    NoticeKind.TACIT_APPROVAL: "Approbations tacites",
 }
 
 
@@ -62,7 +63,7 @@ def summary_markdown(report: SweepReport) -> str:
         "",
         "| avis | nombre |",
         "|---|---|",
-        *(f"| {KIND_LABELS[str(k)]} | {report.counts.get(k, 0)} |" for k in SWEEP_KINDS),
+        *(f"| {KIND_LABELS[k]} | {report.counts.get(k, 0)} |" for k in SWEEP_KINDS),
     ]
     if report.no_contact:
         lines += ["", f"{report.no_contact} avis sans destinataire (GHT sans contact)."]

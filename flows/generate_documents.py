@@ -21,9 +21,9 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from services import generation
-from services.errors import ServiceError
 from services.workspace import open_workspace
 from settings import Settings
+from states.errors import Refusal
 
 BATCH_SIZE = 25
 ARTIFACT_KEY = "generated-documents"
@@ -33,7 +33,7 @@ def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
     """A refusal (missing value, no template…) fails the same way again: not retried."""
     try:
         state.result()
-    except ServiceError:
+    except Refusal:
         return False
     except Exception:
         return True

@@ -64,6 +64,10 @@ class NoticeKind(StrEnum):
 # so code that groups messages by document or GHT (sweep counts, dashboards) leaves them out.
 REGION_KINDS = frozenset({NoticeKind.AUDIT_CHECKPOINT})
 DOCUMENT_KINDS = tuple(k for k in NoticeKind if k not in REGION_KINDS)
+# Queued when the agency acts (the conformity request), never by the daily deadline sweep.
+EVENT_KINDS = frozenset({NoticeKind.CONFORMITY_REQUEST})
+# What the daily deadline sweep sends and counts, in the order its summaries list them.
+SWEEP_KINDS = tuple(k for k in DOCUMENT_KINDS if k not in EVENT_KINDS)
 
 
 class OutboxMessage(SQLModel, table=True):

@@ -46,6 +46,7 @@ from models.db import table_of
 from notifications.addresses import is_address, parse_address
 from services.addresses import email_address
 from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.ghts import ght_by_code
 from services.limits import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, check_length
 from services.workspace import Workspace
 
@@ -213,11 +214,7 @@ def check_new_user(
 def _ght(session: Session, ght_code: str | None) -> Ght | None:
     if ght_code is None:
         return None
-    code = ght_code.strip().upper()
-    ght = session.exec(select(Ght).where(Ght.code == code)).first()
-    if ght is None:
-        raise NotFound(f"unknown GHT {code!r}")
-    return ght
+    return ght_by_code(session, ght_code)
 
 
 def check_password_change(ws: Workspace, email: str) -> None:

@@ -23,13 +23,14 @@ from sqlalchemy import Connection, select
 from i18n import french_date
 from models import NoticeKind, OutboxState, Region, utcnow
 from models.db import table_of
-from notifications.addresses import HeaderRefused, InvalidAddress, address_list, parse_address
+from notifications.addresses import InvalidAddress, parse_address
 from notifications.message import new_message_id
 from notifications.render import render_notice
+from services.addresses import copy_override, sender_of
 from services.audit import Checkpoint
 from services.clock import PARIS
 from services.errors import InvalidInput
-from services.outbox import OUTBOX, insert_messages, sender_of
+from services.outbox import OUTBOX, insert_messages
 from services.workspace import Workspace
 from settings import Settings
 
@@ -87,8 +88,8 @@ def queue_checkpoint_mail(
     ).all()
     try:
         sender = sender_of(settings)
-        override = address_list(settings.mail_cc, "GHTFLOW_MAIL_CC")
-    except (HeaderRefused, InvalidInput) as exc:  # the settings refuse every message alike
+        override = copy_override(settings)
+    except InvalidInput as exc:  # the settings refuse every message alike
         result.not_sent = {code: str(exc) for _, code, *_ in regions}
         return result
     sent_before = set(

@@ -22,7 +22,7 @@ from sqlmodel import col, select
 from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.clock import EARLIEST_DAY, LATEST_DAY
-from services.errors import NotFound
+from services.ghts import ght_by_code
 from services.stored import motive_keys
 from services.workspace import Workspace
 from states.deadlines import Deadline, DeadlineKind, DeadlineRules, OpenRequest
@@ -46,11 +46,8 @@ class DeadlineEntry:
 def ght_deadlines(ws: Workspace, ght_code: str) -> tuple[Ght, list[DeadlineEntry]]:
     """A GHT and its deadlines by day (`NotFound` for an unknown code), from the one rule of
     `states.deadlines`: what the sweep reminds of is what the calendar and the page show."""
-    code = ght_code.strip().upper()
     with ws.db.reading() as session:
-        ght = session.exec(select(Ght).where(Ght.code == code)).first()
-        if ght is None:
-            raise NotFound(f"unknown GHT {code!r}")
+        ght = ght_by_code(session, ght_code)
         documents = session.exec(
             select(Document).where(Document.ght_id == ght.id).order_by(col(Document.id))
         ).all()

@@ -36,6 +36,7 @@ from models import Campaign, CampaignDueDate, Document, DocumentParty, Establish
 from services.audit import append_event
 from services.clock import check_not_after_today, today
 from services.errors import InvalidInput, NotFound
+from services.ghts import unknown_ght
 from services.registry_view import CHU, GhtView, Registry, load_registry
 from services.workspace import Workspace
 
@@ -176,7 +177,7 @@ def _selected(registry: Registry, ght: str | None) -> list[GhtView]:
         return registry.ghts
     found = registry.ght(ght)
     if found is None:
-        raise NotFound(f"unknown GHT {ght.strip().upper()!r}")
+        raise unknown_ght(ght)
     return [found]
 
 

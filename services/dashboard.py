@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy import func, or_
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
+from sqlmodel import col
 
 from i18n import french_date
 from models import (
@@ -41,6 +41,7 @@ from services.compliance import compliance_report
 from services.documents import list_documents, show_document
 from services.errors import NotFound, PermissionDenied
 from services.generation import FilledFile, list_generated
+from services.ghts import ght_by_code, unknown_ght
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
@@ -72,11 +73,10 @@ def require_agency(account: Account) -> None:
 
 
 def _visible_ght(ws: Workspace, account: Account, code: str) -> Ght:
-    code = code.strip().upper()
     with ws.db.reading() as session:
-        ght = session.exec(select(Ght).where(Ght.code == code)).first()
-    if ght is None or ght.id is None or not account.may_see(ght.id):
-        raise NotFound(f"unknown GHT {code!r}")
+        ght = ght_by_code(session, code)
+    if ght.id is None or not account.may_see(ght.id):
+        raise unknown_ght(code)
     return ght
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from states.errors import Refusal
 
-class ServiceError(Exception):
+
+class ServiceError(Refusal):
     """Base of every user-facing refusal from `services/` (the CLI prints it, exit code 1)."""
 
 

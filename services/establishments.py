@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import Establishment
 from services.categories import KINDS, load_categories
@@ -16,10 +16,21 @@ from services.departments import (
     normalize_postal_code,
     parse_area,
 )
-from services.errors import InvalidInput
+from services.errors import InvalidInput, NotFound
 from services.finess import finess_problem, normalize_finess
 from services.registry_view import Registry
 from services.workspace import Workspace
+
+
+def find_establishment(session: Session, finess: str) -> Establishment:
+    """The establishment of this FINESS number (written with or without spaces), or `NotFound`."""
+    number = normalize_finess(finess)
+    found = session.exec(select(Establishment).where(Establishment.finess == number)).first()
+    if found is None:
+        raise NotFound(
+            f"unknown establishment FINESS {number}: record it with 'ghtflow establishments add'"
+        )
+    return found
 
 
 @dataclass(frozen=True)

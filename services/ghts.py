@@ -6,12 +6,27 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from models import Establishment, MembershipRole
+from sqlmodel import Session, select
+
+from models import Establishment, Ght, MembershipRole
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, NotFound
-from services.members import find_establishment, find_ght
-from services.registry_view import CHU, GhtView, Registry, load_registry
+from services.establishments import find_establishment
+from services.registry_view import CHU, GhtView, Registry, ght_code, load_registry
 from services.workspace import Workspace
+
+
+def unknown_ght(code: str) -> NotFound:
+    """The refusal for a GHT code that names no GHT (or one this person may not see)."""
+    return NotFound(f"unknown GHT {ght_code(code)!r}")
+
+
+def ght_by_code(session: Session, code: str) -> Ght:
+    """The GHT of this code (any case, surrounding spaces forgiven), or `NotFound`."""
+    ght = session.exec(select(Ght).where(Ght.code == ght_code(code))).first()
+    if ght is None:
+        raise unknown_ght(code)
+    return ght
 
 
 def _ref(e: Establishment | None) -> dict[str, str] | None:
@@ -70,14 +85,14 @@ def show_ght(ws: Workspace, code: str) -> dict[str, Any]:
         registry = load_registry(session)
     ght = registry.ght(code)
     if ght is None:
-        raise NotFound(f"unknown GHT {code.strip().upper()!r}")
+        raise unknown_ght(code)
     return ght_json(registry, ght, with_members=True)
 
 
 def set_reference_chu(ws: Workspace, code: str, finess: str) -> dict[str, Any]:
     """Needed where the region has several CHUs (Occitanie: Toulouse, Montpellier, Nîmes)."""
     with ws.db.transaction() as session:
-        ght = find_ght(session, code)
+        ght = ght_by_code(session, code)
         chu = find_establishment(session, finess)
         if chu.kind != CHU:
             raise InvalidInput(
@@ -90,7 +105,7 @@ def set_reference_chu(ws: Workspace, code: str, finess: str) -> dict[str, Any]:
 def set_support(ws: Workspace, code: str, finess: str) -> dict[str, Any]:
     """The national list does not say which partie is the support establishment."""
     with ws.db.transaction() as session:
-        ght = find_ght(session, code)
+        ght = ght_by_code(session, code)
         support = find_establishment(session, finess)
         registry = load_registry(session)
         view = registry.ght(ght.code)
@@ -105,6 +120,6 @@ def set_area(ws: Workspace, code: str, area: str | None) -> dict[str, Any]:
     """Set the GHT's area (departments), or with None go back to its parties' departments."""
     departments = format_area(parse_area(area)) if area is not None else None
     with ws.db.transaction() as session:
-        ght = find_ght(session, code)
+        ght = ght_by_code(session, code)
         ght.area = departments
     return show_ght(ws, code)

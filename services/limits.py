@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from notifications.addresses import MAX_ADDRESS
 from services.errors import InvalidInput
 
-EMAIL_MAX = 254  # RFC 5321: the longest address a mail relay accepts
+EMAIL_MAX = MAX_ADDRESS  # the address rule's own bound (RFC 5321: what a mail relay accepts)
 NAME_MAX = 200  # a person's or a region's name (Person.name is 200 wide)
 PASSWORD_MAX = 1024  # argon2 hashes any length; a megabyte password only costs the server
 NOTE_MAX = 4000  # the free text kept with an event (a conformity request's note)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import select
 
-from models import Establishment, Ght, Membership, MembershipRole
+from models import Membership, MembershipRole
 from services.errors import InvalidInput, NotFound
-from services.finess import normalize_finess
+from services.establishments import find_establishment
+from services.ghts import ght_by_code
 from services.workspace import Workspace
 
 ROLES = tuple(r.value for r in MembershipRole)
@@ -25,29 +26,12 @@ class MemberChange:
     previous_role: str | None
 
 
-def find_ght(session: Session, code: str) -> Ght:
-    ght = session.exec(select(Ght).where(Ght.code == code.strip().upper())).first()
-    if ght is None:
-        raise NotFound(f"unknown GHT {code.strip().upper()!r}")
-    return ght
-
-
-def find_establishment(session: Session, finess: str) -> Establishment:
-    number = normalize_finess(finess)
-    found = session.exec(select(Establishment).where(Establishment.finess == number)).first()
-    if found is None:
-        raise NotFound(
-            f"unknown establishment FINESS {number}: record it with 'ghtflow establishments add'"
-        )
-    return found
-
-
 def add_member(ws: Workspace, ght_code: str, finess: str, role: str) -> MemberChange:
     """Record (or change) the role of an establishment in a GHT."""
     if role not in ROLES:
         raise InvalidInput(f"role {role!r} must be one of {', '.join(ROLES)}")
     with ws.db.transaction() as session:
-        ght = find_ght(session, ght_code)
+        ght = ght_by_code(session, ght_code)
         establishment = find_establishment(session, finess)
         membership = session.exec(
             select(Membership).where(
@@ -67,7 +51,7 @@ def add_member(ws: Workspace, ght_code: str, finess: str, role: str) -> MemberCh
 def remove_member(ws: Workspace, ght_code: str, finess: str) -> MemberChange:
     """Remove an establishment from a GHT (its documents and the establishment stay)."""
     with ws.db.transaction() as session:
-        ght = find_ght(session, ght_code)
+        ght = ght_by_code(session, ght_code)
         establishment = find_establishment(session, finess)
         membership = session.exec(
             select(Membership).where(

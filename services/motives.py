@@ -11,7 +11,21 @@ from services.errors import InvalidInput
 from services.limits import KEY_MAX, LABEL_MAX, check_length
 from services.workspace import Workspace
 
-_KEY = re.compile(r"^[a-z][a-z0-9_]{1,59}$")
+# a letter, then letters, digits and _; 2 to KEY_MAX characters in all (no trailing newline)
+_KEY = re.compile(rf"[a-z][a-z0-9_]{{1,{KEY_MAX - 1}}}")
+
+
+def motive_key_problem(key: str) -> str | None:
+    """Why `key` cannot name a motive, or None: the one rule for `motives add` and the scenario
+    loader (a motive key is typed with `--motive`, so it stays short and plain)."""
+    if len(key) > KEY_MAX:
+        return f"motive key is too long: {len(key)} characters, at most {KEY_MAX}"
+    if not _KEY.fullmatch(key):
+        return (
+            f"motive key {key!r} must be 2 to {KEY_MAX} lower-case letters, digits and _, "
+            "starting with a letter"
+        )
+    return None
 
 
 def list_motives(ws: Workspace) -> list[dict[str, object]]:
@@ -22,10 +36,10 @@ def list_motives(ws: Workspace) -> list[dict[str, object]]:
 
 def add_motive(ws: Workspace, key: str, label: str) -> bool:
     """Add a motive or change its label; returns True when it is new."""
-    check_length(key, "motive key", KEY_MAX)
+    problem = motive_key_problem(key)
+    if problem:
+        raise InvalidInput(problem)
     check_length(label.strip(), "motive label", LABEL_MAX)
-    if not _KEY.match(key):
-        raise InvalidInput(f"motive key {key!r} must be lower-case letters, digits and _")
     if not label.strip():
         raise InvalidInput("a motive needs a label (what the GHT reads)")
     with ws.db.transaction() as session:

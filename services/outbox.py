@@ -26,15 +26,10 @@ from sqlalchemy.dialects import postgresql, sqlite
 from models import Ght, OutboxMessage, OutboxState, Person, Region, utcnow
 from models.db import table_of
 from models.outbox import NoticeKind
-from notifications.addresses import (
-    HeaderRefused,
-    InvalidAddress,
-    address_list,
-    check_mailbox,
-    parse_address,
-)
+from notifications.addresses import InvalidAddress, parse_address
 from notifications.message import Attachment, new_message_id
 from notifications.render import render_notice
+from services.addresses import copy_override, sender_of
 from services.errors import InvalidInput, NotFound
 from services.workspace import Workspace
 from settings import Settings
@@ -91,14 +86,6 @@ class Notice:
         return (self.document_id, self.kind, self.stage, self.due_date)
 
 
-def sender_of(settings: Settings) -> str:
-    try:
-        check_mailbox(settings.mail_from, "GHTFLOW_MAIL_FROM")
-    except HeaderRefused as exc:
-        raise InvalidInput(str(exc)) from None
-    return settings.mail_from
-
-
 def ght_contacts(
     conn: Connection, settings: Settings, ght_ids: Iterable[int] | None = None
 ) -> dict[int, GhtContacts]:
@@ -118,10 +105,7 @@ def ght_contacts(
     emails: dict[int, list[str]] = {}
     for ght_id, email in conn.execute(people.order_by(person.c.email)):
         emails.setdefault(ght_id, []).append(email)
-    try:
-        override = address_list(settings.mail_cc, "GHTFLOW_MAIL_CC")
-    except HeaderRefused as exc:
-        raise InvalidInput(str(exc)) from None
+    override = copy_override(settings)
     found: dict[int, GhtContacts] = {}
     for ght_id, code, name, agency, direction in conn.execute(query):
         to, refused = _checked(emails.get(ght_id, []), f"e-mail of a person of {code}")

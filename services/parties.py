@@ -17,7 +17,7 @@ from sqlmodel import col, select
 from models import Document, DocumentParty, Establishment
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, NotFound
-from services.members import find_establishment
+from services.establishments import find_establishment
 from services.workspace import Workspace
 
 

@@ -30,6 +30,12 @@ T = TypeVar("T", bound=SQLModel)
 CHU = "CHU"
 
 
+def ght_code(text: str) -> str:
+    """A GHT code as typed (`occ-02 `) written as stored (`OCC-02`): every lookup by code
+    (`services.ghts.ght_by_code`, `Registry.ght`) reads it so."""
+    return text.strip().upper()
+
+
 @dataclass(frozen=True)
 class Member:
     establishment_id: int
@@ -111,7 +117,8 @@ class Registry:
                 self.by_department[department].append(e)
 
     def ght(self, code: str) -> GhtView | None:
-        return next((g for g in self.ghts if g.code == code.upper()), None)
+        wanted = ght_code(code)
+        return next((g for g in self.ghts if g.code == wanted), None)
 
     @staticmethod
     def departments_of(establishment: Establishment) -> frozenset[str]:

@@ -38,6 +38,8 @@ from services.clock import EARLIEST_DAY, LATEST_DAY, today
 from services.departments import format_area, parse_area
 from services.errors import InvalidInput, ScenarioError
 from services.finess import finess_problem
+from services.limits import KEY_MAX, LABEL_MAX
+from services.motives import motive_key_problem
 from services.users import demo_password_hash
 from services.workspace import Workspace
 from services.yaml_lines import LineMap, read_yaml
@@ -224,9 +226,9 @@ def _upsert(
 
 def _load_motives(session: Session, r: _Reader, root: LineMap, report: LoadReport) -> set[str]:
     for node in r.items(root, "motives", required=False):
-        key = r.text(node, "key", limit=60)
-        if not re.fullmatch(r"[a-z][a-z0-9_]*", key):
-            problem = f"motive key {key!r} must be lower-case letters, digits and _"
+        key = r.text(node, "key", limit=KEY_MAX)
+        problem = motive_key_problem(key)
+        if problem:
             raise r.fail(node, problem, "key")
         _upsert(
             session,
@@ -234,7 +236,7 @@ def _load_motives(session: Session, r: _Reader, root: LineMap, report: LoadRepor
             "motives",
             ConformityMotive,
             {"key": key},
-            {"label": r.text(node, "label", limit=500)},
+            {"label": r.text(node, "label", limit=LABEL_MAX)},
         )
     return set(session.exec(select(ConformityMotive.key)).all())
 

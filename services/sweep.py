@@ -31,8 +31,10 @@ from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
 from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
 from models.db import table_of
+from models.outbox import SWEEP_KINDS
+from services.addresses import sender_of
 from services.clock import check_not_after_today, check_plausible, today
-from services.errors import Conflict, InvalidInput, ServiceError
+from services.errors import Conflict, InvalidInput
 from services.lifecycle import fire_timer_event
 from services.outbox import (
     COPY_DIRECTION,
@@ -43,7 +45,6 @@ from services.outbox import (
     ght_contacts,
     insert_messages,
     message_row,
-    sender_of,
 )
 from services.stored import reminder_offsets
 from services.workspace import Workspace
@@ -56,21 +57,13 @@ from states.deadlines import (
     OpenRequest,
 )
 from states.definition import WorkflowDefinition
-from states.errors import StateError
+from states.errors import Refusal, StateError
 from states.guards import add_days
 from states.machine import WorkflowRegistry
 
 log = logging.getLogger(__name__)
 
 BATCH_SIZE = 2000
-SWEEP_KINDS = (
-    NoticeKind.REMINDER,
-    NoticeKind.DUE_TODAY,
-    NoticeKind.OVERDUE,
-    NoticeKind.CONFORMITY_REMINDER,
-    NoticeKind.CONFORMITY_OVERDUE,
-    NoticeKind.TACIT_APPROVAL,
-)
 
 # --- pure decisions -------------------------------------------------------------------------
 
@@ -294,7 +287,7 @@ def sweep_range(
 def _reason(exc: BaseException) -> str:
     """One line saying why a document could not be swept."""
     text = (str(exc).strip().splitlines() or [""])[0]
-    if isinstance(exc, ServiceError | StateError):
+    if isinstance(exc, Refusal):
         return text
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 

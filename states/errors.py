@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 
-class StateError(Exception):
+class Refusal(Exception):
+    """Base of every refusal meant for the person who acted, from `states/` and `services/`
+    alike (`services.errors.ServiceError` derives from it): the CLI prints its message on one
+    line and exits 1, the web answers it with a status (`web.refusals`), a flow does not retry
+    it. It lives here because `states/` is pure and imports nothing from `services/`."""
+
+
+class StateError(Refusal):
     """Base of every refusal from `states/`; the CLI prints its message, never a traceback."""
 
 

@@ -13,8 +13,7 @@ reaches the workspace as `request.app.state.ws`.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -26,11 +25,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
 from services.accounts import Account, TokenRefused, account_for_calendar_secret, token_account
-from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceError
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX
 from services.workspace import Workspace
-from states.errors import StateError, WrongSide
 from web.ids import RowId
+from web.refusals import refusals_as_http
 
 router = APIRouter()
 T = TypeVar("T")
@@ -168,15 +166,6 @@ class BilanOut(BaseModel):
 # --- plumbing -------------------------------------------------------------------------------
 
 _bearer = HTTPBearer(auto_error=False, description="a token issued by `ghtflow users token EMAIL`")
-_STATUS: tuple[tuple[type[Exception], int], ...] = (
-    (NotFound, 404),
-    (PermissionDenied, 403),
-    (WrongSide, 403),
-    (Conflict, 409),
-    (InvalidInput, 422),
-    (StateError, 422),
-    (ServiceError, 400),
-)
 _REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": Refusal, "description": "missing, unknown, revoked or expired token"},
     403: {"model": Refusal, "description": "not allowed for this person (e.g. wrong side)"},
@@ -190,22 +179,8 @@ def _ws(request: Request) -> Workspace:
     return ws
 
 
-def refusal(exc: ServiceError | StateError) -> HTTPException:
-    """The HTTP answer to a service's refusal: its kind's status, the CLI's message."""
-    status = next(code for kind, code in _STATUS if isinstance(exc, kind))
-    return HTTPException(status_code=status, detail=str(exc))
-
-
-@contextmanager
-def _refusals() -> Iterator[None]:
-    try:
-        yield
-    except (ServiceError, StateError) as exc:
-        raise refusal(exc) from None
-
-
 def _call(function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
-    with _refusals():
+    with refusals_as_http():
         return function(*args, **kwargs)
 
 
@@ -241,7 +216,7 @@ def _day(value: str | None, name: str) -> date | None:
     except ValueError:
         shown = repr(value) if len(value) <= 40 else f"a text of {len(value)} characters"
         raise HTTPException(422, f"{name}: {shown} is not a date YYYY-MM-DD") from None
-    with _refusals():
+    with refusals_as_http():
         return check_plausible(day, name)
 
 
@@ -368,7 +343,7 @@ def _fire_upload(
     from web.uploads import received_file
 
     with (
-        _refusals(),
+        refusals_as_http(),
         received_file(upload.file, upload.filename, ws.files.max_bytes, french=False) as path,
     ):
         return _fire(ws, account, document_id, body, path)

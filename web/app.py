@@ -30,10 +30,9 @@ from starlette.middleware.sessions import SessionMiddleware
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from services.errors import ServiceError
 from services.workspace import open_workspace
 from settings import Settings
-from states.errors import StateError
+from states.errors import Refusal
 from web import api, pages
 from web.refusals import refusal_status
 from web.rendering import STATIC_DIR, page
@@ -143,15 +142,13 @@ def _handle_refusals(app: FastAPI) -> None:
         return page(request, "error.html", {"title": "Accès refusé"}, status_code=403,
                     error=CSRF_MESSAGE)  # fmt: skip
 
-    async def _refused(request: Request, exc: Exception) -> Response:
+    @app.exception_handler(Refusal)
+    async def _refused(request: Request, exc: Refusal) -> Response:
         status = refusal_status(exc)
         if _machine(request):
             return JSONResponse({"detail": str(exc)}, status_code=status)
         title = {404: "Page introuvable", 403: "Accès refusé"}.get(status, "Action refusée")
         return page(request, "error.html", {"title": title}, status_code=status, error=str(exc))
-
-    app.add_exception_handler(ServiceError, _refused)
-    app.add_exception_handler(StateError, _refused)
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> Response:

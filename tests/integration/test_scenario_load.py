@@ -116,6 +116,24 @@ def test_malformed_file_loads_nothing_and_names_the_line(ws, tmp_path, old, new,
     assert _count(ws, Document) == 0
 
 
+@pytest.mark.parametrize(("key", "accepted"), [("a", False), ("q2", True)])
+def test_a_scenario_motive_key_follows_the_rule_of_motives_add(ws, tmp_path, key, accepted):
+    """The loader took a one-letter key that `ghtflow motives add` refuses: one rule now."""
+    from models import ConformityMotive
+
+    path = tmp_path / "motives.yaml"
+    extra = f"motives:\n  - {{key: {key}, label: Motif de test}}\n"
+    path.write_text(extra + SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
+    if accepted:
+        load_scenario(ws, path)
+        with ws.db.reading() as session:
+            assert session.get(ConformityMotive, key) is not None
+        return
+    with pytest.raises(ScenarioError, match=rf"motives\.yaml:2: motive key '{key}' must be 2"):
+        load_scenario(ws, path)
+    assert _count(ws, Region) == 0
+
+
 def test_yaml_syntax_error_names_the_line(ws, tmp_path):
     path = tmp_path / "bad.yaml"
     path.write_text("scenario: x\nas_of: 2017-10-13\nregion: {code: OCC\n", encoding="utf-8")

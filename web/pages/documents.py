@@ -20,10 +20,10 @@ from services.dashboard import (
     generated_file,
     version_file,
 )
-from services.errors import InvalidInput, ServiceError
+from services.errors import InvalidInput
 from services.lifecycle import FireResult, fire
 from services.workspace import Workspace
-from states.errors import StateError
+from states.errors import Refusal
 from web.forms import one_newline
 from web.ids import RowId
 from web.pages.common import checked_form, signed_in, workspace
@@ -137,7 +137,7 @@ async def act(request: Request, document_id: RowId) -> Response:
         form = await checked_form(request)  # fields over their length refused here, in French
         action = _action(form)
         result = await run_in_threadpool(_fire, ws, account, document_id, action)
-    except (ServiceError, StateError) as exc:
+    except Refusal as exc:
         status, message = refusal_status(exc), str(exc)
         if status == 404:
             raise  # not visible to this person: the same page as a document that does not exist

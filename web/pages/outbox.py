@@ -9,9 +9,9 @@ from starlette.responses import Response
 
 from services.accounts import Account
 from services.dashboard import outbox_page, require_agency
-from services.errors import ServiceError
 from services.outbox import retry_message
 from services.workspace import Workspace
+from states.errors import Refusal
 from web.ids import RowId
 from web.pages.common import checked_form, signed_in, workspace
 from web.refusals import refusal_status
@@ -54,7 +54,7 @@ async def retry(request: Request, message_id: RowId) -> Response:
     ws = workspace(request)
     try:
         await run_in_threadpool(retry_message, ws, message_id)
-    except ServiceError as exc:
+    except Refusal as exc:
         status, message = refusal_status(exc), str(exc)
         return await run_in_threadpool(
             lambda: _render(request, ws, account, status_code=status, error=message)
