@@ -17,12 +17,13 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
-from models.outbox import SWEEP_KINDS, NoticeKind
 from services.audit import Checkpoint, write_checkpoint
 from services.audit_mail import CheckpointMail, mail_checkpoint
 from services.clock import today
 from services.sweep import (
     BATCH_SIZE,
+    SWEEP_KINDS,
+    NoticeKind,
     SweepReport,
     check_sweep_day,
     plan_batches,

@@ -21,9 +21,9 @@ from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
 from services import generation
+from services.errors import Refusal
 from services.workspace import open_workspace
 from settings import Settings
-from states.errors import Refusal
 
 BATCH_SIZE = 25
 ARTIFACT_KEY = "generated-documents"

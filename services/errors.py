@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from states.errors import Refusal
+from states.errors import Refusal as Refusal  # the edges catch it from here
 
 
 class ServiceError(Refusal):

@@ -29,9 +29,10 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, select
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 
-from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, NoticeKind, utcnow
+from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, utcnow
+from models import NoticeKind as NoticeKind  # the flow labels its counts by kind
 from models.db import table_of
-from models.outbox import SWEEP_KINDS
+from models.outbox import SWEEP_KINDS as SWEEP_KINDS
 from services.addresses import sender_of
 from services.clock import check_not_after_today, check_plausible, today
 from services.errors import Conflict, InvalidInput
