@@ -71,7 +71,8 @@ class TokenRefused(PermissionDenied):
 
 @dataclass(frozen=True)
 class Account:
-    """Who is signed in, as the web layer and the API need it."""
+    """Who is signed in, as the web layer and the API need it (what they may see and do:
+    `services.access`)."""
 
     id: int
     email: str
@@ -85,10 +86,6 @@ class Account:
     @property
     def is_agency(self) -> bool:
         return self.side == "agency"
-
-    def may_see(self, ght_id: int) -> bool:
-        """Agency people see every GHT; a GHT's people only their own."""
-        return self.is_agency or self.ght_id == ght_id
 
 
 def _account(session: Session, person: Person) -> Account:
