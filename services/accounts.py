@@ -413,6 +413,14 @@ def calendar_secret(ws: Workspace, email: str, *, renew: bool = False) -> str:
         return person.calendar_secret
 
 
+def existing_calendar_secret(ws: Workspace, person_id: int) -> str | None:
+    """The secret of this person's calendar link if they have one, read only (a page that shows
+    the link must not write: `calendar_secret` creates it, on a POST)."""
+    with ws.db.reading() as session:
+        person = session.get(Person, person_id)
+        return None if person is None or person.removed_at is not None else person.calendar_secret
+
+
 def account_for_calendar_secret(ws: Workspace, secret: str) -> Account | None:
     with ws.db.reading() as session:
         person = session.exec(select(Person).where(Person.calendar_secret == secret)).first()
