@@ -33,7 +33,7 @@ def actor_of(account: Account) -> Actor:
 
 def require_agency(account: Account, what: str = "this page") -> None:
     """`PermissionDenied` unless this is an agency person: the agency's pages and the bilan
-    show every GHT of the region."""
+    count every GHT in the database (not narrowed to the person's region yet)."""
     refusal = agency_only(actor_of(account), what)
     if refusal is not None:
         raise PermissionDenied(refusal)
