@@ -17,6 +17,8 @@ def document_rows(
     ght: str | None = None,
     doc_type: str | None = None,
     state: str | None = None,
+    ght_id: int | None = None,
+    region_id: int | None = None,
 ) -> list[Row[Any]]:
     """Documents with their GHT code, ordered by id; filters are exact matches.
 
@@ -39,6 +41,10 @@ def document_rows(
     )
     if ght:
         statement = statement.where(col(Ght.code) == ght.upper())
+    if ght_id is not None:
+        statement = statement.where(col(Ght.id) == ght_id)
+    if region_id is not None:
+        statement = statement.where(col(Ght.region_id) == region_id)
     if doc_type:
         statement = statement.where(col(Document.doc_type) == doc_type)
     if state:

@@ -75,7 +75,8 @@ class TokenRefused(PermissionDenied):
 
 @dataclass(frozen=True)
 class Account:
-    """Who is signed in, as the web layer and the API need it."""
+    """Who is signed in, as the web layer and the API need it (what they may see and do:
+    `services.access`)."""
 
     id: int
     email: str
@@ -89,10 +90,6 @@ class Account:
     @property
     def is_agency(self) -> bool:
         return self.side == "agency"
-
-    def may_see(self, ght_id: int) -> bool:
-        """Agency people see every GHT; a GHT's people only their own."""
-        return self.is_agency or self.ght_id == ght_id
 
 
 def _account(session: Session, person: Person) -> Account:
@@ -451,6 +448,14 @@ def calendar_secret(ws: Workspace, email: str, *, renew: bool = False) -> str:
         if person.calendar_secret is None or renew:
             person.calendar_secret = secrets.token_urlsafe(24)
         return person.calendar_secret
+
+
+def existing_calendar_secret(ws: Workspace, person_id: int) -> str | None:
+    """The secret of this person's calendar link if they have one, read only (a page that shows
+    the link must not write: `calendar_secret` creates it, on a POST)."""
+    with ws.db.reading() as session:
+        person = session.get(Person, person_id)
+        return None if person is None or person.removed_at is not None else person.calendar_secret
 
 
 def account_for_calendar_secret(ws: Workspace, secret: str) -> Account | None:

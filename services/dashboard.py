@@ -1,15 +1,13 @@
 """What each page of the web dashboard shows, read-only, and who may see it.
 
-Access rules (the web pages rely on them; the JSON API follows the same ones):
-- agency people see every GHT, every document and the agency's pages (overview, outbox,
-  bilan downloads);
-- a GHT's people see their own GHT and its documents only. Another GHT's page, document,
-  version or generated file is answered exactly like one that does not exist (`NotFound`),
-  so that a guessed URL reveals nothing; an agency page answers `PermissionDenied` (its
-  existence is no secret, its content is).
-- the actions offered on a document are those `services.lifecycle.fire` would let the person
-  take in its current state (right side; a GHT person on their own GHT only; an agency person
-  on their region's GHTs). Guards (file, motives, dates) are still checked by `fire` itself.
+Who may see and do what is `states.access` (through `services.access`), the rule `fire`, the
+JSON API and the calendars follow too: agency people see their region's GHTs and the agency's
+pages (overview, outbox, bilan downloads); a GHT's people their own GHT only. Another GHT's
+page, document, version or generated file is answered exactly like one that does not exist
+(`NotFound`), so that a guessed URL reveals nothing; an agency page answers `PermissionDenied`
+(its existence is no secret, its content is). The actions offered on a document are those
+`fire` would accept from the person in its current state; its guards (file, motives, dates)
+are still checked by `fire` itself.
 """
 
 from __future__ import annotations
@@ -35,13 +33,13 @@ from models import (
     Membership,
     OutboxMessage,
 )
+from services.access import allowed_transitions, require_agency, visible_document, visible_ght
 from services.accounts import Account
 from services.calendar import DeadlineEntry, ght_deadlines
 from services.compliance import compliance_report
 from services.documents import list_documents, show_document
-from services.errors import NotFound, PermissionDenied
+from services.errors import NotFound
 from services.generation import FilledFile, list_generated
-from services.ghts import ght_by_code, unknown_ght
 from services.motives import list_motives
 from services.outbox import list_messages
 from services.reports import bilan
@@ -62,34 +60,6 @@ COMPLIANCE_LABELS = {
 STATUS_LABELS = {"missing": "Manquant", "in_progress": "En cours", "done": "Fait"}
 # events no workflow defines (written by ghtflow itself: compliance, scenario loading)
 EVENT_LABELS = {"create": "Création", "load": "Reprise de l'existant"}
-
-
-# --- access ---------------------------------------------------------------------------------
-
-
-def require_agency(account: Account) -> None:
-    if not account.is_agency:
-        raise PermissionDenied("this page is for the agency's staff only")
-
-
-def _visible_ght(ws: Workspace, account: Account, code: str) -> Ght:
-    with ws.db.reading() as session:
-        ght = ght_by_code(session, code)
-    if ght.id is None or not account.may_see(ght.id):
-        raise unknown_ght(code)
-    return ght
-
-
-def _visible_document(ws: Workspace, account: Account, document_id: int) -> tuple[Document, Ght]:
-    with ws.db.reading() as session:
-        row = session.execute(
-            core_select(Document, Ght)
-            .join(Ght, col(Ght.id) == col(Document.ght_id))
-            .where(col(Document.id) == document_id)
-        ).first()
-    if row is None or not account.may_see(row[1].id or 0):
-        raise NotFound(f"document {document_id} does not exist")
-    return row[0], row[1]
 
 
 # --- the regional overview ------------------------------------------------------------------
@@ -278,7 +248,7 @@ class GhtPage:
 
 def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage:
     """A GHT's members by role, documents, what it still owes and its coming deadlines."""
-    ght = _visible_ght(ws, account, code)
+    ght = visible_ght(ws, account, code)
     by_role: dict[str, list[MemberLine]] = {role: [] for role in ROLE_LABELS}
     with ws.db.reading() as session:
         members = session.execute(
@@ -415,17 +385,10 @@ def _event_label(definition: WorkflowDefinition | None, event: str) -> str:
 def allowed_actions(
     definition: WorkflowDefinition, state: str, account: Account, ght: Ght, today_: date
 ) -> list[Action]:
-    """The events of `state` this person may fire (as `fire` authorizes them)."""
-    if account.is_agency:
-        if account.region_id is not None and account.region_id != ght.region_id:
-            return []
-    elif account.ght_id != ght.id:
-        return []
+    """The events of `state` this person may fire (as `fire` authorizes them: `services.access`),
+    with what their forms must ask for."""
     actions = []
-    for event in definition.allowed_events(state):
-        t = definition.transition(state, event)
-        if t is None or t.side.value != account.side:
-            continue
+    for t in allowed_transitions(definition, state, account, ght):
         respond_by = "respond_by_min_delay" in t.guards
         earliest = (
             add_months(today_, definition.timers.conformity_response_min_months)
@@ -435,8 +398,8 @@ def allowed_actions(
         latest = add_months(today_, CONFORMITY_RESPONSE_MAX_MONTHS) if respond_by else None
         actions.append(
             Action(
-                event=event,
-                label=t.label or event,
+                event=t.event,
+                label=t.label or t.event,
                 needs_file="file_attached" in t.guards,
                 needs_motives="conformity_motives" in t.guards,
                 needs_respond_by=respond_by,
@@ -478,7 +441,7 @@ def _day_text(value: Any) -> str:
 
 def document_page(ws: Workspace, account: Account, document_id: int, today_: date) -> DocumentPage:
     """One document as its page shows it, with the actions this person may take today."""
-    document, ght = _visible_document(ws, account, document_id)
+    document, ght = visible_document(ws, account, document_id)
     shown = show_document(ws, document_id)
     workflows, doc_type = ws.workflows, document.doc_type
     definition = workflows.find(doc_type)  # None: a type edited in the database, shown raw
@@ -549,7 +512,7 @@ class FileToSend:
 
 def version_file(ws: Workspace, account: Account, document_id: int, number: int) -> FileToSend:
     """The file of version `number` of a document this person may see."""
-    _visible_document(ws, account, document_id)
+    visible_document(ws, account, document_id)
     with ws.db.reading() as session:
         version = (
             session.execute(
@@ -578,7 +541,7 @@ def generated_file(ws: Workspace, account: Account, file_id: int) -> FileToSend:
     if row is None:
         raise missing
     try:
-        _visible_document(ws, account, row.document_id)
+        visible_document(ws, account, row.document_id)
     except NotFound:
         raise missing from None
     path = ws.files.path_of(row.file_hash)

@@ -36,11 +36,14 @@ from services.file_kinds import check_document_file
 from services.files import StoredFile
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX, check_all, check_length
 from services.workspace import Workspace
+from states.access import Actor, Place, refusal_to_act
 from states.definition import Side
 from states.guards import FireContext
 
 SYSTEM_ACTOR = "ghtflow"
 OPERATOR = "operator"  # who dates an event when the operator's own tools (CLI, scenario) do
+_TIMERS = Actor(SYSTEM_ACTOR, Side.SYSTEM)
+_SIDES = {side.value: side for side in Side}  # a dict lookup: `Side(value)` costs more
 
 
 @dataclass(frozen=True)
@@ -354,25 +357,25 @@ def _append(
 
 
 def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
-    """The actor's side; a GHT's people act on their own GHT only, the agency on its region."""
-    if actor == SYSTEM_ACTOR:
-        return Side.SYSTEM
-    person = conn.execute(_PERSON, {"email": actor}).first()
+    """The actor's side, once `states.access` lets them act on this document (their GHT, or
+    their region's for the agency; never once removed)."""
+    who = _TIMERS if actor == SYSTEM_ACTOR else _actor(conn, actor)
+    place = Place(document.ght_id, document.region_id)
+    refusal = refusal_to_act(who, place, document.label)
+    if refusal is not None:
+        if who.ght_id is not None:  # their own GHT's code, read only to say the refusal
+            code = conn.execute(select(col(Ght.code)).where(col(Ght.id) == who.ght_id)).scalar()
+            refusal = refusal_to_act(who._replace(ght_code=code), place, document.label)
+        raise PermissionDenied(refusal)
+    return who.side
+
+
+def _actor(conn: Connection, email: str) -> Actor:
+    person = conn.execute(_PERSON, {"email": email}).first()
     if person is None:
-        raise PermissionDenied(f"unknown actor {actor!r}: no person with that e-mail address")
+        raise PermissionDenied(f"unknown actor {email!r}: no person with that e-mail address")
     side, ght_id, region_id, removed_at = person
-    if removed_at is not None:  # `users remove`: their history stays, their access is gone
-        raise PermissionDenied(f"{actor} was removed on {removed_at:%Y-%m-%d} and may not act")
-    if side == Side.GHT.value:
-        if ght_id != document.ght_id:
-            own = conn.execute(select(col(Ght.code)).where(col(Ght.id) == ght_id)).scalar()
-            raise PermissionDenied(
-                f"{actor} acts for {own or 'no GHT'} and may not act on {document.label}"
-            )
-        return Side.GHT
-    if region_id is not None and region_id != document.region_id:
-        raise PermissionDenied(f"{actor} belongs to another region's agency than {document.label}")
-    return Side.AGENCY
+    return Actor(email, _SIDES[side], ght_id, region_id, None, removed_at)
 
 
 def _dating(

@@ -25,7 +25,13 @@ from sqlalchemy import func
 from sqlmodel import col, select
 
 from models import ApiToken, Ght, Person, utcnow
-from services.accounts import PUBLIC_DEMO_PASSWORD, calendar_secret, hash_password
+from services.access import only_visible, sight
+from services.accounts import (
+    PUBLIC_DEMO_PASSWORD,
+    account_for_calendar_secret,
+    calendar_secret,
+    hash_password,
+)
 from services.errors import NotFound
 from services.workspace import Workspace
 
@@ -69,20 +75,17 @@ def list_users(ws: Workspace) -> list[dict[str, Any]]:
 def calendar_links(
     ws: Workspace, email: str, base_url: str, *, renew: bool = False
 ) -> list[dict[str, str]]:
-    """`[{ght, url}]`: the person's own GHT, or for an agency person every GHT of the region
-    (of all regions when the person belongs to none). `renew` replaces the secret, which stops
-    every subscription made with the old links."""
+    """`[{ght, url}]`: one per GHT the person sees (`states.access`: their own GHT, or for an
+    agency person every GHT of the region, of all regions when they belong to none). `renew`
+    replaces the secret, which stops every subscription made with the old links."""
     secret = calendar_secret(ws, email, renew=renew)
+    account = account_for_calendar_secret(ws, secret)
+    assert account is not None  # `calendar_secret` refused a removed or unknown person
     with ws.db.reading() as session:
-        person = session.exec(select(Person).where(Person.calendar_secret == secret)).one()
-        statement = select(col(Ght.code)).order_by(col(Ght.code))
-        if person.ght_id is not None:
-            statement = statement.where(col(Ght.id) == person.ght_id)
-        elif person.region_id is not None:
-            statement = statement.where(col(Ght.region_id) == person.region_id)
+        statement = only_visible(select(col(Ght.code)).order_by(col(Ght.code)), sight(account))
         codes = session.exec(statement).all()
     if not codes:
-        raise NotFound(f"{person.email} may see no GHT yet (load a scenario or the registry)")
+        raise NotFound(f"{account.email} may see no GHT yet (load a scenario or the registry)")
     base = base_url.rstrip("/")
     return [{"ght": code, "url": f"{base}/calendar/{code}.ics?key={secret}"} for code in codes]
 

@@ -12,11 +12,10 @@ from typing import Any, Protocol
 
 from transitions import EventData, Machine
 
+from states.access import refusal_of_side
 from states.definition import Side, TransitionDef, WorkflowDefinition
 from states.errors import GuardRefused, IllegalTransition, UnknownDocumentType, WrongSide
 from states.guards import GUARDS, FireContext
-
-SIDE_NAMES = {Side.AGENCY: "the agency (ARS)", Side.GHT: "the GHT", Side.SYSTEM: "ghtflow's timers"}
 
 
 class HasState(Protocol):
@@ -79,11 +78,9 @@ class DocumentMachine:
         transition = self.definition.transition(state, event)
         if transition is None:
             raise IllegalTransition(document, state, event, self.definition.allowed_events(state))
-        if Side(context.actor_side) != transition.side:
-            raise WrongSide(
-                f"{document}: event {event!r} is for {SIDE_NAMES[transition.side]}, "
-                f"not for {SIDE_NAMES[Side(context.actor_side)]}"
-            )
+        wrong_side = refusal_of_side(Side(context.actor_side), transition, document)
+        if wrong_side is not None:
+            raise WrongSide(wrong_side)
         self._machine.events[event].trigger(Lifecycle(record), context=context, document=document)
         return transition
 

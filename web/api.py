@@ -236,14 +236,11 @@ def list_documents(
     doc_type: Annotated[str | None, Query(alias="type", description="e.g. pmsp")] = None,
     state: Annotated[str | None, Query(description="e.g. submitted")] = None,
 ) -> list[dict[str, Any]]:
-    """Documents, filtered like `ghtflow documents list`; a GHT's people get their GHT's only."""
-    from services.documents import list_documents as documents
+    """Documents, filtered like `ghtflow documents list`, of the GHTs this person sees (a GHT's
+    people: their GHT's only; another GHT asked for: as a GHT that has none)."""
+    from services.access import visible_documents
 
-    if not account.is_agency:
-        if ght is not None and ght.strip().upper() != account.ght_code:
-            return []  # another GHT's documents: as for a GHT that has none
-        ght = account.ght_code
-    return _call(documents, _ws(request), ght=ght, doc_type=doc_type, state=state)
+    return _call(visible_documents, _ws(request), account, ght=ght, doc_type=doc_type, state=state)
 
 
 @router.get(
@@ -390,11 +387,11 @@ def bilan(
 ) -> dict[str, Any]:
     """The regional summary, as `ghtflow report bilan --format json` (agency people only: it
     shows every GHT)."""
+    from services.access import require_agency
     from services.clock import today
     from services.reports import bilan as compute
 
-    if not account.is_agency:
-        raise HTTPException(403, f"{account.email} is not an agency person; the bilan is theirs")
+    _call(require_agency, account, "the bilan")
     day = _day(as_of, "as_of") or today()
     return _call(compute, _ws(request), day).as_json()
 
@@ -427,7 +424,7 @@ def calendar_feed(
     account = account_for_calendar_secret(ws, key) if key else None
     if account is None:
         raise HTTPException(404, "no calendar at this address (the link may have been renewed)")
-    code = _call(check_ght_visible, account, ght_code)
+    code = _call(check_ght_visible, ws, account, ght_code)
     body = _call(ght_calendar, ws, code)
     return Response(
         body,

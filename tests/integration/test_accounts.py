@@ -9,6 +9,7 @@ import pytest
 from sqlmodel import select
 
 from models import ApiToken, Person, utcnow
+from services.access import check_ght_visible
 from services.accounts import (
     MAX_FAILURES,
     TooManyAttempts,
@@ -29,8 +30,9 @@ def test_a_ght_person_signs_in_and_sees_only_their_ght(occitanie):
     set_password(occitanie, DIRECTOR, "motdepasse-lot")
     account = authenticate(occitanie, "Direction@OCC-02.example.org ", "motdepasse-lot")
     assert (account.side, account.ght_code, account.is_agency) == ("ght", "OCC-02", False)
-    assert account.ght_id is not None and account.may_see(account.ght_id)
-    assert not account.may_see(account.ght_id + 1)
+    with pytest.raises(NotFound, match="unknown GHT 'OCC-03'"):
+        check_ght_visible(occitanie, account, "OCC-03")
+    assert check_ght_visible(occitanie, account, " occ-02") == "OCC-02"
     with occitanie.db.reading() as session:
         stored = session.exec(select(Person).where(Person.email == DIRECTOR)).one()
     assert stored.password_hash.startswith("$argon2") and "motdepasse" not in stored.password_hash

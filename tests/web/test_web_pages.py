@@ -5,15 +5,22 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
 from docx import Document as WordDocument
 from openpyxl import load_workbook  # type: ignore[import-untyped]
+from sqlalchemy import Engine, event
+from sqlmodel import select
 
+from models import Person
 from services.generation import generate_documents
 from services.reports import bilan
-from tests.integration.helpers import document_id
-from tests.web.pagecheck import alert_of, check_page
+from services.workspace import Workspace
+from tests.integration.helpers import OFFICER, director, document_id
+from tests.web.pagecheck import alert_of, check_page, flash_of
 
 SQLITE = pytest.mark.parametrize("backend", ["sqlite"])
 
@@ -119,7 +126,9 @@ def test_the_ght_page_shows_members_documents_dues_deadlines_and_calendar_link(l
     assert "Manquant" in text or "En cours" in text
     assert "Échéance : Convention d&#39;association CHU / GHT — OCC-02" in text
     assert "31 décembre 2017" in text
-    (link,) = re.findall(r'id="lien-calendrier" value="([^"]+)"', text)
+    assert "Créer mon lien d'abonnement" in text and 'id="lien-calendrier"' not in text
+    assert lot.post("/ght/OCC-02/calendrier").headers["location"] == "/ght/OCC-02"
+    (link,) = re.findall(r'id="lien-calendrier" value="([^"]+)"', lot.get("/ght/OCC-02").text)
     assert re.fullmatch(r"http://testserver/calendar/OCC-02\.ics\?key=[\w-]{20,}", link)
     later = lot.get("/ght/OCC-02?au=2018-06-01").text
     assert "Aucune échéance à partir du 1er juin 2018" in later
@@ -174,6 +183,7 @@ def test_the_calendar_link_of_the_ght_page_and_the_api_answer_in_the_same_app(lo
     from services.accounts import issue_token
     from tests.integration.helpers import director
 
+    lot.post("/ght/OCC-02/calendrier")
     page = lot.get("/ght/OCC-02").text
     (link,) = re.findall(r'id="lien-calendrier" value="([^"]+)"', page)
     feed = lot.client.get(link.replace("http://testserver", ""))
@@ -188,3 +198,65 @@ def test_the_calendar_link_of_the_ght_page_and_the_api_answer_in_the_same_app(lo
     assert "/api/documents" in lot.client.get("/openapi.json").json()["paths"]
     for cdn_page in ("/docs", "/redoc"):  # they would load scripts from a CDN
         assert lot.client.get(cdn_page).status_code == 404
+
+
+@contextmanager
+def _writes(engine: Engine) -> Iterator[list[str]]:
+    """The statements that write (or open a write transaction) sent while the block runs."""
+    seen: list[str] = []
+
+    def record(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if statement.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE", "BEGIN IMMEDIATE")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _secret(ws: Workspace, email: str) -> str | None:
+    with ws.db.reading() as session:
+        return session.exec(select(Person).where(Person.email == email)).one().calendar_secret
+
+
+def test_showing_a_ght_page_writes_nothing_the_calendar_link_is_made_by_a_post(lot, occitanie):
+    engine = lot.client.app.state.ws.db.engine
+    with _writes(engine) as writes:
+        first = lot.get("/ght/OCC-02")
+    assert first.status_code == 200 and writes == []
+    assert _secret(occitanie, director("OCC-02")) is None
+    assert lot.client.post("/ght/OCC-02/calendrier").status_code == 403  # no CSRF token
+    assert lot.post("/ght/OCC-03/calendrier").status_code == 404  # another GHT's page
+    assert _secret(occitanie, director("OCC-02")) is None
+    assert lot.post("/ght/OCC-02/calendrier").status_code == 303
+    secret = _secret(occitanie, director("OCC-02"))
+    assert secret is not None
+    with _writes(engine) as writes:
+        shown = lot.get("/ght/OCC-02")
+        again = lot.get("/ght/OCC-02?au=2018-01-01")
+    assert writes == [] and flash_of(shown.text) == "Lien d'abonnement créé."
+    assert f"key={secret}" in shown.text and f"key={secret}" in again.text
+    assert lot.post("/ght/OCC-02/calendrier", {"renouveler": "1"}).status_code == 303
+    renewed = _secret(occitanie, director("OCC-02"))
+    assert renewed not in (None, secret) and f"key={renewed}" in lot.get("/ght/OCC-02").text
+    assert lot.client.get(f"/calendar/OCC-02.ics?key={secret}").status_code == 404
+
+
+def test_no_page_feed_or_api_read_writes_to_the_database(officer, visitor, occitanie):
+    from services.accounts import calendar_secret, issue_token
+
+    d = document_id(occitanie, "OCC-05", "pmsp")
+    key = calendar_secret(occitanie, OFFICER)
+    bearer = {"Authorization": f"Bearer {issue_token(occitanie, OFFICER)}"}
+    pages = ["/", "/?au=2017-10-13", "/envois", "/bilan.csv", "/bilan.xlsx", "/ght/OCC-05"]
+    pages += [f"/documents/{d}", f"/documents/{d}/versions/1", "/ght/OCC-99", "/nulle-part"]
+    with _writes(officer.client.app.state.ws.db.engine) as writes:
+        for url in pages:
+            assert officer.get(url).status_code in (200, 404), url
+        assert visitor.get("/connexion").status_code == 200
+        assert visitor.get(f"/calendar/OCC-05.ics?key={key}").status_code == 200
+        for url in ["/api/documents", f"/api/documents/{d}", "/api/bilan"]:
+            assert visitor.get(url, headers=bearer).status_code == 200, url
+    assert writes == []

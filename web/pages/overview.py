@@ -7,7 +7,8 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from services.dashboard import overview, require_agency
+from services.access import require_agency
+from services.dashboard import overview
 from services.exports import bilan_csv, bilan_xlsx
 from web.charts import Segment, stacked_bar
 from web.pages.common import chosen_day, signed_in, workspace
