@@ -11,12 +11,13 @@ from typing import Any, TypeVar
 
 from sqlalchemy import Select, false
 from sqlalchemy import select as core_select
-from sqlmodel import col, select
+from sqlmodel import col
 
 from models import Document, Ght
 from services.accounts import Account
 from services.documents import list_documents
 from services.errors import NotFound, PermissionDenied
+from services.ghts import ght_by_code, unknown_ght
 from services.workspace import Workspace
 from states.access import Actor, Place, Sight, agency_only, may_fire, may_see, sight_of
 from states.definition import Side, TransitionDef, WorkflowDefinition
@@ -61,11 +62,10 @@ def only_visible(statement: S, seen: Sight) -> S:
 
 def visible_ght(ws: Workspace, account: Account, ght_code: str) -> Ght:
     """The GHT with this code, or `NotFound` (as for an unknown GHT) when it is not visible."""
-    code = ght_code.strip().upper()
     with ws.db.reading() as session:
-        ght = session.exec(select(Ght).where(Ght.code == code)).first()
-    if ght is None or not may_see(actor_of(account), place_of(ght)):
-        raise NotFound(f"unknown GHT {code!r}")
+        ght = ght_by_code(session, ght_code)
+    if not may_see(actor_of(account), place_of(ght)):
+        raise unknown_ght(ght_code)  # as for a GHT that does not exist
     return ght
 
 

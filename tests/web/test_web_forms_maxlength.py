@@ -10,6 +10,7 @@ from typing import Any
 
 import pytest
 
+from services.accounts import calendar_secret
 from services.documents import show_document
 from services.lifecycle import fire
 from services.limits import EMAIL_MAX, KEY_MAX, MOTIVES_MAX, NOTE_MAX, PASSWORD_MAX
@@ -104,6 +105,8 @@ def test_every_text_field_of_every_page_has_the_maxlength_of_its_field(
     request, who, occitanie, submitted, visitor
 ):
     person = visitor if who == "anonymous" else request.getfixturevalue(who)
+    if who != "anonymous":  # the calendar link's field shows once the link is made (a POST)
+        calendar_secret(occitanie, {"officer": OFFICER, "lot": director("OCC-02")}[who])
     pages = (
         {"/connexion": visitor.get("/connexion").text}
         if who == "anonymous"
