@@ -32,7 +32,7 @@ from sqlalchemy import CheckConstraint, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from models.json_column import TolerantJSON
-from models.tables import utcnow
+from models.tables import one_of, utcnow
 
 
 class OutboxState(StrEnum):
@@ -77,6 +77,8 @@ class OutboxMessage(SQLModel, table=True):
         CheckConstraint(
             "document_id IS NOT NULL OR region_id IS NOT NULL", name="ck_outbox_about_something"
         ),
+        one_of("state", OutboxState, "ck_outbox_state"),
+        one_of("kind", NoticeKind, "ck_outbox_kind"),
         Index("ix_outbox_due", "state", "next_attempt_at"),
         Index("ix_outbox_claim", "claim_token"),
     )

@@ -7,10 +7,11 @@ Dates that mean a business day (`as_of`, due dates) are `date`s in Europe/Paris;
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from enum import StrEnum
 
-from sqlalchemy import Column, Text, UniqueConstraint, false
+from sqlalchemy import CheckConstraint, Column, Text, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from models.json_column import TolerantJSON
@@ -19,6 +20,17 @@ from models.json_column import TolerantJSON
 def utcnow() -> datetime:
     """Aware UTC: SQLModel stores instants as UTC and gives them back aware on both databases."""
     return datetime.now(UTC)
+
+
+def one_of(column: str, values: Iterable[str], name: str) -> CheckConstraint:
+    """A closed set of values, enforced by the database: a row edited behind ghtflow's back
+    cannot make an establishment a member in a role no rule knows, or a person of no side."""
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=name)
+
+
+# The sides a person acts for (`states.definition.Side`, less the system's own timers).
+PERSON_SIDES = ("agency", "ght")
 
 
 class MembershipRole(StrEnum):
@@ -76,7 +88,10 @@ class Ght(SQLModel, table=True):
 
 
 class Membership(SQLModel, table=True):
-    __table_args__ = (UniqueConstraint("ght_id", "establishment_id"),)
+    __table_args__ = (
+        UniqueConstraint("ght_id", "establishment_id"),
+        one_of("role", MembershipRole, "ck_membership_role"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     ght_id: int = Field(foreign_key="ght.id", index=True)
@@ -92,6 +107,8 @@ class Membership(SQLModel, table=True):
 
 class Person(SQLModel, table=True):
     """Someone who acts under an e-mail address, for the agency or for one GHT."""
+
+    __table_args__ = (one_of("side", PERSON_SIDES, "ck_person_side"),)
 
     id: int | None = Field(default=None, primary_key=True)
     email: str = Field(max_length=320, unique=True)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlmodel import SQLModel, select
@@ -38,3 +41,25 @@ def test_upgrade_creates_a_fresh_sqlite_file(tmp_path):
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
     db.dispose()
+
+
+@pytest.mark.parametrize(
+    ("statement", "constraint"),
+    [
+        ("UPDATE person SET side = 'system'", "ck_person_side"),
+        ("UPDATE membership SET role = 'ami'", "ck_membership_role"),
+        ("UPDATE outboxmessage SET state = 'lost'", "ck_outbox_state"),
+        ("UPDATE outboxmessage SET kind = 'spam'", "ck_outbox_kind"),
+    ],
+)
+def test_closed_value_sets_are_refused_by_the_database(occitanie, statement, constraint):
+    """A word no rule knows, written behind ghtflow's back, is refused by the database."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import IntegrityError
+
+    from services.sweep import sweep_deadlines
+
+    sweep_deadlines(occitanie, date(2017, 12, 1))  # some outbox rows to edit
+    with pytest.raises(IntegrityError) as refused, occitanie.db.writing() as conn:
+        conn.execute(text(statement))
+    assert constraint in str(refused.value) or "CHECK" in str(refused.value).upper()
