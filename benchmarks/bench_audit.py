@@ -1,5 +1,5 @@
-"""`audit_verify_100k_s_<backend>`: `ghtflow audit verify` (services.audit.verify_chain: chain,
-HMACs, documents, versions, checkpoints) on 100,000 events, against its baseline in the same
+"""`audit_verify_100k_s_<backend>`: `ghtflow audit verify` (services.audit.chain.verify_chain:
+chain, HMACs, documents, versions, checkpoints) on 100,000 events, against its baseline in the same
 run: reading the same event rows and hashing each with `hmac` alone, nothing checked."""
 
 from __future__ import annotations
@@ -26,7 +26,14 @@ from benchmarks.data import (
     table,
 )
 from benchmarks.report import Figure, skipped
-from services.audit import GENESIS, AuditKey, canonical_json, seal, verify_chain, write_checkpoint
+from services.audit.chain import (
+    GENESIS,
+    AuditKey,
+    canonical_json,
+    seal,
+    verify_chain,
+    write_checkpoint,
+)
 from services.workspace import open_workspace
 from settings import Settings
 

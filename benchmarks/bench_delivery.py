@@ -23,10 +23,10 @@ from models import Document, utcnow
 from models.db import table_of
 from notifications.message import build_message
 from notifications.sink import free_port
-from services.addresses import sender_of
-from services.delivery import _envelope, deliver_due
-from services.outbox import OUTBOX, Notice, ght_contacts, insert_messages, message_row
-from services.scenario import load_scenario
+from services.mail.addresses import sender_of
+from services.mail.delivery import _envelope, deliver_due
+from services.mail.outbox import OUTBOX, Notice, ght_contacts, insert_messages, message_row
+from services.scenario.load import load_scenario
 from services.workspace import Workspace, open_workspace
 from settings import Settings
 

@@ -18,9 +18,9 @@ from sqlalchemy import insert, select
 from benchmarks.data import migrate, sqlite_url, table
 from benchmarks.report import Figure
 from doc_templates.render import BUILTIN_DIR, compiled_template
-from services.generation import generate_documents
-from services.generation_context import sample_context
-from services.scenario import load_scenario
+from services.generation.context import sample_context
+from services.generation.fill import generate_documents
+from services.scenario.load import load_scenario
 from services.workspace import open_workspace
 from settings import Settings
 

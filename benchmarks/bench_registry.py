@@ -13,11 +13,11 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from benchmarks.data import migrate, sqlite_url
 from benchmarks.report import Figure
 from models import Database
-from services.compliance import compliance_report
-from services.dgos_list import COLUMNS, read_list
-from services.files import FileStore
-from services.finess import check_digit
-from services.registry_import import import_dgos_list
+from services.adapters.files import FileStore
+from services.adapters.national_list import COLUMNS, read_list
+from services.registry.compliance import compliance_report
+from services.registry.finess import check_digit
+from services.registry.importing import import_dgos_list
 from services.workflows import load_workflows
 from services.workspace import Workspace
 from settings import Settings

@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, insert, select
 
 from benchmarks.data import fill_for_listing, migrate, sqlite_url, table
 from benchmarks.report import Figure
-from services.sweep import sweep_deadlines
+from services.deadlines.sweep import sweep_deadlines
 from services.workspace import open_workspace
 from settings import Settings
 

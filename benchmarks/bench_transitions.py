@@ -1,4 +1,4 @@
-"""`transitions_per_s_<backend>`: `services.lifecycle.fire` against raw Core doing the same
+"""`transitions_per_s_<backend>`: `services.lifecycle.fire.fire` against raw Core doing the same
 writes (one transaction per transition: guarded state UPDATE, event INSERT with its HMAC
 computed beforehand, chain head UPDATE)."""
 
@@ -22,9 +22,9 @@ from benchmarks.data import (
 )
 from benchmarks.report import Figure, skipped
 from models import utcnow
-from services.audit import GENESIS, AuditKey, canonical_json, seal
+from services.audit.chain import GENESIS, AuditKey, canonical_json, seal
 from services.clock import today
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from services.workspace import Workspace, open_workspace
 from settings import Settings
 

@@ -33,7 +33,7 @@ from benchmarks.report import Figure
 from benchmarks.web_data import NationalData, fill_national
 from benchmarks.web_server import STATIC_PREFIX
 from notifications.sink import free_port
-from services.audit import configured_key
+from services.audit.chain import configured_key
 from settings import Settings
 
 CLIENTS = 20

@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, update
 
 from benchmarks.data import _ids, _insert, table
-from services.accounts import hash_password
-from services.audit import GENESIS, AuditKey, canonical_json, seal
-from services.finess import check_digit
+from services.accounts.credentials import hash_password
+from services.audit.chain import GENESIS, AuditKey, canonical_json, seal
+from services.registry.finess import check_digit
 from services.workflows import load_workflows
 from states.definition import Side, TransitionDef, WorkflowDefinition
 

@@ -22,7 +22,7 @@ def verify(
 ) -> None:
     """Exit 0 when the history holds (chain, HMACs, documents, file hashes, checkpoints);
     exit 1 naming the first thing that does not."""
-    from services.audit import verify_chain
+    from services.audit.chain import verify_chain
 
     report = verify_chain(workspace(), against)
     if report.problem is None:
@@ -40,7 +40,7 @@ def checkpoint(
 ) -> None:
     """Verify the history, append its head (position, hash, time UTC, HMAC) to the
     checkpoint file and print that line: keep copies of it outside this machine."""
-    from services.audit import write_checkpoint
+    from services.audit.chain import write_checkpoint
 
     console.print(write_checkpoint(workspace(), file).line(), markup=False, soft_wrap=True)
 
@@ -49,7 +49,7 @@ def checkpoint(
 def rechain() -> None:
     """Once after upgrading from per-document chains (`db upgrade` does it): check the former
     hashes and chain the whole history under the audit key."""
-    from services.audit import rechain_migrated
+    from services.audit.chain import rechain_migrated
 
     ws = workspace()
     count = rechain_migrated(ws)
@@ -67,7 +67,7 @@ def rekey(
 ) -> None:
     """Verify the history under the current key, re-chain it under the new one and write a
     checkpoint; checkpoints of the old key are then reported as earlier ones."""
-    from services.audit import rekey as rekey_history
+    from services.audit.chain import rekey as rekey_history
 
     ws = workspace()
     done = rekey_history(ws, new_key_file)

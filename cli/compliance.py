@@ -24,8 +24,8 @@ def compliance(
     as_of: str | None = typer.Option(None, "--as-of", help="date of the creation events"),
 ) -> None:
     """Required conventions (CHU, HAD), public HADs as parties, and suggested links."""
-    from services.compliance import compliance_report
-    from services.compliance import create_missing as create
+    from services.registry.compliance import compliance_report
+    from services.registry.compliance import create_missing as create
 
     ws = workspace()
     if create_missing:
@@ -59,7 +59,7 @@ def _with(item: dict[str, Any], names: dict[str, str]) -> str:
 
 
 def _print(report: dict[str, Any]) -> None:
-    from services.compliance import establishment_names
+    from services.registry.compliance import establishment_names
 
     names = establishment_names(workspace())
     rows = []

@@ -13,7 +13,7 @@ app = typer.Typer(help="Database schema.", no_args_is_help=True)
 @app.command()
 def upgrade() -> None:
     """Create or upgrade the database named by GHTFLOW_DATABASE_URL (default ./var/ghtflow.db)."""
-    from services.audit import rechain_migrated
+    from services.audit.chain import rechain_migrated
     from services.schema import upgrade_database
 
     ws = workspace(create=True)

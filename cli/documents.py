@@ -35,7 +35,7 @@ def list_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List documents, optionally filtered by GHT, type and state."""
-    from services.documents import list_documents
+    from services.views.documents import list_documents
 
     documents = list_documents(workspace(), ght=ght, doc_type=doc_type, state=state)
     if fmt is Format.json:
@@ -53,7 +53,7 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Show one document with its versions, conformity requests and history."""
-    from services.documents import show_document
+    from services.views.documents import show_document
 
     doc = show_document(workspace(), document_id)
     if fmt is not Format.table:
@@ -111,7 +111,7 @@ def print_document(doc: dict[str, Any]) -> None:
 
 
 def _details(payload: dict[str, Any]) -> str:
-    from services.stored import UNREADABLE_KEY, motive_keys
+    from services.adapters.stored import UNREADABLE_KEY, motive_keys
 
     parts = []
     if "version" in payload:
@@ -156,7 +156,7 @@ def fire(
     ),
 ) -> None:
     """Fire an event on a document as the given person."""
-    from services.lifecycle import fire as fire_event
+    from services.lifecycle.fire import fire as fire_event
 
     result = fire_event(
         workspace(),

@@ -24,7 +24,7 @@ def add(
     postal_code: str = typer.Option("", "--postal-code", help="5 digits"),
 ) -> None:
     """Record an establishment outside the national list (or update the one with this FINESS)."""
-    from services.establishments import add_establishment
+    from services.registry.establishments import add_establishment
 
     recorded = add_establishment(
         workspace(),
@@ -59,7 +59,7 @@ def list_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List establishments by FINESS."""
-    from services.establishments import list_establishments
+    from services.registry.establishments import list_establishments
 
     rows = list_establishments(workspace(), kind=kind, department=department)
     if fmt is Format.json:

@@ -20,7 +20,7 @@ def gc(
     """Remove stored files that no document version, generated file or queued e-mail
     references, and temporary files left by an interrupted upload (files less than an hour
     old are kept: an upload may be in progress)."""
-    from services.files import collect_garbage
+    from services.adapters.files import collect_garbage
 
     report = collect_garbage(workspace(), dry_run=dry_run)
     if fmt is not Format.table:

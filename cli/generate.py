@@ -29,7 +29,7 @@ from cli.output import (
 )
 
 if TYPE_CHECKING:
-    from services.generation import FilledFile, FillFailure
+    from services.generation.fill import FilledFile, FillFailure
     from services.workspace import Workspace
 
 COLUMNS = ["document_id", "ght", "kind", "format", "file_name", "size", "sha256"]
@@ -76,7 +76,7 @@ def generate(
     if all_ and letter:
         raise typer.BadParameter("--letter goes with document ids")
 
-    from services import generation
+    from services.generation import fill as generation
 
     ws = workspace()
     target = out if out is not None else ws.settings.home / "documents"
@@ -90,7 +90,7 @@ def generate(
     _refuse_overwrites(files, target, force)
     paths = generation.export_files(ws, files, target)
     if pdf:
-        from services.pdf import convert_to_pdf
+        from services.adapters.pdf import convert_to_pdf
 
         pdfs = convert_to_pdf(paths, target)
         files = files + generation.record_pdfs(ws, list(zip(files, pdfs, strict=True)))
@@ -151,7 +151,7 @@ def _run_flow(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
     from flows.runtime import prepare_prefect, run_flow
-    from services.generation import FilledFile, GenerationIncomplete, documents_to_fill
+    from services.generation.fill import FilledFile, GenerationIncomplete, documents_to_fill
 
     documents_to_fill(ws, doc_type, ghts)
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")

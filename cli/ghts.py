@@ -33,7 +33,7 @@ def list_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List GHTs with their support, CHU of reference, area and number of parties."""
-    from services.ghts import list_ghts
+    from services.registry.ghts import list_ghts
 
     ghts = list_ghts(workspace(), region=region)
     if fmt is Format.json:
@@ -84,7 +84,7 @@ def show(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
 ) -> None:
     """One GHT with its members and their roles."""
-    from services.ghts import show_ght
+    from services.registry.ghts import show_ght
 
     g = show_ght(workspace(), code)
     if fmt is not Format.table:
@@ -99,7 +99,7 @@ def set_reference_chu(
     finess: str = typer.Argument(..., help="FINESS of the CHU"),
 ) -> None:
     """Set the GHT's CHU of reference (needed when the region has several CHUs)."""
-    from services.ghts import set_reference_chu as run
+    from services.registry.ghts import set_reference_chu as run
 
     g = run(workspace(), code, finess)
     ref = g["reference_chu"]
@@ -112,7 +112,7 @@ def set_support(
     finess: str = typer.Argument(..., help="FINESS of a partie"),
 ) -> None:
     """Set the GHT's support establishment (the national list does not say which it is)."""
-    from services.ghts import set_support as run
+    from services.registry.ghts import set_support as run
 
     g = run(workspace(), code, finess)
     ref = g["support"]
@@ -127,7 +127,7 @@ def set_area(
 ) -> None:
     """Set the GHT's area, or with --clear derive it again from its parties' postal codes."""
     from services.errors import InvalidInput
-    from services.ghts import set_area as run
+    from services.registry.ghts import set_area as run
 
     if (area is None) != clear:
         raise InvalidInput("give either an area (e.g. 31,81) or --clear")

@@ -24,7 +24,7 @@ def load(
     ),
 ) -> None:
     """Load a scenario in one transaction; loading it again changes nothing."""
-    from services.scenario import load_scenario
+    from services.scenario.load import load_scenario
 
     if path is None:
         if not demo:

@@ -20,7 +20,7 @@ def add(
     role: str = typer.Option(..., "--role", help="partie, associe or partenaire"),
 ) -> None:
     """Record an establishment's role in a GHT (or change it)."""
-    from services.members import add_member
+    from services.registry.members import add_member
 
     change = add_member(workspace(), ght, finess, role)
     was = f" (was {change.previous_role})" if change.previous_role else ""
@@ -35,7 +35,7 @@ def remove(
     finess: str = typer.Argument(..., help="FINESS of the establishment"),
 ) -> None:
     """Remove an establishment from a GHT (documents and the establishment stay)."""
-    from services.members import remove_member
+    from services.registry.members import remove_member
 
     change = remove_member(workspace(), ght, finess)
     console.print(
@@ -50,7 +50,7 @@ def parties_list(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """The establishments a convention is made with, and each one's area."""
-    from services.parties import list_parties
+    from services.lifecycle.parties import list_parties
 
     rows = list_parties(workspace(), document_id)
     cols = ["finess", "name", "kind", "public", "area"]
@@ -73,7 +73,7 @@ def parties_set(
 ) -> None:
     """Add an establishment to a convention, or set its area (an HAD convention needs one for
     every HAD before it can be signed)."""
-    from services.parties import set_party
+    from services.lifecycle.parties import set_party
 
     added = set_party(workspace(), document_id, finess, area)
     verb = "added to" if added else "updated in"
@@ -86,7 +86,7 @@ def parties_remove(
     finess: str = typer.Argument(..., help="FINESS of the establishment"),
 ) -> None:
     """Remove an establishment from a convention."""
-    from services.parties import remove_party
+    from services.lifecycle.parties import remove_party
 
     remove_party(workspace(), document_id, finess)
     console.print(f"{finess} removed from document {document_id}", markup=False)

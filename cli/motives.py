@@ -13,7 +13,7 @@ app = typer.Typer(help="Conformity motives the agency may cite.", no_args_is_hel
 @app.command("list")
 def list_(fmt: Format = FORMAT_OPTION) -> None:
     """List the motives (key and French label)."""
-    from services.motives import list_motives
+    from services.lifecycle.motives import list_motives
 
     motives = list_motives(workspace())
     if fmt is Format.json:
@@ -34,7 +34,7 @@ def add(
     label: str = typer.Argument(..., help="French label, as the GHT will read it"),
 ) -> None:
     """Add a motive to the catalogue (or change the label of an existing one)."""
-    from services.motives import add_motive
+    from services.lifecycle.motives import add_motive
 
     created = add_motive(workspace(), key, label)
     console.print(f"motive {key} {'added' if created else 'updated'}")

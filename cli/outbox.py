@@ -46,7 +46,7 @@ def send(
 
     Exits 1 when due messages could not be sent because of the SMTP session (server out of
     reach, TLS, authentication, relay denied): they stay pending, nothing is charged to them."""
-    from services.delivery import deliver_due
+    from services.mail.delivery import deliver_due
 
     report = deliver_due(workspace(), limit=limit)
     if fmt is not Format.table:
@@ -67,7 +67,7 @@ def list_(
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List the queued, sent and failed messages."""
-    from services.outbox import list_messages
+    from services.mail.outbox import list_messages
 
     messages = list_messages(workspace(), state)
     if fmt is Format.json:
@@ -82,7 +82,7 @@ def list_(
         if claimed:
             from datetime import datetime
 
-            from services.delivery import local_time
+            from services.mail.delivery import local_time
 
             last = max(datetime.fromisoformat(m["claimed_until"]) for m in claimed)
             console.print(
@@ -110,7 +110,7 @@ def retry(
 ) -> None:
     """Make one message (ID), or every failed one (--state failed), due now; then run
     `ghtflow outbox send`. Addresses already delivered are never sent to again."""
-    from services.outbox import retry_message, retry_messages
+    from services.mail.outbox import retry_message, retry_messages
 
     day = parse_day(since)
     if (message_id is None) == (state is None):

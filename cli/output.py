@@ -24,7 +24,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from services.cells import safe_cell
+from services.adapters.cells import safe_cell
 from services.limits import ID_MAX
 
 # C0 controls but newline, DEL, C1 controls (0x9b is a CSI on some terminals), and the
@@ -88,8 +88,8 @@ def print_json(data: Any) -> None:
 
 
 def print_csv(columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-    """CSV that a spreadsheet opens without running anything (`services.cells.safe_cell`) and a
-    terminal shows without obeying it (control characters escaped, newlines kept)."""
+    """CSV that a spreadsheet opens without running anything (`services.adapters.cells.safe_cell`)
+    and a terminal shows without obeying it (control characters escaped, newlines kept)."""
     writer = csv.writer(sys.stdout, lineterminator="\n")
     writer.writerow([_csv_cell(c) for c in columns])
     writer.writerows([_csv_cell(v) for v in row] for row in rows)

@@ -15,7 +15,7 @@ COLUMNS = ["code", "name", "agency", "direction_email"]
 @app.command("list")
 def list_(fmt: Format = FORMAT_OPTION) -> None:
     """List regions with their agency and direction address (copied on escalations)."""
-    from services.regions import list_regions
+    from services.registry.regions import list_regions
 
     regions = list_regions(workspace())
     rows = [[r[c] for c in COLUMNS] for r in regions]
@@ -36,7 +36,7 @@ def set_direction(
     ),
 ) -> None:
     """Set the address copied on escalations (a region imported from the national list has none)."""
-    from services.regions import set_direction as set_
+    from services.registry.regions import set_direction as set_
 
     region = set_(workspace(), code, email, agency=agency)
     console.print(f"{region['code']}: direction e-mail {region['direction_email']}", markup=False)

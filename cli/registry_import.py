@@ -20,7 +20,7 @@ def dgos_list(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
 ) -> None:
     """Check every row, then apply the list in one transaction and print what changed."""
-    from services.registry_import import import_dgos_list
+    from services.registry.importing import import_dgos_list
 
     report = import_dgos_list(workspace(), path, sheet)
     data = report.as_json()

@@ -17,7 +17,7 @@ def bilan(
 ) -> None:
     """Counts per document type and state, and each GHT's documents, as of a date."""
     from services.clock import today
-    from services.reports import bilan as compute
+    from services.views.reports import bilan as compute
 
     ws = workspace()
     result = compute(ws, parse_day(as_of) or today())

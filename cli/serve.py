@@ -24,7 +24,7 @@ def _warn_demo_passwords() -> None:
     from sqlalchemy.exc import SQLAlchemyError
 
     from cli.context import workspace
-    from services.users import demo_password_accounts
+    from services.accounts.people import demo_password_accounts
 
     ws = workspace()
     try:

@@ -29,7 +29,7 @@ def sweep(
     document that cannot be swept is listed with the reason and the others are swept; the
     exit status is then 1."""
     from services.clock import today
-    from services.sweep import check_sweep_day
+    from services.deadlines.sweep import check_sweep_day
 
     day = check_sweep_day(parse_day(as_of) or today())
     from flows.runtime import prepare_prefect

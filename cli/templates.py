@@ -19,7 +19,7 @@ def list_(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
 ) -> None:
     """The template of each kind, and whether it is built in or the agency's own."""
-    from services.generation import list_templates
+    from services.generation.fill import list_templates
     from settings import get_settings
 
     rows = list_templates(get_settings())
@@ -45,7 +45,7 @@ def check(
     FILE is compiled and tried in the same sandbox as `generate`, never outside it: a model
     that reaches for Python internals or other files, or for more work than a document needs,
     is refused in one line naming the paragraph and the tag (exit 1)."""
-    from services.generation import check_template
+    from services.generation.fill import check_template
 
     report = check_template(file, kind)
     if fmt is Format.json:

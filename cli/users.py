@@ -61,7 +61,7 @@ def add(
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Create a person who can sign in (or update one), with a password."""
-    from services.accounts import add_user, check_new_user
+    from services.accounts.credentials import add_user, check_new_user
 
     ws = workspace()
     # said before the password is asked for (add_user checks them again)
@@ -81,7 +81,7 @@ def passwd(
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
     """Set a person's password."""
-    from services.accounts import check_password_change, set_password
+    from services.accounts.credentials import check_password_change, set_password
 
     ws = workspace()
     check_password_change(ws, email)  # an unknown or removed address, before the prompt
@@ -100,7 +100,7 @@ def token(
     ),
 ) -> None:
     """Issue an API token for this person and print it (only once: keep it), or revoke theirs."""
-    from services.accounts import issue_token, revoke_tokens
+    from services.accounts.credentials import issue_token, revoke_tokens
 
     if revoke:
         count = revoke_tokens(workspace(), email)
@@ -122,7 +122,7 @@ def token(
 def remove(email: str = typer.Argument(..., help="the person's e-mail address")) -> None:
     """Withdraw every access of a person (password, sessions, API tokens, calendar link); the
     person stays in the history. `users add` gives access again."""
-    from services.accounts import remove_user
+    from services.accounts.credentials import remove_user
 
     count = remove_user(workspace(), email)
     console.print(
@@ -135,7 +135,7 @@ def remove(email: str = typer.Argument(..., help="the person's e-mail address"))
 @app.command("list")
 def list_(fmt: Format = FORMAT_OPTION) -> None:
     """List the people, whether they have a password, active tokens and a calendar link."""
-    from services.users import list_users
+    from services.accounts.people import list_users
 
     users = list_users(workspace())
     if fmt is Format.json:
@@ -164,7 +164,7 @@ def calendar_link(
     ),
 ) -> None:
     """Print the person's calendar subscription link(s), one per GHT they may see."""
-    from services.users import calendar_links
+    from services.accounts.people import calendar_links
 
     for link in calendar_links(workspace(), email, base_url, renew=renew):
         sys.stdout.write(link["url"] + "\n")

@@ -1,6 +1,6 @@
 """Prefect flow: the daily deadline sweep, in batches of documents (never a task per document).
 
-The decisions are `services.sweep`'s; this flow plans id ranges, runs one task per range,
+The decisions are `services.deadlines.sweep`'s; this flow plans id ranges, runs one task per range,
 publishes a markdown summary and a per-GHT table as artifacts and logs the counts. A document
 that cannot be swept is in the result's `errors` and in the summary; a batch that fails as a
 whole (the database refusing it) is reported the same way and the other batches still run.
@@ -17,10 +17,10 @@ from prefect.artifacts import create_markdown_artifact, create_table_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
-from services.audit import Checkpoint, write_checkpoint
-from services.audit_mail import CheckpointMail, mail_checkpoint
+from services.audit.chain import Checkpoint, write_checkpoint
+from services.audit.mail import CheckpointMail, mail_checkpoint
 from services.clock import today
-from services.sweep import (
+from services.deadlines.sweep import (
     BATCH_SIZE,
     SWEEP_KINDS,
     NoticeKind,

@@ -1,6 +1,6 @@
 """Prefect flow: deliver the outbox messages whose turn has come (scheduled every 5 minutes).
 
-The work is `services.delivery.deliver_due`, which `ghtflow outbox send` also calls directly.
+The work is `services.mail.delivery.deliver_due`, which `ghtflow outbox send` also calls directly.
 Entry point for deployments: `flows/deliver_outbox.py:deliver_outbox`.
 
 When due messages could not be sent because of the SMTP session (relay down, TLS,
@@ -17,7 +17,7 @@ from prefect.artifacts import create_markdown_artifact
 from prefect.cache_policies import NO_CACHE
 
 from flows._workspace import flow_workspace
-from services.delivery import DeliveryReport, deliver_due
+from services.mail.delivery import DeliveryReport, deliver_due
 from services.workspace import Workspace
 
 

@@ -1,6 +1,6 @@
 """`generate-documents`: fill every convention of a type (optionally of some GHTs) in batches.
 
-Thin orchestration over `services.generation`: each batch is one task (one transaction, one
+Thin orchestration over `services.generation.fill`: each batch is one task (one transaction, one
 workspace), retried when it fails (a database that went away, a full disk), and a markdown
 artifact lists the files filled. Never one task per document: a task run costs 11-16 ms,
 filling a convention about 5 ms. A document its model cannot fill does not stop the others:
@@ -20,8 +20,8 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
-from services import generation
 from services.errors import Refusal
+from services.generation import fill as generation
 from services.workspace import open_workspace
 from settings import Settings
 

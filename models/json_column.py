@@ -3,8 +3,8 @@
 SQLite keeps JSON as text, so a row edited by hand (`motives = 'not json'`) makes every query
 that selects the column raise while the driver decodes it: one such row would stop a page, the
 calendar or the whole sweep. Such a value reads back as `UnreadableJSON`, the stored text, and
-the readers show it as it is (see `services/stored.py`). PostgreSQL refuses text that is not
-JSON in a `json` column, but a value of the wrong shape (`42` for a list) can be stored on
+the readers show it as it is (see `services/adapters/stored.py`). PostgreSQL refuses text that is
+not JSON in a `json` column, but a value of the wrong shape (`42` for a list) can be stored on
 both: the readers check shapes too.
 """
 

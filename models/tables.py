@@ -215,7 +215,7 @@ class ConformityRequest(SQLModel, table=True):
 class Event(SQLModel, table=True):
     """Append-only history. All events form one chain in `chain_seq` order: `hash` is an
     HMAC (key outside the database) over the row and `prev_hash`, the hash of the event just
-    before it in that chain (computed and checked in `services/audit.py`)."""
+    before it in that chain (computed and checked in `services/audit/chain.py`)."""
 
     __table_args__ = (UniqueConstraint("document_id", "seq"),)
 

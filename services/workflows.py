@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios import WORKFLOWS_DIR
-from services.yaml_lines import read_yaml
+from services.adapters.yaml_lines import read_yaml
 from settings import Settings
 from states.machine import WorkflowRegistry
 
@@ -39,8 +39,8 @@ def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
     )
     # the effects and mails the definitions may name are implemented by services that import
     # the workspace, which imports this module: read their names once, here
-    from services.effects import effect_needs
-    from services.event_mail import MAILS
+    from services.lifecycle.effects import effect_needs
+    from services.mail.events import MAILS
 
     return WorkflowRegistry.from_mappings(ordered, effect_needs(), frozenset(MAILS))
 

@@ -7,14 +7,14 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from models.db import Database, sqlite_path
+from services.adapters.files import FileStore
 from services.errors import NotFound
-from services.files import FileStore
 from services.workflows import workflows_for
 from settings import Settings, get_settings
 from states.machine import WorkflowRegistry
 
 if TYPE_CHECKING:
-    from services.audit import AuditKey
+    from services.audit.chain import AuditKey
 
 
 @dataclass
@@ -27,7 +27,7 @@ class Workspace:
     @cached_property
     def audit_key(self) -> AuditKey:
         """The key of the history's HMAC chain (read or created once per workspace)."""
-        from services.audit import configured_key
+        from services.audit.chain import configured_key
 
         return configured_key(self.settings)
 

@@ -1,8 +1,8 @@
 """Who may see what and who may fire what: the one access rule, on plain values.
 
 The pages, the JSON API, the calendar feeds, the CLI's calendar links and `fire` itself all
-ask this module (through `services.access` for the database part), so that what a page shows
-and offers is exactly what `fire` accepts:
+ask this module (through `services.accounts.access` for the database part), so that what a page
+shows and offers is exactly what `fire` accepts:
 
 - an agency person sees the GHTs of their region (every region's when they belong to none);
   a GHT's person sees their own GHT only; a removed person sees nothing; ghtflow's timers

@@ -48,7 +48,7 @@ class TransitionDef:
     guards: tuple[str, ...] = ()
     label: str = ""  # French label of the event, for people
     effects: tuple[str, ...] = ()  # what the event does besides moving, in order (services)
-    mail: str | None = None  # the notice it queues to the GHT, if any (services.event_mail)
+    mail: str | None = None  # the notice it queues to the GHT, if any (services.mail.events)
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from models import Database
-from services.scenario import load_scenario
+from services.scenario.load import load_scenario
 from services.schema import upgrade_database
 from services.workflows import load_workflows
 from services.workspace import Workspace
@@ -126,7 +126,7 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
 
 @pytest.fixture
 def ws(settings: Settings) -> Iterator[Workspace]:
-    from services.files import FileStore
+    from services.adapters.files import FileStore
 
     workspace = Workspace(
         settings=settings,

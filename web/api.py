@@ -24,7 +24,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.datastructures import UploadFile
 
-from services.accounts import Account, TokenRefused, account_for_calendar_secret, token_account
+from services.accounts.credentials import (
+    Account,
+    TokenRefused,
+    account_for_calendar_secret,
+    token_account,
+)
 from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX
 from services.workspace import Workspace
 from web.ids import RowId
@@ -238,7 +243,7 @@ def list_documents(
 ) -> list[dict[str, Any]]:
     """Documents, filtered like `ghtflow documents list`, of the GHTs this person sees (a GHT's
     people: their GHT's only; another GHT asked for: as a GHT that has none)."""
-    from services.access import visible_documents
+    from services.accounts.access import visible_documents
 
     return _call(visible_documents, _ws(request), account, ght=ght, doc_type=doc_type, state=state)
 
@@ -251,8 +256,8 @@ def list_documents(
 )
 def show_document(request: Request, document_id: RowId, account: CurrentAccount) -> dict[str, Any]:
     """One document with its versions, conformity requests and history."""
-    from services.access import check_document_visible
-    from services.documents import show_document as show
+    from services.accounts.access import check_document_visible
+    from services.views.documents import show_document as show
 
     ws = _ws(request)
     _call(check_document_visible, ws, account, document_id)
@@ -294,7 +299,7 @@ async def fire_event(request: Request, document_id: RowId, account: CurrentAccou
     """Fire an event as the token's owner, with the same rules as `ghtflow documents fire`.
 
     JSON body, or a multipart form with the same fields plus `file` (submit, resubmit)."""
-    from services.access import check_document_visible
+    from services.accounts.access import check_document_visible
 
     ws = _ws(request)
     content_type = request.headers.get("content-type", "")
@@ -349,7 +354,7 @@ def _fire_upload(
 def _fire(
     ws: Workspace, account: Account, document_id: int, body: EventRequest, file: Path | None
 ) -> FireOut:
-    from services.lifecycle import fire
+    from services.lifecycle.fire import fire
 
     result = _call(
         fire,
@@ -387,9 +392,9 @@ def bilan(
 ) -> dict[str, Any]:
     """The regional summary, as `ghtflow report bilan --format json` (agency people only: it
     shows every GHT)."""
-    from services.access import require_agency
+    from services.accounts.access import require_agency
     from services.clock import today
-    from services.reports import bilan as compute
+    from services.views.reports import bilan as compute
 
     _call(require_agency, account, "the bilan")
     day = _day(as_of, "as_of") or today()
@@ -417,8 +422,8 @@ def calendar_feed(
     key: Annotated[str | None, Query(description="the secret of a person's calendar link")] = None,
 ) -> Response:
     """A GHT's deadlines as iCalendar, for calendar applications (`ghtflow users calendar-link`)."""
-    from services.access import check_ght_visible
-    from services.calendar import ght_calendar
+    from services.accounts.access import check_ght_visible
+    from services.deadlines.calendar import ght_calendar
 
     ws = _ws(request)
     account = account_for_calendar_secret(ws, key) if key else None

@@ -2,7 +2,7 @@
 
 Pages are server-rendered in French (Jinja2 templates in `web/templates/`, a style sheet in
 `web/static/`, no script needed). Every page and action reaches the database through
-`services/` with the same rules as the CLI: actions call `services.lifecycle.fire`, and its
+`services/` with the same rules as the CLI: actions call `services.lifecycle.fire.fire`, and its
 refusals are shown with the CLI's one-line message. The JSON API and the calendar feed
 (`web/api.py`) are included as a router.
 

@@ -12,7 +12,7 @@ from fastapi.templating import Jinja2Templates
 from starlette.responses import Response
 
 from i18n import french_date, french_date_short
-from services.accounts import Account
+from services.accounts.credentials import Account
 from services.clock import EARLIEST_DAY, LATEST_DAY
 from web.forms import FIELD_LIMITS
 from web.security import csrf_token, take_flash

@@ -20,8 +20,8 @@ import secrets
 from fastapi import Request
 from starlette.datastructures import FormData
 
-from services.accounts import Account, account_by_id, end_sessions
-from services.keys import home_secret
+from services.accounts.credentials import Account, account_by_id, end_sessions
+from services.adapters.keys import home_secret
 from services.workspace import Workspace
 from settings import Settings
 

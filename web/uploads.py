@@ -2,12 +2,12 @@
 Word only (judged from the content, never the name).
 
 An upload is copied to a private temporary folder under a cleaned copy of its original name
-(`services.files.clean_file_name`: no folders, no control characters, no leading dots, at most
-255 bytes; the name is kept for display only, the file store keeps content under its
-SHA-256), checked, and handed to `services.lifecycle.fire`, which checks it again like a file
+(`services.adapters.files.clean_file_name`: no folders, no control characters, no leading dots, at
+most 255 bytes; the name is kept for display only, the file store keeps content under its
+SHA-256), checked, and handed to `services.lifecycle.fire.fire`, which checks it again like a file
 given to the CLI and stores it only if the event is accepted.
 
-Recognised content: `services.file_kinds` (the rule `fire` applies to every file). Anything
+Recognised content: `services.adapters.file_kinds` (the rule `fire` applies to every file). Anything
 else (a text file renamed `.pdf`, an executable, a spreadsheet, a zip bomb…) is refused, with
 the message in the caller's language: French for the dashboard, English for the API.
 """
@@ -21,9 +21,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from services.adapters.file_kinds import document_kind, inspect, refusal_message
+from services.adapters.files import clean_file_name
 from services.errors import InvalidInput
-from services.file_kinds import document_kind, inspect, refusal_message
-from services.files import clean_file_name
 
 _CHUNK = 1024 * 1024
 

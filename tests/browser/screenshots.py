@@ -19,7 +19,7 @@ from playwright.sync_api import FloatRect, Page, ViewportSize, sync_playwright
 from sqlmodel import select
 
 from models import Document, Ght
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from services.workspace import open_workspace
 from tests.browser.server import (
     CHROMIUM,

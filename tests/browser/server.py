@@ -17,9 +17,9 @@ from sqlmodel import select
 
 from models import Person
 from notifications.sink import free_port
-from services.scenario import load_scenario
+from services.accounts.people import demo_password_hash
+from services.scenario.load import load_scenario
 from services.schema import upgrade_database
-from services.users import demo_password_hash
 from services.workspace import open_workspace
 from settings import Settings
 

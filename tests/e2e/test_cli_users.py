@@ -12,7 +12,7 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.accounts import authenticate
+from services.accounts.credentials import authenticate
 from services.errors import PermissionDenied
 from services.workspace import Workspace, open_workspace
 from settings import Settings

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from services.accounts import PUBLIC_DEMO_PASSWORD
+from services.accounts.credentials import PUBLIC_DEMO_PASSWORD
 from tests.e2e.runner import GHTFLOW, director, env_for, ok, ok_json, one_line_error
 
 NEWCOMER = "nouvelle@ars-occitanie.example.org"

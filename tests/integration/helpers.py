@@ -11,7 +11,7 @@ from typing import Any
 from sqlmodel import col, select
 
 from models import Document, Ght
-from services.outbox import list_messages
+from services.mail.outbox import list_messages
 from tests.smtp_sink import RecordingHandler
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -12,8 +12,8 @@ import pytest
 from sqlmodel import select
 
 from models import ApiToken, Event, Person, SignInCounter, utcnow
-from services import accounts
-from services.accounts import (
+from services.accounts import credentials as accounts
+from services.accounts.credentials import (
     MAX_CLIENT_FAILURES,
     MAX_FAILURES,
     TokenRefused,
@@ -31,7 +31,7 @@ from services.accounts import (
     token_account,
 )
 from services.errors import InvalidInput, PermissionDenied
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from services.limits import EMAIL_MAX, NOTE_MAX
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 

@@ -9,8 +9,8 @@ import pytest
 from sqlmodel import select
 
 from models import ApiToken, Person, utcnow
-from services.access import check_ght_visible
-from services.accounts import (
+from services.accounts.access import check_ght_visible
+from services.accounts.credentials import (
     MAX_FAILURES,
     TooManyAttempts,
     account_for_calendar_secret,

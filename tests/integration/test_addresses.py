@@ -12,13 +12,13 @@ from sqlmodel import col, select
 
 from models import Document, Ght, OutboxMessage, Person, SignInCounter
 from models.outbox import NoticeKind
-from services.accounts import add_user, authenticate
-from services.addresses import sender_of
+from services.accounts.credentials import add_user, authenticate
 from services.errors import InvalidInput, PermissionDenied, ScenarioError
-from services.lifecycle import fire
-from services.outbox import AddressRefused, Notice, ght_contacts, message_row
-from services.regions import set_direction
-from services.scenario import load_scenario
+from services.lifecycle.fire import fire
+from services.mail.addresses import sender_of
+from services.mail.outbox import AddressRefused, Notice, ght_contacts, message_row
+from services.registry.regions import set_direction
+from services.scenario.load import load_scenario
 from tests.conftest import SCENARIO
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 

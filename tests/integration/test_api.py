@@ -9,11 +9,11 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.accounts import calendar_secret, issue_token
+from services.accounts.credentials import calendar_secret, issue_token
 from services.clock import today
-from services.documents import list_documents, show_document
-from services.lifecycle import fire
-from services.reports import bilan
+from services.lifecycle.fire import fire
+from services.views.documents import list_documents, show_document
+from services.views.reports import bilan
 from states.errors import WrongSide
 from tests.file_samples import docx
 from tests.integration.helpers import OFFICER, director, document_id

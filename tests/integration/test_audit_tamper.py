@@ -13,7 +13,7 @@ from sqlalchemy import select, text
 
 from models import Event
 from models.db import table_of
-from services.audit import (
+from services.audit.chain import (
     AuditError,
     AuditKey,
     chained_message,
@@ -22,7 +22,7 @@ from services.audit import (
     verify_chain,
     write_checkpoint,
 )
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 D = date
@@ -236,7 +236,7 @@ def test_rekey_refuses_a_history_that_does_not_hold(story, tmp_path):
 
 def _as_migrated(ws) -> None:
     """The history as migration 0008 leaves one made of per-document SHA-256 chains."""
-    from services.audit import _legacy_hash
+    from services.audit.chain import _legacy_hash
 
     with ws.db.engine.begin() as conn:
         rows = conn.execute(select(EVENT).order_by(EVENT.c.document_id, EVENT.c.seq)).mappings()

@@ -11,12 +11,12 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from services.accounts import issue_token
+from services.accounts.credentials import issue_token
 from services.clock import today
-from services.documents import show_document
+from services.deadlines.sweep import sweep_deadlines
 from services.errors import InvalidInput
-from services.lifecycle import fire
-from services.sweep import sweep_deadlines
+from services.lifecycle.fire import fire
+from services.views.documents import show_document
 from states.errors import GuardRefused
 from states.guards import add_months
 from tests.integration.helpers import OFFICER, a_file, director, document_id
@@ -153,9 +153,9 @@ def test_bilan_dates_out_of_range_are_refused(client, occitanie):
 
 
 def test_the_scenario_and_compliance_creation_are_bounded_too(ws, tmp_path):
-    from services.compliance import create_missing
     from services.errors import ScenarioError
-    from services.scenario import load_scenario
+    from services.registry.compliance import create_missing
+    from services.scenario.load import load_scenario
     from tests.conftest import SCENARIO
 
     text = SCENARIO.read_text(encoding="utf-8")

@@ -8,9 +8,9 @@ from datetime import date
 import pytest
 from icalendar import Calendar
 
-from services.calendar import ght_calendar
+from services.deadlines.calendar import ght_calendar
 from services.errors import NotFound
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 

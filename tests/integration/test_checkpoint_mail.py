@@ -14,10 +14,10 @@ from sqlalchemy.exc import IntegrityError
 
 from models import Region
 from models.db import table_of
-from services.audit import verify_chain, write_checkpoint
-from services.audit_mail import mail_checkpoint
-from services.delivery import deliver_due
-from services.outbox import OUTBOX, list_messages
+from services.audit.chain import verify_chain, write_checkpoint
+from services.audit.mail import mail_checkpoint
+from services.mail.delivery import deliver_due
+from services.mail.outbox import OUTBOX, list_messages
 
 DIRECTION = "direction-generale@ars-occitanie.example.org"
 DAY = date(2017, 12, 1)

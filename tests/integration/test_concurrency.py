@@ -9,9 +9,9 @@ from datetime import date
 import pytest
 
 from models import Document
-from services.audit import verify_chain
+from services.audit.chain import verify_chain
 from services.errors import Conflict
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from states.errors import IllegalTransition
 from tests.integration.helpers import director, document_id
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from services.outbox import list_messages
+from services.mail.outbox import list_messages
 
 pytestmark = [pytest.mark.flow, pytest.mark.parametrize("backend", ["sqlite"])]
 
@@ -15,7 +15,7 @@ pytestmark = [pytest.mark.flow, pytest.mark.parametrize("backend", ["sqlite"])]
 def test_the_flow_run_fails_when_the_relay_is_down(prefect_harness, mail_ws, smtp_sink, capfd):
     from flows.deliver_outbox import DeliveryFailed, deliver_outbox
     from flows.runtime import run_flow
-    from services.sweep import sweep_deadlines
+    from services.deadlines.sweep import sweep_deadlines
 
     sweep_deadlines(mail_ws, date(2018, 1, 2))
     smtp_sink.stop()

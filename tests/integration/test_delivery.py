@@ -12,11 +12,11 @@ from sqlalchemy import update
 from sqlmodel import col, select
 
 from models import Establishment, GeneratedFile, OutboxMessage, utcnow
-from services.delivery import deliver_due
+from services.deadlines.sweep import sweep_deadlines
 from services.errors import InvalidInput, NotFound
-from services.lifecycle import fire
-from services.outbox import list_messages, retry_message
-from services.sweep import sweep_deadlines
+from services.lifecycle.fire import fire
+from services.mail.delivery import deliver_due
+from services.mail.outbox import list_messages, retry_message
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 DIRECTION = "direction-generale@ars-occitanie.example.org"

@@ -18,9 +18,9 @@ from sqlalchemy import update
 
 from models import OutboxMessage, utcnow
 from notifications.sink import free_port
-from services.delivery import deliver_due
-from services.outbox import list_messages, retry_messages
-from services.sweep import sweep_deadlines
+from services.deadlines.sweep import sweep_deadlines
+from services.mail.delivery import deliver_due
+from services.mail.outbox import list_messages, retry_messages
 from tests.integration.helpers import (
     GHTFLOW_CLI,
     OFFICER,
@@ -37,7 +37,7 @@ from tests.tls_certs import make_certificates
 
 def _request(ws: Any, tmp_path: Path) -> None:
     """One conformity request: to the GHT's director, copy to the agency's direction."""
-    from services.lifecycle import fire
+    from services.lifecycle.fire import fire
 
     pmsp = document_id(ws, "OCC-02", "pmsp")
     fire(ws, pmsp, "submit", director("OCC-02"), file=a_file(tmp_path), as_of=date(2017, 10, 16))

@@ -9,10 +9,10 @@ from sqlalchemy import func, update
 from sqlmodel import select
 
 from models import Person
-from services.accounts import authenticate, hash_password, set_password
+from services.accounts.credentials import authenticate, hash_password, set_password
+from services.accounts.people import demo_password_accounts
 from services.errors import InvalidInput, PermissionDenied, ScenarioError
-from services.scenario import load_scenario
-from services.users import demo_password_accounts
+from services.scenario.load import load_scenario
 from tests.conftest import SCENARIO
 from tests.integration.helpers import OFFICER, director
 

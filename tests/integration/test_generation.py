@@ -20,13 +20,13 @@ from models import (
     Ght,
 )
 from services.errors import InvalidInput
-from services.generation import (
+from services.generation.fill import (
     export_files,
     generate_documents,
     list_generated,
     render_conformity_letter,
 )
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
 from settings import Settings
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from flows.runtime import run_flow
 from models import Establishment
-from services import generation
 from services.errors import InvalidInput
+from services.generation import fill as generation
 from tests.integration.helpers import document_id
 
 pytestmark = [pytest.mark.flow]

@@ -13,8 +13,8 @@ from sqlmodel import col, select
 from models import ConformityRequest, GeneratedFile, OutboxMessage
 from services.clock import today
 from services.errors import InvalidInput
-from services.generation import FillFailure, documents_to_fill, generate_documents
-from services.lifecycle import fire
+from services.generation.fill import FillFailure, documents_to_fill, generate_documents
+from services.lifecycle.fire import fire
 from settings import Settings
 from states.guards import add_months
 from tests.integration.helpers import OFFICER, a_file, director, document_id

@@ -7,9 +7,9 @@ import shutil
 import pytest
 from pypdf import PdfReader
 
+from services.adapters.pdf import INSTALL_HINT, convert_to_pdf, find_soffice
 from services.errors import InvalidInput
-from services.generation import export_files, generate_documents, list_generated, record_pdfs
-from services.pdf import INSTALL_HINT, convert_to_pdf, find_soffice
+from services.generation.fill import export_files, generate_documents, list_generated, record_pdfs
 from tests.integration.helpers import document_id
 
 needs_soffice = pytest.mark.skipif(

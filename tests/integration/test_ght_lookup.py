@@ -1,16 +1,16 @@
-"""One lookup of a GHT by its code (`services.ghts.ght_by_code`): the same spelling forgiven and
-the same refusal from every command that names a GHT."""
+"""One lookup of a GHT by its code (`services.registry.ghts.ght_by_code`): the same spelling
+forgiven and the same refusal from every command that names a GHT."""
 
 from __future__ import annotations
 
 import pytest
 
-from services.accounts import add_user
-from services.calendar import ght_deadlines
-from services.compliance import compliance_report
+from services.accounts.credentials import add_user
+from services.deadlines.calendar import ght_deadlines
 from services.errors import NotFound
-from services.ghts import ght_by_code, set_area, show_ght
-from services.members import add_member
+from services.registry.compliance import compliance_report
+from services.registry.ghts import ght_by_code, set_area, show_ght
+from services.registry.members import add_member
 
 
 def test_a_code_is_found_in_any_case_with_surrounding_spaces(occitanie):
@@ -42,7 +42,7 @@ def test_an_unknown_code_is_refused_alike_everywhere(occitanie, call):
 def test_the_ght_page_refuses_an_unknown_and_an_invisible_ght_alike(occitanie):
     from datetime import date
 
-    from services.dashboard import ght_page
+    from services.views.dashboard import ght_page
 
     agency, _ = add_user(occitanie, "agent@ars.example.org", "agency", password="p" * 12)
     lot, _ = add_user(

@@ -29,11 +29,11 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from models import Document, Event, Ght, OutboxMessage, utcnow
-from services.audit import verify_chain
-from services.delivery import deliver_due
-from services.lifecycle import fire
-from services.outbox import list_messages
-from services.sweep import sweep_deadlines
+from services.audit.chain import verify_chain
+from services.deadlines.sweep import sweep_deadlines
+from services.lifecycle.fire import fire
+from services.mail.delivery import deliver_due
+from services.mail.outbox import list_messages
 from tests.integration.helpers import GHTFLOW_CLI, a_file, cli_env, director, reconcile
 
 SEED = int(os.environ.get("KILL_FAULTS_SEED", "20171201"))

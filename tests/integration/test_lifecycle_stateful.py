@@ -1,4 +1,5 @@
-"""`services.lifecycle.fire` driven by hypothesis on a real database, not only the pure machine.
+"""`services.lifecycle.fire.fire` driven by hypothesis on a real database, not only the pure
+machine.
 
 Random events, from random people, on random documents of the Occitanie scenario; after every
 step: the audit chain verifies, the document moved exactly as its definition says (or not at
@@ -20,10 +21,10 @@ from sqlalchemy import func, select
 from sqlmodel import col
 
 from models import ConformityMotive, ConformityRequest, Document, Ght
-from services.audit import verify_chain
+from services.audit.chain import verify_chain
 from services.clock import today
 from services.errors import InvalidInput, PermissionDenied, ServiceError
-from services.lifecycle import fire, fire_timer_event
+from services.lifecycle.fire import fire, fire_timer_event
 from services.workspace import Workspace
 from states.deadlines import conformity_states
 from states.definition import STORE_VERSION, Side

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from services.documents import list_documents
 from services.errors import InvalidInput
+from services.views.documents import list_documents
 from states.errors import UnknownDocumentType
 
 

@@ -11,10 +11,10 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from models import Establishment, Ght, Person, Region
+from services.adapters.input_files import MAX_INPUT_BYTES
 from services.errors import InvalidInput, ScenarioError
-from services.input_files import MAX_INPUT_BYTES
-from services.registry_import import import_dgos_list
-from services.scenario import load_scenario
+from services.registry.importing import import_dgos_list
+from services.scenario.load import load_scenario
 from tests.conftest import SCENARIO
 
 LIST_2017 = Path(__file__).resolve().parent.parent / "fixtures" / "registry" / "national-2017.csv"
@@ -177,7 +177,7 @@ def test_a_hostile_row_of_the_list_names_its_line_and_imports_nothing(ws, tmp_pa
 
 
 def test_a_category_table_is_read_with_the_same_bounds(tmp_path):
-    from services.categories import load_categories
+    from services.registry.categories import load_categories
 
     bomb = tmp_path / "categories.yaml"
     bomb.write_text(BOMB + "- {kind: CH, public: true, categories: *i}\n", "utf-8")
@@ -189,7 +189,7 @@ def test_a_category_table_is_read_with_the_same_bounds(tmp_path):
 def test_a_sheet_claiming_a_million_rows_is_refused_while_read(tmp_path):
     from openpyxl import Workbook  # type: ignore[import-untyped]
 
-    from services.dgos_list import MAX_ROWS, read_list
+    from services.adapters.national_list import MAX_ROWS, read_list
 
     workbook = Workbook()
     workbook.active.append(["REGION", "CODE GHT"])

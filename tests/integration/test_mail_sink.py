@@ -18,8 +18,8 @@ import pytest
 
 from models import utcnow
 from notifications.sink import MaildirError, count_messages, free_port, start_sink
-from services.delivery import deliver_due
-from services.outbox import list_messages
+from services.mail.delivery import deliver_due
+from services.mail.outbox import list_messages
 from tests.integration.test_delivery_faults import _request
 
 

@@ -57,7 +57,7 @@ def test_closed_value_sets_are_refused_by_the_database(occitanie, statement, con
     from sqlalchemy import text
     from sqlalchemy.exc import IntegrityError
 
-    from services.sweep import sweep_deadlines
+    from services.deadlines.sweep import sweep_deadlines
 
     sweep_deadlines(occitanie, date(2017, 12, 1))  # some outbox rows to edit
     with pytest.raises(IntegrityError) as refused, occitanie.db.writing() as conn:

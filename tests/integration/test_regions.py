@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from services.errors import InvalidInput, NotFound
-from services.regions import list_regions, set_direction
-from services.registry_import import import_dgos_list
+from services.registry.importing import import_dgos_list
+from services.registry.regions import list_regions, set_direction
 
 LIST_2017 = Path(__file__).resolve().parent.parent / "fixtures" / "registry" / "national-2017.csv"
 

@@ -13,15 +13,15 @@ from sqlalchemy import func
 from sqlmodel import select
 
 from models import Document, DocumentParty, Event
-from services.audit import verify_chain
-from services.compliance import compliance_report, create_missing
+from services.audit.chain import verify_chain
 from services.errors import InvalidInput, NotFound
-from services.establishments import add_establishment
-from services.ghts import set_area, set_reference_chu, show_ght
-from services.lifecycle import fire
-from services.members import add_member
-from services.parties import list_parties, remove_party, set_party
-from services.registry_import import import_dgos_list
+from services.lifecycle.fire import fire
+from services.lifecycle.parties import list_parties, remove_party, set_party
+from services.registry.compliance import compliance_report, create_missing
+from services.registry.establishments import add_establishment
+from services.registry.ghts import set_area, set_reference_chu, show_ght
+from services.registry.importing import import_dgos_list
+from services.registry.members import add_member
 from tests.integration.helpers import director
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "registry"

@@ -21,8 +21,8 @@ from models import (
     Region,
 )
 from services.errors import InvalidInput
-from services.finess import check_digit
-from services.registry_import import import_dgos_list
+from services.registry.finess import check_digit
+from services.registry.importing import import_dgos_list
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures" / "registry"
 LIST_2017 = FIXTURES / "national-2017.csv"
@@ -127,8 +127,8 @@ def test_a_newer_list_prints_added_removed_renamed_and_keeps_documents(ws):
 
 
 def test_hand_recorded_members_survive_a_new_list(ws):
-    from services.establishments import add_establishment
-    from services.members import add_member
+    from services.registry.establishments import add_establishment
+    from services.registry.members import add_member
 
     import_dgos_list(ws, LIST_2017)
     add_establishment(

@@ -10,8 +10,8 @@ from sqlmodel import col, select
 
 from models import ConformityRequest, Document, Establishment, Event, Ght, Person, Region
 from services.errors import ScenarioError
-from services.reports import bilan
-from services.scenario import load_scenario
+from services.scenario.load import load_scenario
+from services.views.reports import bilan
 from tests.conftest import SCENARIO
 
 
@@ -70,7 +70,7 @@ def test_second_load_changes_nothing(occitanie):
 
 
 def test_reload_keeps_documents_people_have_moved(occitanie):
-    from services.lifecycle import fire
+    from services.lifecycle.fire import fire
 
     doc_id = _document_id(occitanie, "OCC-03", "chu_convention")
     fire(occitanie, doc_id, "sign", "direction@occ-03.example.org", as_of=date(2017, 11, 2))

@@ -11,10 +11,10 @@ from sqlalchemy import func, select, update
 from sqlmodel import col
 
 from models import CampaignDueDate, Document, Event, OutboxMessage, Person
-from services.audit import verify_chain
+from services.audit.chain import verify_chain
+from services.deadlines.sweep import sweep_deadlines
 from services.errors import InvalidInput
-from services.lifecycle import fire
-from services.sweep import sweep_deadlines
+from services.lifecycle.fire import fire
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 DIRECTION = "direction-generale@ars-occitanie.example.org"

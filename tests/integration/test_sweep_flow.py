@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from services.outbox import list_messages
+from services.mail.outbox import list_messages
 
 pytestmark = [pytest.mark.flow, pytest.mark.parametrize("backend", ["sqlite"])]
 
@@ -70,7 +70,7 @@ def test_sweep_flow_batches_documents_and_publishes_its_summary(prefect_harness,
 def test_delivery_flow_sends_what_is_due(prefect_harness, mail_ws, smtp_sink):
     from flows.deliver_outbox import deliver_outbox
     from flows.runtime import run_flow
-    from services.sweep import sweep_deadlines
+    from services.deadlines.sweep import sweep_deadlines
 
     sweep_deadlines(mail_ws, date(2018, 1, 2))
     result = run_flow(

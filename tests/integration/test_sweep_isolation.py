@@ -14,13 +14,13 @@ from sqlalchemy import select, update
 from sqlmodel import col
 
 from models import ConformityRequest, Document, DocumentVersion, Event, Person
-from services.accounts import Account, account_for_token, issue_token
-from services.calendar import ght_calendar
+from services.accounts.credentials import Account, account_for_token, issue_token
 from services.clock import today
-from services.dashboard import document_page, ght_page, overview
-from services.documents import show_document
-from services.lifecycle import fire
-from services.sweep import sweep_deadlines
+from services.deadlines.calendar import ght_calendar
+from services.deadlines.sweep import sweep_deadlines
+from services.lifecycle.fire import fire
+from services.views.dashboard import document_page, ght_page, overview
+from services.views.documents import show_document
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 FAR = date(9999, 12, 31)
@@ -132,7 +132,7 @@ def test_a_template_failing_for_one_document_fails_only_that_one(occitanie, monk
             raise ValueError("template reminder.txt.j2: 'due' is undefined")
         return render(kind, context)
 
-    monkeypatch.setattr("services.outbox.render_notice", failing_for_one)
+    monkeypatch.setattr("services.mail.outbox.render_notice", failing_for_one)
     report = sweep_deadlines(ws, DECEMBER)
     assert _errors(report)[broken] == {
         "document_id": broken,

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from notifications.addresses import InvalidAddress, is_address, parse_address
-from services.addresses import copy_override, email_address, sender_of
 from services.errors import InvalidInput
+from services.mail.addresses import copy_override, email_address, sender_of
 from settings import Settings
 
 
@@ -89,7 +89,7 @@ def test_anything_else_is_refused_naming_the_value_and_why(text, reason):
 )
 def test_a_setting_the_mail_rules_refuse_is_bad_input_naming_it(tmp_path, change, call, named):
     """The mail layer's `HeaderRefused` becomes the `InvalidInput` the edges print, in one
-    place (`services.addresses.refused_as_input`), whichever use case meets the setting."""
+    place (`services.mail.addresses.refused_as_input`), whichever use case meets the setting."""
     settings = Settings(home=tmp_path, **change)
     with pytest.raises(InvalidInput, match=named):
         call(settings)

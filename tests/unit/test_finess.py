@@ -6,11 +6,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.categories import CategoryTable, Kind, category_key, load_categories
-from services.departments import department_of, format_area, parse_area
-from services.dgos_list import header_key
+from services.adapters.national_list import header_key
 from services.errors import InvalidInput
-from services.finess import check_digit, finess_problem, is_finess, normalize_finess
+from services.registry.categories import CategoryTable, Kind, category_key, load_categories
+from services.registry.departments import department_of, format_area, parse_area
+from services.registry.finess import check_digit, finess_problem, is_finess, normalize_finess
 
 CHUS = ["310781406", "340780477", "300780038"]  # Toulouse, Montpellier, Nîmes (domain brief)
 

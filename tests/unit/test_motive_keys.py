@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from services.lifecycle.motives import motive_key_problem
 from services.limits import KEY_MAX
-from services.motives import motive_key_problem
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ from notifications.message import (
     new_message_id,
 )
 from notifications.render import SUBJECTS, render_notice
-from services.sweep import conformity_stage, document_stage
+from services.deadlines.sweep import conformity_stage, document_stage
 from services.workflows import load_workflows
 from states.deadlines import delivered_states, tacit_sources
 from states.guards import add_months
@@ -165,8 +165,8 @@ def test_every_kind_renders_and_a_missing_value_stops_the_rendering():
 
 
 def test_the_audit_checkpoint_mail_gives_the_head_in_full_and_how_to_compare():
-    from services.audit import AuditKey, Checkpoint
-    from services.audit_mail import checkpoint_time
+    from services.audit.chain import AuditKey, Checkpoint
+    from services.audit.mail import checkpoint_time
 
     key = AuditKey.of("k" * 44)
     checkpoint = Checkpoint.of(key, 39, "3f" * 32, datetime(2017, 12, 1, 5, 0, 7, tzinfo=UTC))

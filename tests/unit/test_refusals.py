@@ -7,10 +7,10 @@ from typing import Any
 import pytest
 
 from flows.generate_documents import _worth_retrying
-from services.accounts import TokenRefused, TooManyAttempts
-from services.audit import AuditError
+from services.accounts.credentials import TokenRefused, TooManyAttempts
+from services.audit.chain import AuditError
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied, ServiceError
-from services.outbox import AddressRefused
+from services.mail.outbox import AddressRefused
 from states.errors import (
     DefinitionError,
     GuardRefused,

@@ -22,8 +22,8 @@ from doc_templates.render import (
     compiled_template,
 )
 from notifications import render as mail_render
-from services.generation import TEMPLATE_FILES
-from services.generation_context import sample_context
+from services.generation.context import sample_context
+from services.generation.fill import TEMPLATE_FILES
 
 RCE = "{{ cycler.__init__.__globals__.os.system('touch pwned') }}"
 

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from services.effects import effect_needs
-from services.event_mail import MAILS
+from services.lifecycle.effects import effect_needs
+from services.mail.events import MAILS
 from services.workflows import load_workflows
 from states.definition import Side, Timers, WorkflowDefinition
 from states.diagram import mermaid

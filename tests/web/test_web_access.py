@@ -20,11 +20,11 @@ from sqlmodel import col, select
 
 from models import Document, Person, Region
 from models.db import sqlite_path
-from services.accounts import Account, account_by_id, issue_token
+from services.accounts.credentials import Account, account_by_id, issue_token
 from services.clock import today
-from services.dashboard import document_page
 from services.errors import NotFound, PermissionDenied
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
+from services.views.dashboard import document_page
 from services.workspace import Workspace
 from states.errors import GuardRefused, WrongSide
 

@@ -1,4 +1,4 @@
-"""Actions on a document page, through `services.lifecycle.fire`: only the allowed ones are
+"""Actions on a document page, through `services.lifecycle.fire.fire`: only the allowed ones are
 offered, each refusal is shown with the CLI's message and changes nothing, uploads are
 checked from their content and size; the outbox page and its retry button."""
 
@@ -13,7 +13,7 @@ from sqlalchemy import update
 
 from models import OutboxMessage
 from services.clock import today
-from services.documents import show_document
+from services.views.documents import show_document
 from states.guards import add_months
 from tests.file_samples import docx
 from tests.integration.helpers import document_id
@@ -270,8 +270,8 @@ def test_a_document_without_a_file_for_a_version_answers_404(officer, occitanie)
 
 @SQLITE
 def test_the_outbox_page_shows_a_region_notice_without_a_document_link(officer, occitanie):
-    from services.audit import write_checkpoint
-    from services.audit_mail import mail_checkpoint
+    from services.audit.chain import write_checkpoint
+    from services.audit.mail import mail_checkpoint
 
     mail_checkpoint(occitanie, write_checkpoint(occitanie), today())
     page = officer.get("/envois")

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from services.accounts import MAX_FAILURES
+from services.accounts.credentials import MAX_FAILURES
 from settings import Settings
 from tests.integration.helpers import OFFICER, director
 from tests.web.conftest import PASSWORD, Visitor, csrf_of

@@ -11,8 +11,8 @@ from sqlmodel import col
 
 from models import Document
 from services.clock import today
-from services.documents import show_document
-from services.lifecycle import fire
+from services.lifecycle.fire import fire
+from services.views.documents import show_document
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 from tests.web.pagecheck import alert_of, check_page
 

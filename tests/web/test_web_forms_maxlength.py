@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from services.accounts import calendar_secret
-from services.documents import show_document
-from services.lifecycle import fire
+from services.accounts.credentials import calendar_secret
+from services.lifecycle.fire import fire
 from services.limits import EMAIL_MAX, KEY_MAX, MOTIVES_MAX, NOTE_MAX, PASSWORD_MAX
+from services.views.documents import show_document
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 from tests.web.conftest import Visitor, csrf_of
 from tests.web.pagecheck import alert_of

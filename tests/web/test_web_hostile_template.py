@@ -9,7 +9,7 @@ import pytest
 from docx import Document as Docx
 
 from services.clock import today
-from services.documents import show_document
+from services.views.documents import show_document
 from settings import Settings
 from states.guards import add_months
 from tests.integration.helpers import document_id

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, event
 from sqlmodel import select
 
 from models import Person
-from services.generation import generate_documents
-from services.reports import bilan
+from services.generation.fill import generate_documents
+from services.views.reports import bilan
 from services.workspace import Workspace
 from tests.integration.helpers import OFFICER, director, document_id
 from tests.web.pagecheck import alert_of, check_page, flash_of
@@ -180,7 +180,7 @@ def test_generated_word_files_are_listed_and_downloaded_by_those_who_may(officer
 
 @SQLITE
 def test_the_calendar_link_of_the_ght_page_and_the_api_answer_in_the_same_app(lot, occitanie):
-    from services.accounts import issue_token
+    from services.accounts.credentials import issue_token
     from tests.integration.helpers import director
 
     lot.post("/ght/OCC-02/calendrier")
@@ -245,7 +245,7 @@ def test_showing_a_ght_page_writes_nothing_the_calendar_link_is_made_by_a_post(l
 
 
 def test_no_page_feed_or_api_read_writes_to_the_database(officer, visitor, occitanie):
-    from services.accounts import calendar_secret, issue_token
+    from services.accounts.credentials import calendar_secret, issue_token
 
     d = document_id(occitanie, "OCC-05", "pmsp")
     key = calendar_secret(occitanie, OFFICER)

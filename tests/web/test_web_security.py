@@ -10,7 +10,13 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from models import SignInCounter, utcnow
-from services.accounts import MAX_FAILURES, issue_token, remove_user, revoke_tokens, set_password
+from services.accounts.credentials import (
+    MAX_FAILURES,
+    issue_token,
+    remove_user,
+    revoke_tokens,
+    set_password,
+)
 from services.limits import NOTE_MAX
 from tests.conftest import BACKENDS
 from tests.integration.helpers import OFFICER, director, document_id
@@ -190,8 +196,8 @@ def test_an_id_no_row_can_have_answers_404_like_an_absent_one(web, officer, occi
 @pytest.mark.parametrize("backend", ["sqlite"])
 def test_a_removed_person_may_not_act_and_hears_nothing(occitanie):
     from services.errors import PermissionDenied
-    from services.lifecycle import fire
-    from services.outbox import ght_contacts
+    from services.lifecycle.fire import fire
+    from services.mail.outbox import ght_contacts
 
     remove_user(occitanie, LOT)
     with pytest.raises(PermissionDenied, match="was removed on"):

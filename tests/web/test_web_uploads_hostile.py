@@ -11,8 +11,8 @@ import pytest
 from sqlalchemy import update
 
 from models import DocumentVersion
-from services.accounts import issue_token
-from services.documents import show_document
+from services.accounts.credentials import issue_token
+from services.views.documents import show_document
 from tests.file_samples import PDF, docx, with_declared_size
 from tests.integration.helpers import OFFICER, director, document_id
 

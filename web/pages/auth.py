@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from services.accounts import TooManyAttempts, authenticate
+from services.accounts.credentials import TooManyAttempts, authenticate
 from services.errors import InvalidInput, PermissionDenied
 from services.limits import EMAIL_MAX, PASSWORD_MAX
 from web.forms import SUITE_MAX

@@ -8,7 +8,7 @@ from fastapi import Request
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
-from services.accounts import Account
+from services.accounts.credentials import Account
 from services.clock import EARLIEST_DAY, LATEST_DAY, check_plausible, today
 from services.errors import InvalidInput
 from services.workspace import Workspace

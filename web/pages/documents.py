@@ -1,4 +1,4 @@
-"""A document's page, its actions (through `services.lifecycle.fire`) and its downloads."""
+"""A document's page, its actions (through `services.lifecycle.fire.fire`) and its downloads."""
 
 from __future__ import annotations
 
@@ -11,17 +11,17 @@ from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData, UploadFile
 from starlette.responses import Response
 
-from services.access import check_document_visible
-from services.accounts import Account
+from services.accounts.access import check_document_visible
+from services.accounts.credentials import Account
 from services.clock import today
-from services.dashboard import (
+from services.errors import InvalidInput
+from services.lifecycle.fire import FireResult, fire
+from services.views.dashboard import (
     FileToSend,
     document_page,
     generated_file,
     version_file,
 )
-from services.errors import InvalidInput
-from services.lifecycle import FireResult, fire
 from services.workspace import Workspace
 from states.errors import Refusal
 from web.forms import one_newline

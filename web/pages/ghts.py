@@ -11,9 +11,9 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from services.access import check_ght_visible
-from services.accounts import calendar_secret, existing_calendar_secret
-from services.dashboard import ght_page
+from services.accounts.access import check_ght_visible
+from services.accounts.credentials import calendar_secret, existing_calendar_secret
+from services.views.dashboard import ght_page
 from web.pages.common import checked_form, chosen_day, signed_in, workspace
 from web.rendering import page
 from web.security import flash

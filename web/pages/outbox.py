@@ -7,10 +7,10 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from services.access import require_agency
-from services.accounts import Account
-from services.dashboard import outbox_page
-from services.outbox import retry_message
+from services.accounts.access import require_agency
+from services.accounts.credentials import Account
+from services.mail.outbox import retry_message
+from services.views.dashboard import outbox_page
 from services.workspace import Workspace
 from states.errors import Refusal
 from web.ids import RowId

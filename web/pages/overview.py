@@ -7,9 +7,9 @@ from fastapi.responses import RedirectResponse
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import Response
 
-from services.access import require_agency
-from services.dashboard import overview
-from services.exports import bilan_csv, bilan_xlsx
+from services.accounts.access import require_agency
+from services.views.dashboard import overview
+from services.views.exports import bilan_csv, bilan_xlsx
 from web.charts import Segment, stacked_bar
 from web.pages.common import chosen_day, signed_in, workspace
 from web.rendering import page

@@ -1,0 +1,1 @@
+"""People who sign in: credentials, the user listing, and who may see and do what."""

@@ -1,0 +1,1 @@
+"""Files, spreadsheets, PDF, YAML with line numbers, key files: the outside world."""

@@ -1,0 +1,1 @@
+"""The keyed audit chain, its checkpoints, and the daily checkpoint e-mail."""

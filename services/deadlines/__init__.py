@@ -1,0 +1,1 @@
+"""What is due when: the deadline sweep and the GHTs' calendars."""

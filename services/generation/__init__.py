@@ -1,0 +1,1 @@
+"""Word documents filled from the national models (docxtpl) and their context."""

@@ -1,0 +1,454 @@
+"""What a Word template is filled with: facts read from the database, then a context.
+
+Two steps so that the shape of the context is defined once: `load_document_facts` and
+`load_request_facts` read the database into plain dataclasses; `build_context` (pure) turns
+facts into the context a template sees, with dates and numbers written in French. The
+template never computes anything; `sample_context` feeds the same builder with made-up facts,
+which is what `ghtflow templates check` compares a user's model against.
+
+Empty values (no legal representative recorded, no area) are left out of the context on
+purpose: a template that needs one then stops with the name of the missing value, instead
+of printing a convention with a blank where a signatory should be.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from doc_templates.render import Record
+from i18n import french_date, french_date_short
+from models import (
+    Campaign,
+    ConformityMotive,
+    ConformityRequest,
+    Document,
+    DocumentParty,
+    Establishment,
+    Event,
+    Ght,
+    Membership,
+    MembershipRole,
+    Person,
+    Region,
+)
+from services.adapters.stored import motive_keys
+from services.errors import InvalidInput, NotFound
+from states.machine import WorkflowRegistry
+
+# Template kinds: a convention's document type, or the conformity letter.
+CONFORMITY_LETTER = "conformity_letter"
+CONVENTION_KINDS = ("chu_convention", "had_convention", "partnership_convention")
+KINDS = (*CONVENTION_KINDS, CONFORMITY_LETTER)
+# Under which name each convention type lists its parties in the context.
+PARTY_NAMES = {
+    "chu_convention": "parties",
+    "had_convention": "hads",
+    "partnership_convention": "partners",
+}
+
+
+@dataclass(frozen=True)
+class EstablishmentFacts:
+    name: str
+    finess: str
+    category: str = ""
+    kind: str = ""
+    is_public: bool = True
+    commune: str = ""
+    postal_code: str = ""
+    representative: str = ""
+    area: str | None = None
+
+
+@dataclass(frozen=True)
+class RequestFacts:
+    id: int
+    motives: tuple[tuple[str, str], ...]  # (key, French label)
+    note: str | None
+    requested_on: date
+    respond_by: date
+    requested_by: str
+    signatory_name: str
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    """Everything a template may use about one document, as read in one transaction."""
+
+    id: int
+    doc_type: str
+    type_label: str
+    reference: str
+    title: str
+    state: str
+    state_label: str
+    version: int
+    due_date: date | None
+    submitted_on: date | None
+    last_event_on: date | None
+    ght_code: str
+    ght_name: str
+    region_code: str
+    region_name: str
+    agency_name: str
+    direction_email: str
+    campaign_code: str
+    campaign_name: str
+    support: EstablishmentFacts
+    members: tuple[EstablishmentFacts, ...]
+    parties: tuple[EstablishmentFacts, ...] = ()
+    request: RequestFacts | None = field(default=None)
+
+    @property
+    def label(self) -> str:
+        return f"document {self.id} ({self.doc_type}, {self.ght_code})"
+
+
+# --- reading the database ---------------------------------------------------------------------
+
+
+def _establishment(row: Establishment, area: str | None = None) -> EstablishmentFacts:
+    return EstablishmentFacts(
+        name=row.name,
+        finess=row.finess,
+        category=row.category,
+        kind=row.kind,
+        is_public=row.is_public,
+        commune=row.commune,
+        postal_code=row.postal_code,
+        representative=row.representative,
+        area=area,
+    )
+
+
+def load_document_facts(
+    session: Session, registry: WorkflowRegistry, document_id: int
+) -> DocumentFacts:
+    """The document, its GHT, region, campaign, support establishment, members and parties."""
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"document {document_id} does not exist")
+    ght = session.get(Ght, document.ght_id)
+    assert ght is not None
+    label = f"document {document_id} ({document.doc_type}, {ght.code})"
+    region = session.get(Region, ght.region_id)
+    campaign = session.get(Campaign, document.campaign_id)
+    assert region is not None and campaign is not None
+    if ght.support_establishment_id is None:
+        raise InvalidInput(f"{label}: GHT {ght.code} has no support establishment recorded")
+    support = session.get(Establishment, ght.support_establishment_id)
+    assert support is not None
+    members = session.exec(
+        select(Establishment)
+        .join(Membership, col(Membership.establishment_id) == col(Establishment.id))
+        .where(Membership.ght_id == ght.id, Membership.role == MembershipRole.PARTIE.value)
+    ).all()
+    others = sorted((m for m in members if m.id != support.id), key=lambda e: e.name.casefold())
+    parties = [
+        _establishment(establishment, party.area)
+        for party, establishment in session.exec(
+            select(DocumentParty, Establishment)
+            .join(Establishment, col(Establishment.id) == col(DocumentParty.establishment_id))
+            .where(DocumentParty.document_id == document_id)
+            .order_by(col(DocumentParty.id))
+        ).all()
+    ]
+    if not parties and document.doc_type == "chu_convention" and ght.reference_chu_id:
+        chu = session.get(Establishment, ght.reference_chu_id)
+        assert chu is not None
+        parties = [_establishment(chu)]
+    last_event_on = session.exec(
+        select(col(Event.as_of))
+        .where(Event.document_id == document_id)
+        .order_by(col(Event.seq).desc())
+    ).first()
+    doc_type, state = document.doc_type, document.state  # shown raw if no workflow knows them
+    return DocumentFacts(
+        id=document_id,
+        doc_type=document.doc_type,
+        type_label=registry.type_label(doc_type),
+        reference=document.reference,
+        title=document.title,
+        state=document.state,
+        state_label=registry.state_label(doc_type, state),
+        version=document.current_version,
+        due_date=document.due_date,
+        submitted_on=document.submitted_on,
+        last_event_on=last_event_on,
+        ght_code=ght.code,
+        ght_name=ght.name,
+        region_code=region.code,
+        region_name=region.name,
+        agency_name=region.agency_name,
+        direction_email=region.direction_email,
+        campaign_code=campaign.code,
+        campaign_name=campaign.name,
+        support=_establishment(support),
+        members=(_establishment(support), *(_establishment(m) for m in others)),
+        parties=tuple(parties),
+    )
+
+
+def latest_request_id(session: Session, document_id: int) -> int | None:
+    """The document's most recent conformity request, if any."""
+    return session.exec(
+        select(ConformityRequest.id)
+        .where(ConformityRequest.document_id == document_id)
+        .order_by(col(ConformityRequest.requested_on).desc(), col(ConformityRequest.id).desc())
+    ).first()
+
+
+def load_request_facts(
+    session: Session, registry: WorkflowRegistry, request_id: int
+) -> DocumentFacts:
+    """The facts of the request's document, with the request itself (motives with labels,
+    note, dates, and who signs: the person who asked, by the name recorded for them; for a
+    request not made by a known person, the region's first agency person, else the agency)."""
+    request = session.get(ConformityRequest, request_id)
+    if request is None:
+        raise NotFound(f"conformity request {request_id} does not exist")
+    facts = load_document_facts(session, registry, request.document_id)
+    labels = dict(
+        session.exec(
+            select(ConformityMotive.key, ConformityMotive.label).where(
+                col(ConformityMotive.key).in_(motive_keys(request.motives))
+            )
+        ).all()
+    )
+    person = session.exec(select(Person).where(Person.email == request.requested_by)).first()
+    if person is None:  # e.g. a request loaded from a scenario: the region's case officer signs
+        person = session.exec(
+            select(Person)
+            .join(Ght, col(Ght.region_id) == col(Person.region_id))
+            .where(Person.side == "agency", Ght.code == facts.ght_code)
+            .order_by(col(Person.id))
+        ).first()
+    return DocumentFacts(
+        **{k: getattr(facts, k) for k in facts.__dataclass_fields__ if k != "request"},
+        request=RequestFacts(
+            id=request_id,
+            motives=tuple((key, labels.get(key, key)) for key in motive_keys(request.motives)),
+            note=request.note,
+            requested_on=request.requested_on,
+            respond_by=request.respond_by,
+            requested_by=person.email if person else facts.direction_email,
+            signatory_name=(person.name or person.email) if person else facts.agency_name,
+        ),
+    )
+
+
+# --- building the context (pure) --------------------------------------------------------------
+
+
+def _filled(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in values.items() if v not in (None, "")}
+
+
+def _establishment_record(path: str, e: EstablishmentFacts) -> Record:
+    values = {
+        "name": e.name,
+        "finess": e.finess,
+        "category": e.category,
+        "status": "public" if e.is_public else "privé",
+        "commune": e.commune,
+        "postal_code": e.postal_code,
+        "representative": e.representative,
+        "area": ", ".join(p.strip() for p in e.area.split(",") if p.strip()) if e.area else None,
+    }
+    return Record(path, f"{e.name}, FINESS {e.finess}", _filled(values))
+
+
+def document_day(facts: DocumentFacts, as_of: date | None) -> date:
+    """The date written in the document: `as_of` when given, else the data's own date (the
+    request's day for a letter, the document's last event otherwise, else its due date), never
+    "today": regenerating unchanged data gives the same text."""
+    if as_of is not None:
+        return as_of
+    if facts.request is not None:
+        return facts.request.requested_on
+    day = facts.last_event_on or facts.due_date
+    if day is None:
+        raise InvalidInput(f"{facts.label}: no date to write in the document; give --as-of")
+    return day
+
+
+def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) -> dict[str, Any]:
+    """The context of a template of `kind` (see `KINDS`); documented in the README."""
+    day = document_day(facts, as_of)
+    whose_ght = f"GHT {facts.ght_code}"
+    context: dict[str, Any] = {
+        "ght": Record("ght", whose_ght, {"code": facts.ght_code, "name": facts.ght_name}),
+        "region": Record(
+            "region", facts.region_code, {"code": facts.region_code, "name": facts.region_name}
+        ),
+        "agency": Record(
+            "agency",
+            facts.agency_name,
+            _filled({"name": facts.agency_name, "direction_email": facts.direction_email}),
+        ),
+        "campaign": Record(
+            "campaign",
+            facts.campaign_code,
+            {"code": facts.campaign_code, "name": facts.campaign_name},
+        ),
+        "document": Record(
+            "document",
+            facts.label,
+            _filled(
+                {
+                    "id": facts.id,
+                    "type": facts.doc_type,
+                    "type_label": facts.type_label,
+                    "reference": facts.reference,
+                    "title": facts.title,
+                    "state": facts.state,
+                    "state_label": facts.state_label,
+                    "version": facts.version,
+                    "due_date": french_date(facts.due_date) if facts.due_date else None,
+                    "due_date_short": french_date_short(facts.due_date) if facts.due_date else None,
+                    "submitted_on": french_date(facts.submitted_on) if facts.submitted_on else None,
+                }
+            ),
+        ),
+        "support": _establishment_record("support", facts.support),
+        "members": [_establishment_record(f"members[{i}]", m) for i, m in enumerate(facts.members)],
+        "date": french_date(day),
+        "date_short": french_date_short(day),
+        "date_iso": day.isoformat(),
+    }
+    if kind == CONFORMITY_LETTER:
+        request = facts.request
+        if request is None:
+            raise InvalidInput(f"{facts.label}: no conformity request to write a letter for")
+        context["request"] = Record(
+            "request",
+            f"conformity request {request.id}",
+            _filled(
+                {
+                    "id": request.id,
+                    "requested_on": french_date(request.requested_on),
+                    "respond_by": french_date(request.respond_by),
+                    "respond_by_short": french_date_short(request.respond_by),
+                    "note": request.note,
+                    "motives": [
+                        Record(
+                            f"request.motives[{i}]",
+                            f"motive {key}",
+                            {"number": i + 1, "key": key, "label": label},
+                        )
+                        for i, (key, label) in enumerate(request.motives)
+                    ],
+                }
+            ),
+        )
+        context["signatory"] = Record(
+            "signatory",
+            request.requested_by,
+            {"name": request.signatory_name, "email": request.requested_by},
+        )
+        return context
+    if kind not in PARTY_NAMES:
+        raise InvalidInput(f"no Word template kind {kind!r}; kinds: {', '.join(KINDS)}")
+    if not facts.parties:
+        raise InvalidInput(
+            f"{facts.label}: no party recorded for this convention "
+            "(the establishments it is made with: ghtflow compliance --create-missing)"
+        )
+    name = PARTY_NAMES[kind]
+    context[name] = [_establishment_record(f"{name}[{i}]", p) for i, p in enumerate(facts.parties)]
+    if kind == "chu_convention":
+        chus = [p for p in facts.parties if p.kind == "CHU"] or list(facts.parties)
+        context["chu"] = _establishment_record("chu", chus[0])
+    return context
+
+
+# --- the sample `templates check` compares with -----------------------------------------------
+
+_SAMPLE_SUPPORT = EstablishmentFacts(
+    name="CH de Cahors",
+    finess="460991177",
+    category="C.H.",
+    kind="CH",
+    commune="Cahors",
+    postal_code="46000",
+    representative="M. Olivier Faure, directeur",
+)
+_SAMPLE_PARTY = {
+    "chu_convention": EstablishmentFacts(
+        name="CHU de Toulouse",
+        finess="310781406",
+        category="C.H.R.",
+        kind="CHU",
+        commune="Toulouse",
+        postal_code="31059",
+        representative="M. Jean Martin, directeur général",
+        area="31",
+    ),
+    "had_convention": EstablishmentFacts(
+        name="HAD Garonne Domicile",
+        finess="310991344",
+        category="H.A.D.",
+        kind="HAD",
+        is_public=False,
+        commune="Toulouse",
+        postal_code="31100",
+        representative="Mme Nathalie Laurent, directrice",
+        area="31,46",
+    ),
+    "partnership_convention": EstablishmentFacts(
+        name="Clinique du Quercy",
+        finess="460991680",
+        category="Clinique",
+        kind="clinic",
+        is_public=False,
+        commune="Cahors",
+        postal_code="46000",
+        representative="Mme Anne Lefèvre, directrice",
+        area="46",
+    ),
+}
+
+
+def sample_context(kind: str) -> dict[str, Any]:
+    """A full context of `kind` with every optional value present (made-up facts)."""
+    if kind not in KINDS:
+        raise InvalidInput(f"unknown template kind {kind!r}; kinds: {', '.join(KINDS)}")
+    doc_type = "pmsp" if kind == CONFORMITY_LETTER else kind
+    facts = DocumentFacts(
+        id=1,
+        doc_type=doc_type,
+        type_label="Document",
+        reference="ref",
+        title="Titre",
+        state="submitted",
+        state_label="Transmis",
+        version=1,
+        due_date=date(2017, 12, 31),
+        submitted_on=date(2017, 7, 24),
+        last_event_on=date(2017, 9, 20),
+        ght_code="OCC-02",
+        ght_name="GHT Lot",
+        region_code="OCC",
+        region_name="Occitanie",
+        agency_name="ARS Occitanie",
+        direction_email="direction@ars.example.org",
+        campaign_code="OCC-2017",
+        campaign_name="Campagne GHT 2017",
+        support=_SAMPLE_SUPPORT,
+        members=(_SAMPLE_SUPPORT,),
+        parties=(_SAMPLE_PARTY.get(kind, _SAMPLE_SUPPORT),),
+        request=RequestFacts(
+            id=1,
+            motives=(("shared_care_project", "Projet de soins partagé insuffisant"),),
+            note="Préciser.",
+            requested_on=date(2017, 9, 20),
+            respond_by=date(2017, 12, 1),
+            requested_by="instructeur@ars.example.org",
+            signatory_name="Camille Durand",
+        ),
+    )
+    return build_context(kind, facts)

@@ -1,0 +1,454 @@
+"""Filling conventions and conformity letters from Word templates, and keeping what was filled.
+
+Each filled file is stored once under its SHA-256 in the file store (`ws.files`) and recorded
+as a `GeneratedFile` linked to the document, the version it had and, for a letter, the
+conformity request. The context comes from the database (`services/generation/context.py`),
+never from the template; the date written in a document is `as_of` or the data's own date,
+so filling unchanged data again gives the same bytes and reuses the same row.
+
+Templates: the built-in ones in `doc_templates/`, unless `GHTFLOW_TEMPLATES_DIR` holds a file
+of the same name (an agency's own model). Models run in a sandbox (`doc_templates.sandbox`);
+whatever a model does wrong is an `InvalidInput` naming the document, the file and the tag.
+A run over many documents (`generate --type T --all`) goes on past a document its model cannot
+fill and reports it (`FillFailure`, `GenerationIncomplete`); a model that cannot even be
+compiled stops the run before the first document.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import tempfile
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from doc_templates.render import BUILTIN_DIR, TemplateProblem, analyse_template, compiled_template
+from models import Document, GeneratedFile, Ght
+from services.adapters.files import FileStore
+from services.errors import InvalidInput, NotFound, ServiceError
+from services.generation.context import (
+    CONFORMITY_LETTER,
+    KINDS,
+    DocumentFacts,
+    build_context,
+    document_day,
+    latest_request_id,
+    load_document_facts,
+    load_request_facts,
+    sample_context,
+)
+from services.workspace import Workspace
+from settings import Settings
+
+TEMPLATE_FILES = {
+    "chu_convention": "convention_chu.docx",
+    "had_convention": "convention_had.docx",
+    "partnership_convention": "convention_partenariat.docx",
+    CONFORMITY_LETTER: "lettre_mise_en_conformite.docx",
+}
+assert set(TEMPLATE_FILES) == set(KINDS)
+
+
+@dataclass(frozen=True)
+class FilledFile:
+    """A filled file as commands and flows report it (the stable JSON of `ghtflow generate`)."""
+
+    id: int
+    document_id: int
+    ght: str
+    kind: str
+    format: str
+    file_name: str
+    sha256: str
+    size: int
+    document_version: int
+    conformity_request_id: int | None
+    as_of: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_row(cls, row: GeneratedFile, ght: str) -> FilledFile:
+        assert row.id is not None
+        return cls(
+            id=row.id,
+            document_id=row.document_id,
+            ght=ght,
+            kind=row.kind,
+            format=row.file_format,
+            file_name=row.file_name,
+            sha256=row.file_hash,
+            size=row.size,
+            document_version=row.document_version,
+            conformity_request_id=row.conformity_request_id,
+            as_of=row.as_of.isoformat(),
+        )
+
+
+@dataclass(frozen=True)
+class FillFailure:
+    """A document a run could not fill, and why (one line, naming the file and the tag)."""
+
+    document_id: int
+    ght: str
+    reason: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class GenerationIncomplete(InvalidInput):
+    """A run filled what it could; `failures` are the documents it could not fill."""
+
+    def __init__(self, files: Sequence[FilledFile], failures: Sequence[FillFailure]) -> None:
+        self.files = list(files)
+        self.failures = list(failures)
+        first = self.failures[0].reason if self.failures else ""
+        filled = len({f.document_id for f in self.files})
+        if len(self.failures) == 1:
+            message = first
+        else:
+            message = (
+                f"{len(self.failures)} documents could not be filled ({filled} were); "
+                f"the first: {first}"
+            )
+        super().__init__(message)
+
+    def __reduce__(self) -> tuple[Any, ...]:  # Prefect may pickle a flow's exception
+        return (type(self), (self.files, self.failures))
+
+
+# --- templates --------------------------------------------------------------------------------
+
+
+def template_path(settings: Settings, kind: str) -> Path:
+    """The template of `kind`: the agency's own if `GHTFLOW_TEMPLATES_DIR` has one."""
+    name = TEMPLATE_FILES[kind]
+    if settings.templates_dir is not None:
+        own = settings.templates_dir / name
+        if own.is_file():
+            return own
+    return BUILTIN_DIR / name
+
+
+def list_templates(settings: Settings) -> list[dict[str, str]]:
+    """`templates list`: the template of each kind and where it comes from."""
+    rows = []
+    for kind in TEMPLATE_FILES:
+        path = template_path(settings, kind)
+        source = "built-in" if path.parent == BUILTIN_DIR else "agency"
+        rows.append({"kind": kind, "source": source, "path": str(path)})
+    return rows
+
+
+def _template_label(path: Path) -> str:
+    return path.name if path.parent == BUILTIN_DIR else str(path)
+
+
+def check_template(path: Path, kind: str | None = None) -> dict[str, Any]:
+    """`templates check`: what the model uses that the context of `kind` lacks, and what the
+    context offers that the model never uses. `kind` defaults from a built-in file name."""
+    if kind is None:
+        kind = next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
+        if kind is None:
+            raise InvalidInput(
+                f"{path.name}: say which context to check against with --kind ({', '.join(KINDS)})"
+            )
+    if not path.is_file():
+        raise InvalidInput(f"file not found: {path}")
+    try:
+        report = analyse_template(path, sample_context(kind))
+    except TemplateProblem as exc:
+        raise InvalidInput(str(exc)) from None
+    return {
+        "file": str(path),
+        "kind": kind,
+        "missing": report.missing,
+        "unused": report.unused,
+        "used": report.used,
+    }
+
+
+# --- filling ------------------------------------------------------------------------------
+
+
+def _store_bytes(files: FileStore, data: bytes) -> str:
+    """Store `data` under its SHA-256 (atomically; the same content lands on the same name).
+    Generated files are not uploads: the upload size limit does not apply to them."""
+    sha = hashlib.sha256(data).hexdigest()
+    target = files.path_of(sha)
+    if target.is_file() and target.stat().st_size == len(data):
+        os.utime(target)  # reused: a fresh date keeps a concurrent `files gc` off it
+        return sha
+    fd, tmp = tempfile.mkstemp(dir=files.folder_for(sha), prefix=".incoming-")
+    try:
+        with os.fdopen(fd, "wb") as out:
+            out.write(data)
+        Path(tmp).replace(target)
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return sha
+
+
+def _record(
+    session: Session,
+    *,
+    document_id: int,
+    document_version: int,
+    kind: str,
+    template: str,
+    file_format: str,
+    file_name: str,
+    sha: str,
+    size: int,
+    as_of: date,
+    request_id: int | None,
+) -> GeneratedFile:
+    """The row for this file: the existing one if the same file was filled before."""
+    existing = session.exec(
+        select(GeneratedFile).where(
+            GeneratedFile.document_id == document_id,
+            GeneratedFile.document_version == document_version,
+            GeneratedFile.template == template,
+            GeneratedFile.file_format == file_format,
+            GeneratedFile.file_hash == sha,
+            col(GeneratedFile.conformity_request_id).is_(None)
+            if request_id is None
+            else GeneratedFile.conformity_request_id == request_id,
+        )
+    ).first()
+    if existing is not None:
+        return existing
+    row = GeneratedFile(
+        document_id=document_id,
+        document_version=document_version,
+        conformity_request_id=request_id,
+        kind=kind,
+        template=template,
+        file_format=file_format,
+        file_hash=sha,
+        file_name=file_name,
+        size=size,
+        as_of=as_of,
+    )
+    session.add(row)
+    session.flush()
+    return row
+
+
+def _fill(
+    ws: Workspace, session: Session, kind: str, facts: DocumentFacts, as_of: date | None
+) -> GeneratedFile:
+    path = template_path(ws.settings, kind)
+    context = build_context(kind, facts, as_of)
+    try:
+        data = compiled_template(path).render(context)
+    except TemplateProblem as exc:
+        raise InvalidInput(f"{facts.label}: {exc}") from None
+    sha = _store_bytes(ws.files, data)
+    stem = path.stem
+    request_id = facts.request.id if kind == CONFORMITY_LETTER and facts.request else None
+    suffix = f"-req{request_id}" if request_id is not None else ""
+    return _record(
+        session,
+        document_id=facts.id,
+        document_version=facts.version,
+        kind=kind,
+        template=_template_label(path),
+        file_format="docx",
+        file_name=f"{stem}-{facts.ght_code}-doc{facts.id}{suffix}.docx",
+        sha=sha,
+        size=len(data),
+        as_of=document_day(facts, as_of),
+        request_id=request_id,
+    )
+
+
+def render_conformity_letter(
+    ws: Workspace, session: Session, request_id: int, *, as_of: date | None = None
+) -> GeneratedFile:
+    """Fill the conformity request letter of `request_id` inside the caller's transaction.
+
+    For the conformity e-mail: the file is at `ws.files.path_of(row.file_hash)`, named
+    `row.file_name`. The letter is dated the day of the request unless `as_of` is given."""
+    facts = load_request_facts(session, ws.workflows, request_id)
+    return _fill(ws, session, CONFORMITY_LETTER, facts, as_of)
+
+
+def render_convention(
+    ws: Workspace, session: Session, document_id: int, *, as_of: date | None = None
+) -> GeneratedFile:
+    """Fill the convention of `document_id` inside the caller's transaction."""
+    facts = load_document_facts(session, ws.workflows, document_id)
+    if facts.doc_type not in TEMPLATE_FILES:
+        raise InvalidInput(
+            f"{facts.label}: no Word template for type {facts.doc_type!r}; templates exist "
+            f"for {', '.join(k for k in KINDS if k != CONFORMITY_LETTER)}"
+        )
+    return _fill(ws, session, facts.doc_type, facts, as_of)
+
+
+def _files_of_document(
+    ws: Workspace, session: Session, document_id: int, as_of: date | None, letter_only: bool
+) -> list[GeneratedFile]:
+    document = session.get(Document, document_id)
+    if document is None:
+        raise NotFound(f"document {document_id} does not exist")
+    request_id = latest_request_id(session, document_id)
+    in_conformity = document.state == "conformity_requested" and request_id is not None
+    if letter_only and request_id is None:
+        ght = session.get(Ght, document.ght_id)
+        raise InvalidInput(
+            f"document {document_id} ({document.doc_type}, {ght.code if ght else '?'}) has no "
+            "conformity request to write a letter for"
+        )
+    files: list[GeneratedFile] = []
+    has_template = document.doc_type in TEMPLATE_FILES
+    if not letter_only and (has_template or not in_conformity):
+        files.append(render_convention(ws, session, document_id, as_of=as_of))  # or refused
+    if request_id is not None and (letter_only or in_conformity):
+        files.append(render_conformity_letter(ws, session, request_id, as_of=as_of))
+    return files
+
+
+def generate_documents(
+    ws: Workspace,
+    document_ids: Sequence[int],
+    *,
+    as_of: date | None = None,
+    letter_only: bool = False,
+    failures: list[FillFailure] | None = None,
+) -> list[FilledFile]:
+    """`ghtflow generate ID…`, and one batch of the flow: one transaction for all of them.
+
+    For each document: its convention when its type has a template, and the letter of its
+    latest conformity request while it is in `conformity_requested` (`letter_only`: the
+    letter alone, whatever the state). A document that gives nothing to fill is refused.
+
+    With a `failures` list, a refused document does not stop the others: its files are
+    rolled back (a savepoint per document) and the refusal is appended to `failures`."""
+    with ws.db.transaction() as session:
+        files: list[GeneratedFile] = []
+        for document_id in document_ids:
+            if failures is None:
+                files.extend(_files_of_document(ws, session, document_id, as_of, letter_only))
+                continue
+            try:
+                with session.begin_nested():
+                    filled = _files_of_document(ws, session, document_id, as_of, letter_only)
+            except ServiceError as exc:
+                failures.append(FillFailure(document_id, _ght_of(session, document_id), str(exc)))
+            else:
+                files.extend(filled)
+        return _as_filled(session, files)
+
+
+def _ght_of(session: Session, document_id: int) -> str:
+    code = session.exec(
+        select(Ght.code)
+        .join(Document, col(Document.ght_id) == col(Ght.id))
+        .where(Document.id == document_id)
+    ).first()
+    return code or "?"
+
+
+def _as_filled(session: Session, rows: Iterable[GeneratedFile]) -> list[FilledFile]:
+    rows = list(rows)
+    codes = dict(
+        session.exec(
+            select(Document.id, Ght.code)
+            .join(Ght, col(Ght.id) == col(Document.ght_id))
+            .where(col(Document.id).in_({r.document_id for r in rows}))
+        ).all()
+    )
+    return [FilledFile.from_row(r, codes[r.document_id]) for r in rows]
+
+
+def documents_to_fill(ws: Workspace, doc_type: str, ghts: Sequence[str] = ()) -> list[int]:
+    """Ids of the documents of `doc_type` (optionally of some GHTs), in id order.
+
+    Refused when the type has no model or its model cannot be compiled (a syntax error, a tag
+    the sandbox refuses): every document would fail the same way, so the run stops at once."""
+    if doc_type not in TEMPLATE_FILES or doc_type == CONFORMITY_LETTER:
+        kinds = ", ".join(k for k in KINDS if k != CONFORMITY_LETTER)
+        raise InvalidInput(f"no Word template for type {doc_type!r}; templates exist for {kinds}")
+    try:
+        compiled_template(template_path(ws.settings, doc_type))
+    except TemplateProblem as exc:
+        raise InvalidInput(str(exc)) from None
+    codes = [c.upper() for c in ghts]
+    with ws.db.reading() as session:
+        if codes:
+            known = set(session.exec(select(Ght.code).where(col(Ght.code).in_(codes))).all())
+            unknown = [c for c in codes if c not in known]
+            if unknown:
+                raise InvalidInput(f"unknown GHT {', '.join(unknown)}")
+        statement = (
+            select(Document.id)
+            .join(Ght, col(Ght.id) == col(Document.ght_id))
+            .where(Document.doc_type == doc_type)
+            .order_by(col(Document.id))
+        )
+        if codes:
+            statement = statement.where(col(Ght.code).in_(codes))
+        return [int(i) for i in session.exec(statement).all() if i is not None]
+
+
+def export_files(ws: Workspace, files: Iterable[FilledFile], out_dir: Path) -> list[Path]:
+    """Copy filled files from the store into `out_dir` under their names (for people)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for f in files:
+        source = ws.files.path_of(f.sha256)
+        if not source.is_file():
+            raise InvalidInput(f"{f.file_name}: missing from the file store ({source})")
+        target = out_dir / f.file_name
+        shutil.copyfile(source, target)
+        written.append(target)
+    return written
+
+
+def record_pdfs(ws: Workspace, pairs: Sequence[tuple[FilledFile, Path]]) -> list[FilledFile]:
+    """Store PDFs converted from filled Word files and record them (same document, version
+    and request as their source). PDF bytes carry the conversion time: each is a new file."""
+    with ws.db.transaction() as session:
+        rows = []
+        for source, pdf in pairs:
+            data = pdf.read_bytes()
+            row = session.get(GeneratedFile, source.id)
+            if row is None:
+                raise NotFound(f"generated file {source.id} does not exist")
+            rows.append(
+                _record(
+                    session,
+                    document_id=row.document_id,
+                    document_version=row.document_version,
+                    kind=row.kind,
+                    template=row.template,
+                    file_format="pdf",
+                    file_name=pdf.name,
+                    sha=_store_bytes(ws.files, data),
+                    size=len(data),
+                    as_of=row.as_of,
+                    request_id=row.conformity_request_id,
+                )
+            )
+        return _as_filled(session, rows)
+
+
+def list_generated(ws: Workspace, document_id: int) -> list[FilledFile]:
+    """Files filled for a document, oldest first."""
+    with ws.db.reading() as session:
+        rows = session.exec(
+            select(GeneratedFile)
+            .where(GeneratedFile.document_id == document_id)
+            .order_by(col(GeneratedFile.id))
+        ).all()
+        return _as_filled(session, rows)

@@ -1,0 +1,1 @@
+"""Moving documents: `fire`, the effects events declare, convention parties, motives."""

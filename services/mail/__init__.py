@@ -1,0 +1,1 @@
+"""E-mail: the transactional outbox, delivery over SMTP, the notices events cause, addresses."""

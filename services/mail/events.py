@@ -1,0 +1,145 @@
+"""The e-mails an event causes, queued on the event's own connection (same transaction).
+
+`services.lifecycle.fire` calls `mail_for_event` once per fired event that declares a `mail:` in its
+workflow YAML, just before its transaction commits. `MAILS` holds the notices an event may
+name: `conformity_request` e-mails the GHT the motives, the note, the respond-by date and how
+to answer; `tacit_approval` tells the GHT its document is approved. The recipients are the
+GHT's people, copied to the region's direction for the kinds in
+`services.mail.outbox.COPY_DIRECTION`.
+
+The conformity request e-mail carries the Word letter of the request (filled by
+`services.generation.fill` in the same transaction and stored under its sha256). When the letter
+cannot be filled (a value it needs is missing from the registry, e.g. the support
+establishment's legal representative), the e-mail still goes, without it: the request must not
+wait for the registry to be complete, and `ghtflow generate DOC_ID --letter` writes the letter
+once the value is recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Connection, func, select
+
+from models import ConformityMotive, ConformityRequest, Document, NoticeKind
+from models.db import table_of
+from notifications.message import Attachment
+from services.errors import InvalidInput
+from services.mail.outbox import Notice, enqueue
+from services.workspace import Workspace
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+LOG = logging.getLogger("ghtflow.mail")
+
+
+@dataclass(frozen=True)
+class FiredEvent:
+    """What `fire` knows about the event it is committing."""
+
+    document_id: int
+    ght_id: int
+    doc_type: str
+    event: str
+    to_state: str
+    as_of: date
+    actor: str
+    motives: tuple[str, ...] = ()
+    note: str | None = None
+    respond_by: date | None = None
+
+
+def mail_for_event(conn: Connection, ws: Workspace, mail: str, fired: FiredEvent) -> None:
+    """Queue the notice `mail` (a name of `MAILS`) about `fired` on `conn` (its transaction)."""
+    MAILS[mail](conn, ws, fired)
+
+
+def _labels(ws: Workspace, fired: FiredEvent) -> dict[str, str]:
+    definition = ws.workflows.definition(fired.doc_type)
+    return {"type_label": definition.label, "state_label": definition.label_of(fired.to_state)}
+
+
+def _conformity_request(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
+    respond_by = fired.respond_by
+    if respond_by is None:  # the event's guard `respond_by_min_delay` requires one
+        raise InvalidInput(f"document {fired.document_id}: no respond-by date to write")
+    requests, motives = table_of(ConformityRequest), table_of(ConformityMotive)
+    request_id = conn.execute(
+        select(func.max(requests.c.id)).where(requests.c.document_id == fired.document_id)
+    ).scalar_one()
+    rows = conn.execute(
+        select(motives.c.key, motives.c.label).where(motives.c.key.in_(fired.motives))
+    )
+    known: dict[str, str] = {row.key: row.label for row in rows}
+    labels = tuple(known.get(key, key) for key in fired.motives)
+    attachments = _conformity_letter(conn, ws, int(request_id), fired.as_of)
+    notice = Notice(
+        document_id=fired.document_id,
+        ght_id=fired.ght_id,
+        kind=NoticeKind.CONFORMITY_REQUEST,
+        stage=f"request-{request_id}",
+        due_date=respond_by,
+        as_of=fired.as_of,
+        context={
+            **_labels(ws, fired),
+            "motives": list(labels),
+            "note": fired.note or "",
+            "requested_on": fired.as_of,
+            "respond_by": respond_by,
+            "requested_by": fired.actor,
+        },
+        attachments=attachments,
+    )
+    enqueue(conn, ws.settings, notice)
+
+
+def _conformity_letter(
+    conn: Connection, ws: Workspace, request_id: int, as_of: date
+) -> list[Attachment]:
+    """The request's Word letter, filled on the event's connection, or nothing (see above)."""
+    from sqlmodel import Session
+
+    from services.generation.fill import render_conformity_letter  # docxtpl: only when needed
+
+    with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
+        try:
+            letter = render_conformity_letter(ws, session, request_id, as_of=as_of)
+        except InvalidInput as exc:
+            LOG.warning(
+                "conformity request %s: e-mail sent without its letter: %s", request_id, exc
+            )
+            session.rollback()
+            return []
+        session.commit()  # releases the savepoint; the event's transaction commits it all
+        return [Attachment(letter.file_hash, letter.file_name, DOCX)]
+
+
+def _tacit_approval(conn: Connection, ws: Workspace, fired: FiredEvent) -> None:
+    documents = table_of(Document)
+    received_on = conn.execute(
+        select(documents.c.submitted_on).where(documents.c.id == fired.document_id)
+    ).scalar()
+    months = ws.workflows.definition(fired.doc_type).timers.review_period_months
+    notice = Notice(
+        document_id=fired.document_id,
+        ght_id=fired.ght_id,
+        kind=NoticeKind.TACIT_APPROVAL,
+        stage="J0",
+        due_date=fired.as_of,
+        as_of=fired.as_of,
+        context={
+            **_labels(ws, fired),
+            "received_on": received_on or fired.as_of,
+            "effective_on": fired.as_of,
+            "months": months or 2,
+        },
+    )
+    enqueue(conn, ws.settings, notice, required=False)  # the approval stands without e-mail
+
+
+MAILS: dict[str, Callable[[Connection, Workspace, FiredEvent], None]] = {
+    "conformity_request": _conformity_request,
+    "tacit_approval": _tacit_approval,
+}

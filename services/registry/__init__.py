@@ -1,0 +1,1 @@
+"""The national list, establishments, GHTs, members, regions and compliance."""

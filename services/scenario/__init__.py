@@ -1,0 +1,1 @@
+"""Loading a scenario file (regions, GHTs, people, campaign, documents)."""

@@ -1,0 +1,1 @@
+"""Read models for pages and listings: dashboard, documents, summary, exports, registry."""
