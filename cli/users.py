@@ -23,7 +23,7 @@ LIST_COLUMNS = [
     "id",
     "email",
     "name",
-    "role",
+    "side",
     "ght",
     "has_password",
     "active_tokens",
@@ -36,7 +36,9 @@ PASSWORD_STDIN = typer.Option(
 )
 
 
-class Role(StrEnum):
+class PersonSide(StrEnum):
+    """The side a person acts for (the word `fire` and the workflows use)."""
+
     agency = "agency"
     ght = "ght"
 
@@ -55,8 +57,8 @@ def _password(from_stdin: bool) -> str:
 @app.command()
 def add(
     email: str = typer.Argument(..., help="the person's e-mail address, used to sign in"),
-    role: Role = typer.Option(..., "--role", help="agency or ght"),
-    ght: str | None = typer.Option(None, "--ght", help="GHT code, for --role ght (e.g. OCC-02)"),
+    side: PersonSide = typer.Option(..., "--side", help="agency or ght: who the person acts for"),
+    ght: str | None = typer.Option(None, "--ght", help="GHT code, for --side ght (e.g. OCC-02)"),
     name: str = typer.Option("", "--name", help="name as shown in the dashboard"),
     password_stdin: bool = PASSWORD_STDIN,
 ) -> None:
@@ -65,9 +67,9 @@ def add(
 
     ws = workspace()
     # said before the password is asked for (add_user checks them again)
-    check_new_user(ws, email, role.value, ght_code=ght, name=name)
+    check_new_user(ws, email, side.value, ght_code=ght, name=name)
     password = _password(password_stdin)  # a refused one rolls the whole change back
-    account, created = add_user(ws, email, role.value, ght_code=ght, name=name, password=password)
+    account, created = add_user(ws, email, side.value, ght_code=ght, name=name, password=password)
     where = f" for {account.ght_code}" if account.ght_code else ""
     console.print(
         f"{'created' if created else 'updated'} {account.side} person {account.email}{where}",

@@ -20,10 +20,9 @@ from typing import Any
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
 
+from flows._workspace import flow_workspace
 from services.errors import Refusal
 from services.generation import fill as generation
-from services.workspace import open_workspace
-from settings import Settings
 
 BATCH_SIZE = 25
 ARTIFACT_KEY = "generated-documents"
@@ -44,7 +43,7 @@ def _worth_retrying(task: Any, task_run: Any, state: Any) -> bool:
 def fill_batch(document_ids: list[int], as_of: date | None = None) -> dict[str, Any]:
     """Fill one batch of documents in one transaction: `files` as `FilledFile` dicts and
     `failures` (documents refused, as `FillFailure` dicts; the others are kept)."""
-    ws = open_workspace(Settings())
+    ws = flow_workspace(None)
     try:
         failures: list[generation.FillFailure] = []
         files = generation.generate_documents(ws, document_ids, as_of=as_of, failures=failures)
@@ -87,7 +86,7 @@ def generate_documents(
 ) -> list[dict[str, Any]]:
     """Fill the documents of `doc_type` batch by batch; `progress(done, total)` after each
     batch (the CLI's progress bar; not recorded by Prefect)."""
-    ws = open_workspace(Settings())
+    ws = flow_workspace(None)
     try:
         ids = generation.documents_to_fill(ws, doc_type, ghts or ())
     finally:

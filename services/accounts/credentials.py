@@ -50,7 +50,7 @@ from services.mail.addresses import email_address
 from services.registry.ghts import ght_by_code
 from services.workspace import Workspace
 
-ROLES = ("agency", "ght")
+SIDES = ("agency", "ght")  # who a person acts for, as `fire` and the workflows say
 MIN_PASSWORD = 8
 # The Occitanie scenario's demo password, published in the README: `load --demo` gives it, and
 # nobody may choose it for a real account (`users add`, `users passwd`).
@@ -160,7 +160,7 @@ def _dummy_hash() -> str:
 def add_user(
     ws: Workspace,
     email: str,
-    role: str,
+    side: str,
     *,
     ght_code: str | None = None,
     name: str = "",
@@ -168,7 +168,7 @@ def add_user(
 ) -> tuple[Account, bool]:
     """Create a person who can sign in, or update one (a removed one comes back, without
     password until one is given); returns (account, created)."""
-    email = check_new_user(ws, email, role, ght_code=ght_code, name=name)
+    email = check_new_user(ws, email, side, ght_code=ght_code, name=name)
     if password is not None:
         _check_chosen_password(password)
     digest = _HASHER.hash(password) if password is not None else None
@@ -178,9 +178,9 @@ def add_user(
         person = session.exec(select(Person).where(Person.email == email)).first()
         created = person is None
         if person is None:
-            person = Person(email=email, side=role)
+            person = Person(email=email, side=side)
             session.add(person)
-        person.side, person.name = role, name or person.name
+        person.side, person.name = side, name or person.name
         person.ght_id = ght.id if ght else None
         person.region_id = region_id
         person.removed_at = None
@@ -192,15 +192,15 @@ def add_user(
 
 
 def check_new_user(
-    ws: Workspace, email: str, role: str, *, ght_code: str | None = None, name: str = ""
+    ws: Workspace, email: str, side: str, *, ght_code: str | None = None, name: str = ""
 ) -> str:
     """Everything `add_user` checks but the password, so that the CLI says it before asking
     for one; the cleaned address."""
     email = email_address(_clean_email(email))
     check_length(name, "name", NAME_MAX)
-    if role not in ROLES:
-        raise InvalidInput(f"role must be one of {', '.join(ROLES)}, not {role!r}")
-    if (role == "ght") != (ght_code is not None):
+    if side not in SIDES:
+        raise InvalidInput(f"side must be one of {', '.join(SIDES)}, not {side!r}")
+    if (side == "ght") != (ght_code is not None):
         raise InvalidInput("a GHT person needs --ght CODE; an agency person takes none")
     if ght_code is not None:
         with ws.db.reading() as session:

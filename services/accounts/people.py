@@ -60,7 +60,7 @@ def list_users(ws: Workspace) -> list[dict[str, Any]]:
             "id": person.id,
             "email": person.email,
             "name": person.name,
-            "role": person.side,
+            "side": person.side,
             "ght": code,
             "has_password": person.password_hash is not None,
             "active_tokens": len(expiries.get(person.id or 0, [])),

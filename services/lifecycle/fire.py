@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -135,7 +135,8 @@ def fire_timer_event(ws: Workspace, document_id: int, event: str, as_of: date) -
 
 @dataclass(frozen=True)
 class _Loaded:
-    """The columns of a document (and its GHT) that firing reads: one query, no ORM objects."""
+    """The columns of a document, its GHT, its last event and the actor that firing reads:
+    one statement, no ORM objects (each round trip costs about as much as the work)."""
 
     id: int
     ght_id: int
@@ -147,6 +148,11 @@ class _Loaded:
     region_id: int
     last_seq: int | None  # the document's last event (None before its first)
     last_as_of: date | None
+    person_id: int | None  # the actor, read with the document (None: no such person)
+    person_side: str | None
+    person_ght_id: int | None
+    person_region_id: int | None
+    person_removed_at: datetime | None
 
     @property
     def label(self) -> str:
@@ -182,8 +188,15 @@ _LOAD = (
         _GHT.c.region_id,
         _LAST.with_only_columns(_EVENT.c.seq).scalar_subquery(),
         _LAST.with_only_columns(_EVENT.c.as_of).scalar_subquery(),
+        _PERSON_T.c.id,
+        _PERSON_T.c.side,
+        _PERSON_T.c.ght_id,
+        _PERSON_T.c.region_id,
+        _PERSON_T.c.removed_at,
     )
+    .select_from(_DOCUMENT)
     .join(_GHT, _GHT.c.id == _DOCUMENT.c.ght_id)
+    .outerjoin(_PERSON_T, _PERSON_T.c.email == bindparam("email"))  # the actor, if a person
     .where(_DOCUMENT.c.id == bindparam("document_id"))
 )
 _PERSON = select(
@@ -290,7 +303,7 @@ def _load_and_authorize(
 ) -> tuple[_Loaded, Side, dict[str, str]]:
     """The document as firing reads it, the actor's side, and what the history records about
     who dated the event; refusals for an unknown document, actor or dater, or a stale view."""
-    row = conn.execute(_LOAD, {"document_id": document_id}).first()
+    row = conn.execute(_LOAD, {"document_id": document_id, "email": actor}).first()
     if row is None:
         raise NotFound(f"document {document_id} does not exist")
     document = _Loaded(*row)
@@ -359,7 +372,7 @@ def _append(
 def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
     """The actor's side, once `states.access` lets them act on this document (their GHT, or
     their region's for the agency; never once removed)."""
-    who = _TIMERS if actor == SYSTEM_ACTOR else _actor(conn, actor)
+    who = _TIMERS if actor == SYSTEM_ACTOR else _actor_of(actor, document)
     place = Place(document.ght_id, document.region_id)
     refusal = refusal_to_act(who, place, document.label)
     if refusal is not None:
@@ -370,12 +383,18 @@ def _authorize(conn: Connection, actor: str, document: _Loaded) -> Side:
     return who.side
 
 
-def _actor(conn: Connection, email: str) -> Actor:
-    person = conn.execute(_PERSON, {"email": email}).first()
-    if person is None:
+def _actor_of(email: str, document: _Loaded) -> Actor:
+    """The person who fires, as read with the document."""
+    if document.person_id is None or document.person_side is None:
         raise PermissionDenied(f"unknown actor {email!r}: no person with that e-mail address")
-    side, ght_id, region_id, removed_at = person
-    return Actor(email, _SIDES[side], ght_id, region_id, None, removed_at)
+    return Actor(
+        email,
+        _SIDES[document.person_side],
+        document.person_ght_id,
+        document.person_region_id,
+        None,
+        document.person_removed_at,
+    )
 
 
 def _dating(

@@ -96,26 +96,41 @@ class _Rules:
         return chosen[-1] if chosen else None
 
     def ght(self, ght: GhtView) -> dict[str, Any]:
+        """What the GHT must have (CHU and HAD conventions, public HADs as parties) and what
+        is suggested (associations, parties, partnerships), each with its status."""
         registry = self.registry
-        parties = ght.party_ids
-        area = registry.area(ght)
-        around = {e.id or 0: e for e in registry.operating_in(area)}
+        around = {e.id or 0: e for e in registry.operating_in(registry.area(ght))}
         for m in ght.members:
             around.setdefault(m.establishment_id, registry.establishments[m.establishment_id])
-        required: list[dict[str, Any]] = []
-        suggested: list[dict[str, Any]] = []
+        required = [*self._chu_convention(ght), *self._had_conventions(ght, around)]
+        return {
+            "code": ght.code,
+            "name": ght.name,
+            "required": required,
+            "suggested": self._suggested(ght, around),
+        }
 
+    def _chu_convention(self, ght: GhtView) -> list[dict[str, Any]]:
+        """An association convention with the reference CHU, unless a CHU is a party."""
+        registry, parties = self.registry, ght.party_ids
         reference = registry.reference_chu(ght)
         own_chu = any(registry.establishments[i].kind == CHU for i in parties)
         if reference is None and not own_chu:
             doc = self.best(self.docs[(ght.id, CHU_CONVENTION)])
-            required.append(_item(CHU_CONVENTION, [], doc, self.status(doc)))
-        elif reference is not None:
+            return [_item(CHU_CONVENTION, [], doc, self.status(doc))]
+        if reference is not None:
             chu = reference.establishment
             if chu.id != ght.support_id and chu.id not in parties:
                 doc = self.best(self.docs[(ght.id, CHU_CONVENTION)])
-                required.append(_item(CHU_CONVENTION, [chu], doc, self.status(doc)))
+                return [_item(CHU_CONVENTION, [chu], doc, self.status(doc))]
+        return []
 
+    def _had_conventions(
+        self, ght: GhtView, around: dict[int, Establishment]
+    ) -> list[dict[str, Any]]:
+        """Private HADs of the area under a convention; public HADs of the area as parties."""
+        registry, parties = self.registry, ght.party_ids
+        required: list[dict[str, Any]] = []
         hads = [e for e in around.values() if e.kind == "HAD"]
         private_hads = {e.id or 0: e for e in hads if not e.is_public}
         covered: set[int] = set()
@@ -131,22 +146,27 @@ class _Rules:
                 continue
             if ght.role_of(had.id or 0) is not None or not registry.partie_of.get(had.id or 0):
                 required.append(_item(PARTIE, [had], None, MISSING))
+        return required
 
+    def _suggested(self, ght: GhtView, around: dict[int, Establishment]) -> list[dict[str, Any]]:
+        """Associations (psychiatry, army hospitals), parties (EHPAD, medico-social) and
+        partnerships (private establishments) of the area."""
+        suggested: list[dict[str, Any]] = []
         for e in sorted(around.values(), key=lambda e: e.finess):
-            if e.id in parties or e.kind in {"HAD", CHU}:
+            if e.id in ght.party_ids or e.kind in {"HAD", CHU}:
                 continue
             role = ght.role_of(e.id or 0)
             if e.is_public and e.kind in {"psychiatry", "army_hospital"}:
                 status = DONE if role == "associe" else MISSING
                 suggested.append(_item(ASSOCIATION, [e], None, status))
             elif e.is_public and e.kind in {"EHPAD", "medico_social"}:
-                if not registry.partie_of.get(e.id or 0):
+                if not self.registry.partie_of.get(e.id or 0):
                     suggested.append(_item(PARTIE, [e], None, MISSING))
             elif not e.is_public:
                 docs = [d for d in self.docs[(ght.id, PARTNERSHIP)] if e.id in d.parties]
                 doc = self.best(docs)
                 suggested.append(_item(PARTNERSHIP, [e], doc, self.status(doc)))
-        return {"code": ght.code, "name": ght.name, "required": required, "suggested": suggested}
+        return suggested
 
 
 def _load(ws: Workspace, session: Session) -> tuple[Registry, list[_Doc]]:

@@ -254,6 +254,32 @@ class GhtPage:
 def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage:
     """A GHT's members by role, documents, what it still owes and its coming deadlines."""
     ght = visible_ght(ws, account, code)
+    members, support, reference = _members(ws, ght)
+    documents = list_documents(ws, ght=ght.code)
+    for d in documents:
+        d["type_label"] = ws.workflows.type_label(d["type"])
+    required, suggested = _compliance_lines(ws, ght, documents)
+    _, deadlines = ght_deadlines(ws, ght.code)
+    coming = [d for d in deadlines if d.day >= as_of]
+    return GhtPage(
+        code=ght.code,
+        name=ght.name,
+        as_of=as_of,
+        members=members,
+        documents=documents,
+        required=required,
+        suggested=suggested,
+        deadlines=coming,
+        past_deadlines=len(deadlines) - len(coming),
+        support=support.name if support else None,
+        reference_chu=reference.name if reference else None,
+    )
+
+
+def _members(
+    ws: Workspace, ght: Ght
+) -> tuple[list[tuple[str, list[MemberLine]]], Establishment | None, Establishment | None]:
+    """Members by role (French label, parties first), the support establishment, the CHU."""
     by_role: dict[str, list[MemberLine]] = {role: [] for role in ROLE_LABELS}
     with ws.db.reading() as session:
         members = session.execute(
@@ -269,15 +295,19 @@ def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage
     for role, finess, name in members:
         support_here = support is not None and finess == support.finess
         by_role.setdefault(role, []).append(MemberLine(finess, name, support_here))
-    documents = list_documents(ws, ght=ght.code)
-    for d in documents:
-        d["type_label"] = ws.workflows.type_label(d["type"])
+    return [(ROLE_LABELS.get(r, r), ms) for r, ms in by_role.items()], support, reference
+
+
+def _compliance_lines(
+    ws: Workspace, ght: Ght, documents: list[dict[str, Any]]
+) -> tuple[list[ComplianceLine], list[ComplianceLine]]:
+    """What the GHT must have and what is suggested, in French, with the documents' states."""
     report = compliance_report(ws, ght=ght.code)["ghts"][0]
     names = _names(ws, {f for i in report["required"] + report["suggested"] for f in i["with"]})
     labels = {t: ws.workflows.definition(t).label for t in ws.workflows.types}
     state_labels = {d["id"]: d["state_label"] for d in documents}
 
-    def compliance(items: list[dict[str, Any]]) -> list[ComplianceLine]:
+    def lines(items: list[dict[str, Any]]) -> list[ComplianceLine]:
         return [
             ComplianceLine(
                 label=labels.get(i["type"]) or COMPLIANCE_LABELS.get(i["type"], i["type"]),
@@ -290,21 +320,7 @@ def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage
             for i in items
         ]
 
-    _, deadlines = ght_deadlines(ws, ght.code)
-    coming = [d for d in deadlines if d.day >= as_of]
-    return GhtPage(
-        code=ght.code,
-        name=ght.name,
-        as_of=as_of,
-        members=[(ROLE_LABELS.get(r, r), ms) for r, ms in by_role.items()],
-        documents=documents,
-        required=compliance(report["required"]),
-        suggested=compliance(report["suggested"]),
-        deadlines=coming,
-        past_deadlines=len(deadlines) - len(coming),
-        support=support.name if support else None,
-        reference_chu=reference.name if reference else None,
-    )
+    return lines(report["required"]), lines(report["suggested"])
 
 
 def _names(ws: Workspace, finess: set[str]) -> dict[str, str]:

@@ -113,7 +113,7 @@ def test_bad_national_lists_are_one_line_errors(empty_home: Path, tmp_path: Path
     _nothing_loaded(empty_home)
 
 
-ROLE = ("--role", "ght", "--ght", "OCC-02")
+ROLE = ("--side", "ght", "--ght", "OCC-02")
 
 
 def test_users_add_refuses_a_quoted_address(loaded_home: Path):

@@ -56,7 +56,7 @@ def test_add_and_passwd_with_password_stdin(fresh_home, workspace_of):
     added = ghtflow_with_input(
         fresh_home,
         "premier-mot-de-passe\n",
-        "users", "add", NEWCOMER, "--role", "agency", "--name", "Alex Martin", "--password-stdin",
+        "users", "add", NEWCOMER, "--side", "agency", "--name", "Alex Martin", "--password-stdin",
     )  # fmt: skip
     assert added.returncode == 0, added.stderr
     assert added.stdout.strip() == f"created agency person {NEWCOMER}"
@@ -77,11 +77,11 @@ def test_add_and_passwd_with_password_stdin(fresh_home, workspace_of):
 def test_refusals_are_one_line_and_change_nothing(fresh_home):
     before = ok_json(fresh_home, "users", "list")
     for text, args, message in [
-        ("court\n", ["users", "add", NEWCOMER, "--role", "agency"], "at least 8 characters"),
-        ("assez-long\n", ["users", "add", NEWCOMER, "--role", "ght"], "needs --ght CODE"),
-        ("assez-long\n", ["users", "add", "x@occ-02.example.org", "--role", "ght",
+        ("court\n", ["users", "add", NEWCOMER, "--side", "agency"], "at least 8 characters"),
+        ("assez-long\n", ["users", "add", NEWCOMER, "--side", "ght"], "needs --ght CODE"),
+        ("assez-long\n", ["users", "add", "x@occ-02.example.org", "--side", "ght",
                           "--ght", "OCC-99"], "unknown GHT 'OCC-99'"),
-        ("assez-long\n", ["users", "add", "pas-une-adresse", "--role", "agency"],
+        ("assez-long\n", ["users", "add", "pas-une-adresse", "--side", "agency"],
          "e-mail address 'pas-une-adresse' refused"),
         ("\n", ["users", "passwd", director("OCC-02")], "no password on standard input"),
         ("assez-long\n", ["users", "passwd", "nobody@example.org"], "nobody has the e-mail"),
@@ -91,7 +91,7 @@ def test_refusals_are_one_line_and_change_nothing(fresh_home):
     assert "nobody has the e-mail" in one_line_error(
         ghtflow(fresh_home, "users", "token", "nobody@example.org")
     )
-    wrong_role = ghtflow(fresh_home, "users", "add", NEWCOMER, "--role", "boss")
+    wrong_role = ghtflow(fresh_home, "users", "add", NEWCOMER, "--side", "boss")
     assert wrong_role.returncode == 2 and "Traceback" not in wrong_role.stderr
     assert ok_json(fresh_home, "users", "list") == before
 
@@ -124,11 +124,11 @@ def test_list_json_is_stable_and_says_nothing_secret(fresh_home):
     people = ok_json(fresh_home, "users", "list")
     assert len(people) == 15
     assert set(people[0]) == {
-        "id", "email", "name", "role", "ght", "has_password", "active_tokens",
+        "id", "email", "name", "side", "ght", "has_password", "active_tokens",
         "tokens_expire_on", "has_calendar_link", "removed_on",
     }  # fmt: skip
     assert people[0]["email"] == "instructeur@ars-occitanie.example.org"
-    assert people[0]["role"] == "agency" and people[0]["ght"] is None
+    assert people[0]["side"] == "agency" and people[0]["ght"] is None
     lot = next(p for p in people if p["email"] == director("OCC-02"))
     assert (lot["ght"], lot["has_password"], lot["active_tokens"]) == ("OCC-02", True, 1)
     assert all(p["has_password"] for p in people)

@@ -52,8 +52,8 @@ def test_the_demo_password_is_the_one_constant():
     "args",
     [
         ["users", "passwd", director("OCC-02")],
-        ["users", "add", NEWCOMER, "--role", "agency", "--name", "Alex Martin"],
-        ["users", "add", "adjoint@occ-02.example.org", "--role", "ght", "--ght", "OCC-02"],
+        ["users", "add", NEWCOMER, "--side", "agency", "--name", "Alex Martin"],
+        ["users", "add", "adjoint@occ-02.example.org", "--side", "ght", "--ght", "OCC-02"],
     ],
 )
 def test_the_public_demo_password_is_refused_at_the_prompt(fresh_home, args):
@@ -81,11 +81,11 @@ def test_another_password_is_taken_at_the_prompt(fresh_home):
          "error: nobody has the e-mail address 'nobody@example.org'"),
         (["users", "passwd", "pas une adresse"],
          "error: nobody has the e-mail address 'pas une adresse'"),
-        (["users", "add", "x@occ-02.example.org", "--role", "ght", "--ght", "OCC-99"],
+        (["users", "add", "x@occ-02.example.org", "--side", "ght", "--ght", "OCC-99"],
          "error: unknown GHT 'OCC-99'"),
-        (["users", "add", 'a"b@occ-02.example.org', "--role", "ght", "--ght", "OCC-02"],
+        (["users", "add", 'a"b@occ-02.example.org', "--side", "ght", "--ght", "OCC-02"],
          "e-mail address 'a\"b@occ-02.example.org' refused"),
-        (["users", "add", NEWCOMER, "--role", "agency", "--name", "N" * 201],
+        (["users", "add", NEWCOMER, "--side", "agency", "--name", "N" * 201],
          "error: name is too long: 201 characters, at most 200"),
     ],
 )  # fmt: skip

@@ -53,7 +53,7 @@ def test_remove_keeps_the_person_in_the_history_and_withdraws_access(fresh_home)
 
 def test_oversize_texts_are_refused_with_exit_1(fresh_home, doc_ids):
     before = ok_json(fresh_home, "users", "list")
-    long_name = ghtflow(fresh_home, "users", "add", "x@ars.example.org", "--role", "agency",
+    long_name = ghtflow(fresh_home, "users", "add", "x@ars.example.org", "--side", "agency",
                         "--name", "N" * 201, "--password-stdin")  # fmt: skip
     assert "name is too long: 201 characters, at most 200" in one_line_error(long_name)
     long_email = ghtflow(fresh_home, "users", "token", "a" * 300 + "@ars.example.org")
