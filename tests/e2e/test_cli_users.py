@@ -134,7 +134,7 @@ def test_list_json_is_stable_and_says_nothing_secret(fresh_home):
     assert all(p["has_password"] for p in people)
     text = ok(fresh_home, "users", "list", "--format", "csv")
     assert text.splitlines()[0] == (
-        "id,email,name,role,ght,has_password,active_tokens,tokens_expire_on,"
+        "id,email,name,side,ght,has_password,active_tokens,tokens_expire_on,"
         "has_calendar_link,removed_on"
     )
     assert "argon2" not in text and "ght_" not in text
