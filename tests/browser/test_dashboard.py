@@ -131,7 +131,7 @@ def test_pmsp_round_trip_in_the_browser(
     request.get_by_label(first).check()
     request.get_by_label(second).check()
     request.get_by_label("Réponse attendue au plus tard le").fill(respond_by.isoformat())
-    request.get_by_label("Note (facultative)").fill("Préciser le projet de biologie.")
+    request.get_by_label("Note (facultative").fill("Préciser le projet de biologie.")
     request.get_by_role("button", name=EVENT["request_conformity"]).click()
     expect(ars.get_by_role("status")).to_contain_text("« Mise en conformité demandée »")
 
