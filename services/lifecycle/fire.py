@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from models import (
+    AuditHead,
     ConformityMotive,
     Document,
     Event,
@@ -29,7 +30,7 @@ from models import (
 from models.db import table_of
 from services.adapters.file_kinds import check_document_file
 from services.adapters.files import StoredFile
-from services.audit.chain import append_event
+from services.audit.chain import HeadRow, append_event
 from services.clock import check_not_after_today, today
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.lifecycle.effects import Step, run_effects
@@ -153,6 +154,7 @@ class _Loaded:
     person_ght_id: int | None
     person_region_id: int | None
     person_removed_at: datetime | None
+    head: HeadRow | None = None  # the audit head, when read with the document (SQLite)
 
     @property
     def label(self) -> str:
@@ -161,11 +163,12 @@ class _Loaded:
 
 # Statements built once on the tables (plain Core, no ORM compilation), with bound values:
 # firing is the hot path and SQLAlchemy then reuses their compiled form and cache key.
-_DOCUMENT, _GHT, _PERSON_T, _EVENT = (
+_DOCUMENT, _GHT, _PERSON_T, _EVENT, _HEAD_T = (
     table_of(Document),
     table_of(Ght),
     table_of(Person),
     table_of(Event),
+    table_of(AuditHead),
 )
 # The document's last event, read with the document itself (one statement, not two: firing
 # is the hot path and each round trip costs about as much as the work).
@@ -199,6 +202,13 @@ _LOAD = (
     .outerjoin(_PERSON_T, _PERSON_T.c.email == bindparam("email"))  # the actor, if a person
     .where(_DOCUMENT.c.id == bindparam("document_id"))
 )
+# On SQLite a writing transaction starts with BEGIN IMMEDIATE: no other writer can move the
+# audit head before this one commits, so the head is read with the document too (PostgreSQL
+# reads it apart, FOR UPDATE, in `append_event`).
+_COLUMNS = len(_LOAD.selected_columns)  # those of `_Loaded`; the head's follow them
+_LOAD_WITH_HEAD = _LOAD.add_columns(
+    _HEAD_T.c.chain_seq, _HEAD_T.c.hash, _HEAD_T.c.key_id
+).outerjoin(_HEAD_T, _HEAD_T.c.id == 1)
 _PERSON = select(
     _PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id, _PERSON_T.c.removed_at
 ).where(_PERSON_T.c.email == bindparam("email"))
@@ -303,10 +313,14 @@ def _load_and_authorize(
 ) -> tuple[_Loaded, Side, dict[str, str]]:
     """The document as firing reads it, the actor's side, and what the history records about
     who dated the event; refusals for an unknown document, actor or dater, or a stale view."""
-    row = conn.execute(_LOAD, {"document_id": document_id, "email": actor}).first()
+    with_head = conn.dialect.name == "sqlite"
+    statement = _LOAD_WITH_HEAD if with_head else _LOAD
+    row = conn.execute(statement, {"document_id": document_id, "email": actor}).first()
     if row is None:
         raise NotFound(f"document {document_id} does not exist")
-    document = _Loaded(*row)
+    head = tuple(row[_COLUMNS:]) if with_head and row[_COLUMNS] is not None else None
+    values: tuple[Any, ...] = (*row[:_COLUMNS], head)
+    document = _Loaded(*values)
     side = _authorize(conn, actor, document)
     dating = _dating(conn, document.label, actor, side, as_of, dated_by)
     if expected_version is not None and document.version_id != expected_version:
@@ -362,6 +376,7 @@ def _append(
             from_state=document.state,
             to_state=new_state,
             payload=step.payload,
+            head=document.head,
         )
     except IntegrityError:
         raise Conflict(
