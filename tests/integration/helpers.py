@@ -75,3 +75,28 @@ def reconcile(ws: Any, handler: RecordingHandler, max_repeated: int = 0) -> dict
         copies[str(received.message["Message-ID"])].add(received.data)
     assert all(len(copies[message_id]) == 1 for message_id, _ in repeated)
     return states
+
+
+def flow_overrides(ws: Any, **extra: Any) -> dict[str, Any]:
+    """The settings a flow run takes to work on this test's database (and e.g. its SMTP sink)."""
+    return {
+        "home": str(ws.settings.home),
+        "database_url": ws.settings.effective_database_url,
+        **extra,
+    }
+
+
+def latest_artifact(key: str) -> Any:
+    """The newest Prefect artifact with this key (the harness is shared by the session's flow
+    tests: the calling test's run is the last one)."""
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
+    from prefect.client.schemas.sorting import ArtifactSort
+
+    with get_client(sync_client=True) as client:
+        found = client.read_artifacts(
+            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
+            sort=ArtifactSort.CREATED_DESC,
+            limit=1,
+        )
+    return found[0] if found else None

@@ -18,6 +18,7 @@ from services.audit.chain import verify_chain, write_checkpoint
 from services.audit.mail import mail_checkpoint
 from services.mail.delivery import deliver_due
 from services.mail.outbox import OUTBOX, list_messages
+from tests.integration.helpers import flow_overrides, latest_artifact
 
 DIRECTION = "direction-generale@ars-occitanie.example.org"
 DAY = date(2017, 12, 1)
@@ -116,28 +117,6 @@ def test_the_database_itself_refuses_a_second_checkpoint_mail_for_a_region_and_d
 # --- the sweep flow (a real Prefect run) ------------------------------------------------------
 
 
-def _overrides(ws: Any, **extra: Any) -> dict[str, Any]:
-    return {
-        "home": str(ws.settings.home),
-        "database_url": ws.settings.effective_database_url,
-        **extra,
-    }
-
-
-def _artifact(key: str) -> Any:
-    from prefect.client.orchestration import get_client
-    from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
-    from prefect.client.schemas.sorting import ArtifactSort
-
-    with get_client(sync_client=True) as client:
-        found = client.read_artifacts(
-            artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=[key])),
-            sort=ArtifactSort.CREATED_DESC,
-            limit=1,
-        )
-    return found[0] if found else None
-
-
 @pytest.mark.flow
 def test_the_sweep_mails_its_checkpoint_once_a_day_and_a_dry_run_queues_nothing(
     prefect_harness, mail_ws, smtp_sink
@@ -146,7 +125,7 @@ def test_the_sweep_mails_its_checkpoint_once_a_day_and_a_dry_run_queues_nothing(
     from flows.runtime import run_flow
 
     _add_region(mail_ws, "BRE", "")
-    overrides = _overrides(mail_ws)
+    overrides = flow_overrides(mail_ws)
     dry = run_flow(deadline_sweep, as_of=DAY, dry_run=True, settings_overrides=overrides)
     assert dry["checkpoint"] is None and list_messages(mail_ws) == []
 
@@ -158,7 +137,7 @@ def test_the_sweep_mails_its_checkpoint_once_a_day_and_a_dry_run_queues_nothing(
     assert [n["region"] for n in checkpoint["mail"]["not_sent"]] == ["BRE"]
     assert result["errors"] == []  # a region without direction is not an error
     assert result["total"] == 36 and len(list_messages(mail_ws)) == 37
-    artifact = _artifact("audit-checkpoint")
+    artifact = latest_artifact("audit-checkpoint")
     assert artifact is not None and "1 message(s) mis en file" in artifact.data
     assert "| BRE |" in artifact.data
 
