@@ -12,14 +12,14 @@ from collections.abc import Mapping
 from typing import Any
 
 from services.workspace import Workspace, open_workspace
-from settings import Settings, get_settings
+from settings import Settings
 
 _SECRET = {"smtp_password", "secret_key", "audit_key"}
 
 
 def flow_workspace(overrides: Mapping[str, Any] | None) -> Workspace:
-    if not overrides:
-        return open_workspace(get_settings())
+    if not overrides:  # read now, not cached: a worker's environment is the run's
+        return open_workspace(Settings())
     refused = _SECRET & set(overrides)
     if refused:
         raise ValueError(f"secrets are not flow parameters: {', '.join(sorted(refused))}")

@@ -93,14 +93,16 @@ def test_refused_keeps_only_the_final_answer_of_each_recipient(mail_ws, smtp_sin
 
 
 def test_data_faults_drops_and_a_slow_server_lose_nothing_and_repeat_nothing(mail_ws, smtp_sink):
-    mail_ws.settings = mail_ws.settings.model_copy(update={"smtp_timeout_seconds": 0.5})
+    # a timeout well above the slow reply: on a loaded CI machine 0.2 s of server delay plus
+    # the event loop's own lag once passed a 0.5 s timeout, and the kept message was resent
+    mail_ws.settings = mail_ws.settings.model_copy(update={"smtp_timeout_seconds": 2.0})
     sweep_deadlines(mail_ws, date(2017, 12, 1))
     smtp_sink.handler.data_script = [
         "451 4.3.0 Busy",
         "drop-before",
         "drop-after",
         "slow:0.2",  # slow, within the timeout
-        "slow:1.5",  # past the timeout: the client gives up, the server keeps nothing
+        "slow:3.0",  # past the timeout: the client gives up, the server keeps nothing
         "554 5.7.1 Refused by policy",
         "drop-after",
     ]
