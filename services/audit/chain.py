@@ -158,8 +158,8 @@ def _locked_head(conn: Connection, key: AuditKey, read: HeadRow | None = None) -
     """(position, hash) of the last event, the head row locked until the transaction ends.
 
     `read` is the head row as the caller already read it in this transaction, under a lock
-    that no other writer can pass (SQLite's BEGIN IMMEDIATE): one statement less on the hot
-    path. Otherwise it is read here, FOR UPDATE."""
+    that no other writer can pass (SQLite's BEGIN IMMEDIATE, PostgreSQL's FOR UPDATE of the
+    head row): one statement less on the hot path. Otherwise it is read here, FOR UPDATE."""
     head = read if read is not None else conn.execute(_HEAD_LOCKED).first()
     if head is None:
         if conn.execute(select(_EVENT.c.id).limit(1)).first() is not None:

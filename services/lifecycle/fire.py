@@ -154,7 +154,7 @@ class _Loaded:
     person_ght_id: int | None
     person_region_id: int | None
     person_removed_at: datetime | None
-    head: HeadRow | None = None  # the audit head, when read with the document (SQLite)
+    head: HeadRow | None = None  # the audit head, read (and locked) with the document
 
     @property
     def label(self) -> str:
@@ -202,13 +202,20 @@ _LOAD = (
     .outerjoin(_PERSON_T, _PERSON_T.c.email == bindparam("email"))  # the actor, if a person
     .where(_DOCUMENT.c.id == bindparam("document_id"))
 )
-# On SQLite a writing transaction starts with BEGIN IMMEDIATE: no other writer can move the
-# audit head before this one commits, so the head is read with the document too (PostgreSQL
-# reads it apart, FOR UPDATE, in `append_event`).
+# The audit head is read with the document: on SQLite a writing transaction starts with BEGIN
+# IMMEDIATE, so no other writer can move it before this one commits; on PostgreSQL the same
+# statement locks the head row (FOR UPDATE OF audithead, never the document or the GHT), as
+# `append_event` would have a statement later. The head row exists from the migration on; a
+# database without it takes the slow path (the head read apart, or re-created, in
+# `append_event`), as does a missing document, to say which of the two is missing.
 _COLUMNS = len(_LOAD.selected_columns)  # those of `_Loaded`; the head's follow them
-_LOAD_WITH_HEAD = _LOAD.add_columns(
-    _HEAD_T.c.chain_seq, _HEAD_T.c.hash, _HEAD_T.c.key_id
-).outerjoin(_HEAD_T, _HEAD_T.c.id == 1)
+_WITH_HEAD = _LOAD.add_columns(_HEAD_T.c.chain_seq, _HEAD_T.c.hash, _HEAD_T.c.key_id).join(
+    _HEAD_T, _HEAD_T.c.id == 1
+)
+_LOAD_WITH_HEAD = {
+    "sqlite": _WITH_HEAD,
+    "postgresql": _WITH_HEAD.with_for_update(of=_HEAD_T),
+}
 _PERSON = select(
     _PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id, _PERSON_T.c.removed_at
 ).where(_PERSON_T.c.email == bindparam("email"))
@@ -313,12 +320,16 @@ def _load_and_authorize(
 ) -> tuple[_Loaded, Side, dict[str, str]]:
     """The document as firing reads it, the actor's side, and what the history records about
     who dated the event; refusals for an unknown document, actor or dater, or a stale view."""
-    with_head = conn.dialect.name == "sqlite"
-    statement = _LOAD_WITH_HEAD if with_head else _LOAD
-    row = conn.execute(statement, {"document_id": document_id, "email": actor}).first()
-    if row is None:
-        raise NotFound(f"document {document_id} does not exist")
-    head = tuple(row[_COLUMNS:]) if with_head and row[_COLUMNS] is not None else None
+    parameters = {"document_id": document_id, "email": actor}
+    statement = _LOAD_WITH_HEAD.get(conn.dialect.name)
+    row = conn.execute(statement, parameters).first() if statement is not None else None
+    head: HeadRow | None = None
+    if row is not None:
+        head = tuple(row[_COLUMNS:])
+    else:  # no document, or no head row yet (`append_event` then reads or creates it)
+        row = conn.execute(_LOAD, parameters).first()
+        if row is None:
+            raise NotFound(f"document {document_id} does not exist")
     values: tuple[Any, ...] = (*row[:_COLUMNS], head)
     document = _Loaded(*values)
     side = _authorize(conn, actor, document)

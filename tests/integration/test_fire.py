@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from sqlalchemy import text
 from sqlmodel import col, select
 
 from models import ConformityRequest, Document, DocumentVersion, Event
-from services.audit.chain import verify_chain
+from services.audit.chain import AuditError, verify_chain
 from services.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from services.lifecycle.fire import fire, fire_timer_event
 from services.views.documents import show_document
@@ -204,3 +205,17 @@ def test_altered_event_is_detected(occitanie):
     assert not broken.intact
     assert f"event {target} " in (broken.problem or "")
     assert "altered" in (broken.problem or "")
+
+
+def test_missing_chain_head_refuses_to_fire_and_names_the_fix(occitanie, tmp_path):
+    """The head is read (on PostgreSQL: locked) with the document; a head row deleted in the
+    database takes the slow path, which refuses to extend a chain it cannot see the end of."""
+    ws = occitanie
+    doc = document_id(ws, "OCC-02", "pmsp")
+    with ws.db.engine.begin() as conn:
+        conn.execute(text("DELETE FROM audithead"))
+    with pytest.raises(AuditError, match=r"head is missing.*audit verify"):
+        fire(ws, doc, "submit", director("OCC-02"), file=a_file(tmp_path))
+    with pytest.raises(NotFound, match="document 999999 does not exist"):
+        fire(ws, 999_999, "submit", director("OCC-02"))
+    assert show_document(ws, doc)["state"] == "draft"  # nothing moved
