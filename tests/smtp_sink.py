@@ -9,6 +9,8 @@ kept), "drop-after" (the 250 is sent, then the connection closes), "slow:SECONDS
 answer comes late; a client gone meanwhile leaves nothing kept), "slow-after:SECONDS" (the
 message is kept at once and the 250 comes SECONDS later: a client killed meanwhile never
 learns that it was delivered).
+The handler also records the name each client greets it with (EHLO or HELO, in `greetings`,
+in order) and keeps, with each message, the name of the session that brought it (`helo`).
 `mail_ws` is the `occitanie` workspace pointed at the sink.
 """
 
@@ -35,6 +37,7 @@ class Received:
     rcpt_tos: list[str]
     message: EmailMessage
     data: bytes = b""
+    helo: str | None = None  # the EHLO/HELO name of the session that brought it
 
 
 @dataclass
@@ -44,6 +47,21 @@ class RecordingHandler:
     data_reply: str | None = None  # e.g. "554 5.7.1 Message refused by policy"
     rcpt_script: dict[str, list[str]] = field(default_factory=dict)  # address -> next replies
     data_script: list[str] = field(default_factory=list)  # next DATA faults, one per DATA
+    greetings: list[str] = field(default_factory=list)  # EHLO/HELO names received, in order
+
+    async def handle_EHLO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
+    ) -> list[str]:
+        self.greetings.append(hostname)
+        session.host_name = hostname  # what aiosmtpd does itself when no hook is given
+        return responses
+
+    async def handle_HELO(  # noqa: N802
+        self, server: Any, session: Any, envelope: Any, hostname: str
+    ) -> str:
+        self.greetings.append(hostname)
+        session.host_name = hostname
+        return f"250 {server.hostname}"
 
     async def handle_RCPT(  # noqa: N802
         self, server: Any, session: Any, envelope: Any, address: str, options: Any
@@ -65,7 +83,7 @@ class RecordingHandler:
                 return "451 the client gave up: nothing kept"
             fault = None
         if fault and fault.startswith("slow-after:"):
-            self._keep(envelope)
+            self._keep(session, envelope)
             await asyncio.sleep(float(fault.split(":", 1)[1]))
             return "250 2.0.0 OK"
         if fault == "drop-before":
@@ -73,16 +91,22 @@ class RecordingHandler:
             return "451 never seen: the connection is closed"
         if fault and fault != "drop-after":
             return fault
-        self._keep(envelope)
+        self._keep(session, envelope)
         if fault == "drop-after":
             asyncio.get_running_loop().call_later(0.05, server.transport.close)
         return "250 2.0.0 OK"
 
-    def _keep(self, envelope: Any) -> None:
+    def _keep(self, session: Any, envelope: Any) -> None:
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
         assert isinstance(message, EmailMessage)
         self.received.append(
-            Received(envelope.mail_from, list(envelope.rcpt_tos), message, envelope.content)
+            Received(
+                envelope.mail_from,
+                list(envelope.rcpt_tos),
+                message,
+                envelope.content,
+                session.host_name,
+            )
         )
 
     def deliveries(self) -> dict[tuple[str, str], int]:
