@@ -251,6 +251,8 @@ def test_starttls_and_auth_with_a_private_ca(mail_ws, tls_relay, tmp_path):
     _smtp(mail_ws, smtp_password=SecretStr("s3cret"))
     assert deliver_due(mail_ws).sent == 1
     assert reconcile(mail_ws, handler) == {"sent": 1}
+    # every session greeted the relay with the configured name, before STARTTLS and after
+    assert handler.greetings and set(handler.greetings) == {"ghtflow.ars.example"}
 
 
 def test_implicit_tls(mail_ws, tls_relay, tmp_path):
@@ -280,6 +282,40 @@ def test_an_expired_certificate_is_a_session_failure(mail_ws, tmp_path):
     assert report.undelivered and "expired" in (report.connection_error or "")
     (message,) = list_messages(mail_ws)
     assert message["attempts"] == 0
+
+
+# --- the EHLO name -----------------------------------------------------------------------------
+
+HELO = "ghtflow.ars.example"
+
+
+def test_the_relay_is_greeted_with_the_configured_ehlo_name(mail_ws, smtp_sink, tmp_path):
+    _request(mail_ws, tmp_path)
+    _smtp(mail_ws, smtp_helo=HELO)
+    assert deliver_due(mail_ws).sent == 1
+    assert smtp_sink.handler.greetings == [HELO]
+    (received,) = smtp_sink.handler.received
+    assert received.helo == HELO
+    assert reconcile(mail_ws, smtp_sink.handler) == {"sent": 1}
+
+
+def test_ghtflow_smtp_helo_names_the_client_of_outbox_send(mail_ws, smtp_sink, tmp_path, backend):
+    if backend != "sqlite":
+        pytest.skip("the command is the same on both; run once")
+    _request(mail_ws, tmp_path)
+    done = subprocess.run(
+        [*GHTFLOW_CLI, "outbox", "send"],
+        env=cli_env(mail_ws, tmp_path, smtp_port=str(smtp_sink.port), smtp_helo=HELO),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout, done.stderr)
+    assert done.stdout.startswith("1 sent")
+    assert smtp_sink.handler.greetings == [HELO]
+    assert reconcile(mail_ws, smtp_sink.handler) == {"sent": 1}
 
 
 # --- the command and bulk retry ---------------------------------------------------------------
