@@ -88,7 +88,9 @@ class Settings(BaseSettings):
         default=None, description="PEM file of the CA(s) trusted for the relay's certificate"
     )
     smtp_helo: str | None = Field(
-        default=None, description="name given in EHLO; default: this host's qualified name"
+        default=None,
+        description="name given in EHLO; default: this host's qualified name, or its address "
+        "as [192.0.2.10] when it has none",
     )
     smtp_username: str | None = Field(default=None, description="SMTP AUTH user, if any")
     smtp_password: SecretStr | None = Field(default=None, description="never printed")

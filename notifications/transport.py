@@ -17,7 +17,9 @@ connection; the next message goes on a new one.
 
 from __future__ import annotations
 
+import asyncio
 import re
+import socket
 import ssl
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -43,7 +45,7 @@ class SmtpConfig:
     password: str | None = None
     timeout: float = 30.0
     ca_file: str | None = None  # PEM bundle trusted for the relay's certificate (private CA)
-    helo: str | None = None  # the EHLO name; None: this host's fully qualified name
+    helo: str | None = None  # the EHLO name; None: `default_helo()`
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SmtpConfig:
@@ -67,6 +69,21 @@ class SmtpConfig:
 
     def __repr__(self) -> str:  # the password never shows in logs or tracebacks
         return f"SmtpConfig(host={self.host!r}, port={self.port}, tls={self.tls.value!r})"
+
+
+def default_helo() -> str:
+    """The EHLO name when none is configured: this host's fully qualified name, or, for a host
+    that has none (its name resolves to `localhost`, a container's bare id), its address as a
+    literal, `[192.0.2.10]` (RFC 5321 4.1.4, as Python's smtplib does). aiosmtplib alone sends
+    `socket.getfqdn()` whatever it is, and relays that check EHLO refuse `localhost`."""
+    fqdn = socket.getfqdn()
+    if "." in fqdn:
+        return fqdn
+    try:
+        address = socket.gethostbyname(socket.gethostname())
+    except OSError:
+        address = "127.0.0.1"
+    return f"[{address}]"
 
 
 @dataclass(frozen=True)
@@ -147,13 +164,14 @@ class SmtpSession:
 
     async def __aenter__(self) -> SmtpSession:
         c = self.config
+        helo = c.helo or await asyncio.to_thread(default_helo)  # name lookups may block
         client = aiosmtplib.SMTP(
             hostname=c.host,
             port=c.port,
             use_tls=c.tls is TlsMode.IMPLICIT,
             start_tls=c.tls is TlsMode.STARTTLS,
             tls_context=c.tls_context(),
-            local_hostname=c.helo,
+            local_hostname=helo,
             username=c.username,
             password=c.password,
             timeout=c.timeout,

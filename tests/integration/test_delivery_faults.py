@@ -5,6 +5,8 @@ delivered arrived exactly once (counted by Message-ID and recipient), and no oth
 
 from __future__ import annotations
 
+import re
+import socket
 import subprocess
 import threading
 from datetime import date, timedelta
@@ -287,6 +289,8 @@ def test_an_expired_certificate_is_a_session_failure(mail_ws, tmp_path):
 # --- the EHLO name -----------------------------------------------------------------------------
 
 HELO = "ghtflow.ars.example"
+# RFC 5321 4.1.3: what a client with no domain name gives instead, e.g. [192.0.2.10]
+ADDRESS_LITERAL = re.compile(r"\[\d{1,3}(\.\d{1,3}){3}\]|\[IPv6:[0-9A-Fa-f:.]+\]")
 
 
 def test_the_relay_is_greeted_with_the_configured_ehlo_name(mail_ws, smtp_sink, tmp_path):
@@ -297,6 +301,24 @@ def test_the_relay_is_greeted_with_the_configured_ehlo_name(mail_ws, smtp_sink, 
     (received,) = smtp_sink.handler.received
     assert received.helo == HELO
     assert reconcile(mail_ws, smtp_sink.handler) == {"sent": 1}
+
+
+def test_without_a_configured_name_the_relay_is_greeted_with_a_qualified_one(
+    mail_ws, smtp_sink, tmp_path
+):
+    """The default is this host's fully qualified name; a host without one (a bare name such
+    as `localhost` or a container's id, which many relays refuse in EHLO) gives its address
+    as a literal instead."""
+    assert mail_ws.settings.smtp_helo is None
+    _request(mail_ws, tmp_path)
+    assert deliver_due(mail_ws).sent == 1
+    (name,) = smtp_sink.handler.greetings
+    fqdn = socket.getfqdn()
+    if "." in fqdn:
+        assert name == fqdn
+    else:
+        assert ADDRESS_LITERAL.fullmatch(name), name
+    assert smtp_sink.handler.received[0].helo == name
 
 
 def test_ghtflow_smtp_helo_names_the_client_of_outbox_send(mail_ws, smtp_sink, tmp_path, backend):

@@ -282,3 +282,25 @@ def test_the_message_id_header_is_never_folded_and_the_bytes_are_stable():
         following = lines[lines.index(header) + 1]
         assert not following[:1].isspace()  # no continuation line
         assert message_bytes(build_message(envelope)) == data
+
+
+def test_the_default_ehlo_name_is_the_qualified_name_or_an_address_literal(monkeypatch):
+    """A host's naming cannot be changed from a test: socket's answers are replaced here. The
+    integration test `test_without_a_configured_name_…` checks the real host's."""
+    import socket
+
+    from notifications.transport import default_helo
+
+    monkeypatch.setattr(socket, "getfqdn", lambda: "worker-1.ars-occitanie.example.org")
+    assert default_helo() == "worker-1.ars-occitanie.example.org"
+    monkeypatch.setattr(socket, "getfqdn", lambda: "3f2a9c1e7b04")  # a container's bare id
+    monkeypatch.setattr(socket, "gethostname", lambda: "3f2a9c1e7b04")
+    monkeypatch.setattr(socket, "gethostbyname", lambda name: "172.17.0.2")
+    assert default_helo() == "[172.17.0.2]"
+
+    def unknown(name: str) -> str:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getfqdn", lambda: "localhost")
+    monkeypatch.setattr(socket, "gethostbyname", unknown)
+    assert default_helo() == "[127.0.0.1]"
