@@ -11,7 +11,9 @@ ignored and the default used instead.
 from __future__ import annotations
 
 import difflib
+import ipaddress
 import os
+import re
 from collections.abc import Iterable
 from functools import lru_cache
 from pathlib import Path
@@ -22,6 +24,7 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PREFIX = "GHTFLOW_"
+_HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 # variables read elsewhere than here: by the tests and the benchmarks
 NOT_SETTINGS = frozenset(
     {
@@ -197,6 +200,18 @@ class Settings(BaseSettings):
             raise SettingsError(f"GHTFLOW_SMTP_CA_FILE: no file at {value}")
         return value
 
+    @field_validator("smtp_helo")
+    @classmethod
+    def _helo_is_a_host(cls, value: str | None) -> str | None:
+        """A host name or an address literal (RFC 5321 4.1.3): said at start, not by the first
+        delivery run that has mail to send."""
+        if value is None or is_ehlo_name(value):
+            return value
+        raise SettingsError(
+            f"GHTFLOW_SMTP_HELO: {value!r} is not a host name (ghtflow.ars.example.org) "
+            "nor an address literal ([192.0.2.10], [IPv6:2001:db8::1])"
+        )
+
     @field_validator("files_dir")
     @classmethod
     def _files_dir_is_a_folder(cls, value: Path | None) -> Path | None:
@@ -219,6 +234,23 @@ class Settings(BaseSettings):
     @property
     def effective_files_dir(self) -> Path:
         return self.files_dir if self.files_dir is not None else self.home / "files"
+
+
+def is_ehlo_name(value: str) -> bool:
+    """A domain (dot-separated labels of letters, digits and inner hyphens) or an address
+    literal, `[192.0.2.10]` or `[IPv6:2001:db8::1]`."""
+    if value.startswith("[") and value.endswith("]"):
+        inner = value[1:-1]
+        try:
+            if inner[:5].lower() == "ipv6:":
+                ipaddress.IPv6Address(inner[5:])
+            else:
+                ipaddress.IPv4Address(inner)
+        except ValueError:
+            return False
+        return True
+    labels = value.split(".")
+    return len(value) <= 253 and all(_HOST_LABEL.fullmatch(label) for label in labels)
 
 
 @lru_cache(maxsize=1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
-from tests.e2e.runner import GHTFLOW, env_for, one_line_error
+from tests.e2e.runner import GHTFLOW, OFFICER, director, env_for, ok, ok_json, one_line_error
 
 
 def _run(home: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
@@ -47,3 +47,49 @@ def test_a_files_dir_that_is_a_file_is_refused(loaded_home, tmp_path):
     regular.write_text("not a folder")
     done = _run(loaded_home, "documents", "list", GHTFLOW_FILES_DIR=str(regular))
     assert one_line_error(done) == f"error: GHTFLOW_FILES_DIR: {regular} is a file, not a folder"
+
+
+def test_an_ehlo_name_that_cannot_be_sent_is_refused_at_start(fresh_home):
+    """In one line naming the setting, by every command, not when a message is due (aiosmtplib
+    refused it there: an internal error in the middle of a delivery run)."""
+    pdf = fresh_home / "pmsp.pdf"
+    pdf.write_bytes(b"%PDF-1.4 demo")
+    ok(
+        fresh_home,
+        "documents",
+        "fire",
+        "9",
+        "submit",
+        "--actor",
+        director("OCC-02"),
+        "--file",
+        pdf,
+        "--as-of",
+        "2017-10-16",
+    )
+    ok(
+        fresh_home,
+        "documents",
+        "fire",
+        "9",
+        "request_conformity",
+        "--actor",
+        OFFICER,
+        "--motive",
+        "shared_care_project",
+        "--respond-by",
+        "2017-12-01",
+        "--as-of",
+        "2017-10-30",
+    )
+    for bad in ("ghtflow ars", "ghtflow.ars.example\r\nRSET", "[192.0.2.300]", "-ghtflow.example"):
+        for command in (["outbox", "send"], ["outbox", "list"]):
+            done = _run(fresh_home, *command, GHTFLOW_SMTP_HELO=bad)
+            message = one_line_error(done)
+            assert message.startswith("error: GHTFLOW_SMTP_HELO: "), message
+            assert "is not a host name" in message, message
+    (queued,) = ok_json(fresh_home, "outbox", "list")
+    assert (queued["state"], queued["attempts"]) == ("pending", 0)
+    for good in ("ghtflow.ars.example.org", "[192.0.2.10]", "[IPv6:2001:db8::1]", "worker-1"):
+        done = _run(fresh_home, "outbox", "list", GHTFLOW_SMTP_HELO=good)
+        assert done.returncode == 0, (good, done.stderr)
