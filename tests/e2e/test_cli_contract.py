@@ -13,18 +13,23 @@ import io
 import json
 import re
 import sqlite3
+import stat
+import subprocess
 from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from services.audit.chain import AuditKey
 from tests.e2e.runner import (
     DOC_TYPES,
+    GHTFLOW,
     OFFICER,
     SCENARIO,
     copy_home,
     director,
+    env_for,
     ghtflow,
     ok,
     ok_json,
@@ -225,6 +230,32 @@ def test_audit_checkpoint_then_verify_against_a_copy(fresh_home, tmp_path):
     assert "has no event" in one_line_error(ghtflow(fresh_home, "audit", "verify"))
     line = one_line_error(ghtflow(fresh_home, "audit", "verify", "--against", copy))
     assert "agency.jsonl line 1) recorded position 39" in line
+
+
+def test_the_key_file_made_by_the_commands_is_private(loaded_home):
+    key_file = loaded_home / "audit_key"
+    assert stat.S_IMODE(key_file.stat().st_mode) == 0o600  # created on first use by the commands
+
+
+def test_audit_verify_under_another_key_names_it_in_one_line(fresh_home):
+    other = "not the key this history was chained under"
+    result = subprocess.run(
+        [str(GHTFLOW), "audit", "verify"],
+        env=env_for(fresh_home) | {"GHTFLOW_AUDIT_KEY": other},
+        cwd=fresh_home,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    line = one_line_error(result)
+    ids = AuditKey.of((fresh_home / "audit_key").read_text()).id, AuditKey.of(other).id
+    assert line == (
+        f"error: the history is chained under another audit key (id {ids[0]}) than the "
+        f"configured one (id {ids[1]}); set GHTFLOW_AUDIT_KEY or HOME/audit_key to that key"
+    )
+    assert other not in result.stderr
+    assert ok(fresh_home, "audit", "verify").startswith("audit chain intact: 39 events")
 
 
 # --- states -----------------------------------------------------------------------------------
