@@ -32,6 +32,7 @@ NOT_SETTINGS = frozenset(
         "GHTFLOW_TEST_POSTGRES",
         "GHTFLOW_REQUIRE_BROWSER",
         "GHTFLOW_CHROMIUM",
+        "GHTFLOW_AXE_SCREENSHOTS",
         "GHTFLOW_BENCH_STATIC",
     }
 )

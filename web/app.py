@@ -43,7 +43,7 @@ CSRF_MESSAGE = (
     "Formulaire refusé : le jeton de sécurité (CSRF) est absent ou invalide. "
     "Rechargez la page et recommencez."
 )
-_MACHINE_PATHS = ("/api", "/calendar")  # answered in JSON, never with an HTML page
+MACHINE_PATHS = ("/api", "/calendar")  # answered in JSON or iCalendar, never with an HTML page
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
@@ -125,7 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _machine(request: Request) -> bool:
-    return request.url.path.startswith(_MACHINE_PATHS)
+    return request.url.path.startswith(MACHINE_PATHS)
 
 
 def _handle_refusals(app: FastAPI) -> None:
