@@ -1,10 +1,11 @@
 """The French subject, text and HTML body of each kind of notice, from Jinja2 templates.
 
-One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`): every letter
+One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`): a letter
 extends `letter` (greeting, the agency's signature, the footer); those about a document extend
 `base`, a letter that names the document and its GHT; the campaign launch extends `letter` with
-its table of what a GHT owes; the audit checkpoint, to the region's direction, stands alone. HTML is autoescaped, text is not; an undefined
-variable stops the rendering with its name rather than sending a message with a hole in it.
+its table of what a GHT owes; the audit checkpoint, to the region's direction, stands alone.
+HTML is autoescaped, text is not; an undefined variable stops the rendering with its name
+rather than sending a message with a hole in it.
 Dates given as `date` are written the French way (« 1er décembre 2017 »).
 
 Every template, subject line included, runs in Jinja2's immutable sandbox: the templates are

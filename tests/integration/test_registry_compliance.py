@@ -14,10 +14,10 @@ from sqlmodel import select
 
 from models import Document, DocumentParty, Event
 from services.audit.chain import verify_chain
+from services.campaigns.owed import create_missing
 from services.errors import InvalidInput, NotFound
 from services.lifecycle.fire import fire
 from services.lifecycle.parties import list_parties, remove_party, set_party
-from services.campaigns.owed import create_missing
 from services.registry.compliance import compliance_report
 from services.registry.establishments import add_establishment
 from services.registry.ghts import set_area, set_reference_chu, show_ght
