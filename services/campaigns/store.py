@@ -79,6 +79,8 @@ def campaign_by_code(
     """The campaign of this code (any case), seen from `region_id` (None: every region), locked
     against other writers with `lock` (launch, moved dates and closing queue one behind the
     other: SQLite's writers already do); `NotFound` otherwise."""
+    if code_problem(campaign_code(code)):  # no campaign has such a code: no query
+        raise unknown_campaign(code)
     statement = select(Campaign).where(Campaign.code == campaign_code(code))
     if lock:
         statement = statement.with_for_update()
