@@ -423,3 +423,22 @@ def test_the_scenario_stores_its_campaign_as_create_does(occitanie, tmp_path):
     renamed.write_text(text.replace("name: Campagne GHT 2017", "name: Autre"), encoding="utf-8")
     with pytest.raises(ScenarioError, match="was closed on"):
         load_scenario(occitanie, renamed)
+
+
+def test_launches_racing_create_and_send_once(occitanie):
+    """Four launches at once: the campaign row is locked, they queue one behind the other."""
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    barrier = threading.Barrier(4)
+
+    def attempt(_: int) -> tuple[int, int]:
+        barrier.wait()
+        result = launch_campaign(occitanie, "OCC-2017", as_of=LAUNCH_DAY)
+        return result.created, result.mails_queued
+
+    with ThreadPoolExecutor(4) as pool:
+        results = list(pool.map(attempt, range(4)))
+    assert sorted(results) == [(0, 0), (0, 0), (0, 0), (19, 14)]
+    assert _count(occitanie, Document) == 39 + 19 and len(_launch_mails(occitanie)) == 14
+    assert verify_chain(occitanie).intact
