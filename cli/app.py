@@ -16,7 +16,19 @@ from pathlib import Path
 
 import typer
 
-from cli import audit, db, documents, files, generate, load, motives, report, states, templates
+from cli import (
+    audit,
+    campaigns,
+    db,
+    documents,
+    files,
+    generate,
+    load,
+    motives,
+    report,
+    states,
+    templates,
+)
 from cli.deploy import deploy as deploy_command
 from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
@@ -50,6 +62,7 @@ app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
 app.add_typer(motives.app, name="motives")
 register_registry(app)  # registry: import, establishments, ghts, members, compliance
+app.add_typer(campaigns.app, name="campaigns")
 # --- e-mail and deadlines ---
 app.command("sweep")(sweep_command)
 app.add_typer(outbox_app, name="outbox")

@@ -19,13 +19,15 @@ def compliance(
         False, "--create-missing", help="create the missing required conventions, in draft"
     ),
     campaign: str | None = typer.Option(
-        None, "--campaign", help="campaign for --create-missing (default: the region's latest)"
+        None,
+        "--campaign",
+        help="campaign for --create-missing (default: the region's latest open one)",
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="date of the creation events"),
 ) -> None:
     """Required conventions (CHU, HAD), public HADs as parties, and suggested links."""
+    from services.campaigns.owed import create_missing as create
     from services.registry.compliance import compliance_report
-    from services.registry.compliance import create_missing as create
 
     ws = workspace()
     if create_missing:

@@ -5,6 +5,8 @@ A row is also the "notice sent" record of the deadline sweep: the unique key
 two sweeps racing, cannot create a second message for one notice. A notice about a region
 rather than a document (`REGION_KINDS`: the daily audit checkpoint sent to the region's
 direction) has no document and no GHT; its key is (region, kind, stage, due date), unique too.
+A campaign's launch e-mail (`CAMPAIGN_KINDS`) is about a GHT but no document: it has both the
+region and the GHT, and the same region key.
 
 Delivery reads the rows whose turn has come (`state` pending, `next_attempt_at` passed, no live
 claim) and records what the SMTP server answered, recipient by recipient:
@@ -58,12 +60,17 @@ class NoticeKind(StrEnum):
     CONFORMITY_OVERDUE = "conformity_overdue"  # the respond-by date has passed
     TACIT_APPROVAL = "tacit_approval"  # two months of silence after receipt
     AUDIT_CHECKPOINT = "audit_checkpoint"  # the day's head of the history, to the direction
+    CAMPAIGN_LAUNCH = "campaign_launch"  # what a GHT owes under a campaign just launched
 
 
 # Notices about a region, not a document: their rows have `region_id` and no document or GHT,
 # so code that groups messages by document or GHT (sweep counts, dashboards) leaves them out.
 REGION_KINDS = frozenset({NoticeKind.AUDIT_CHECKPOINT})
-DOCUMENT_KINDS = tuple(k for k in NoticeKind if k not in REGION_KINDS)
+# Notices to a GHT about a campaign, not about one document: their rows have `region_id` and
+# `ght_id` and no document; the key (region, kind, stage "c<campaign>/g<GHT>", launch day)
+# makes one launch e-mail per GHT and campaign.
+CAMPAIGN_KINDS = frozenset({NoticeKind.CAMPAIGN_LAUNCH})
+DOCUMENT_KINDS = tuple(k for k in NoticeKind if k not in REGION_KINDS | CAMPAIGN_KINDS)
 # Queued when the agency acts (the conformity request), never by the daily deadline sweep.
 EVENT_KINDS = frozenset({NoticeKind.CONFORMITY_REQUEST})
 # What the daily deadline sweep sends and counts, in the order its summaries list them.
@@ -87,7 +94,9 @@ class OutboxMessage(SQLModel, table=True):
     document_id: int | None = Field(default=None, foreign_key="document.id", index=True)
     ght_id: int | None = Field(default=None, foreign_key="ght.id", index=True)
     region_id: int | None = Field(
-        default=None, foreign_key="region.id", description="for the REGION_KINDS only"
+        default=None,
+        foreign_key="region.id",
+        description="for the REGION_KINDS and CAMPAIGN_KINDS only",
     )
     kind: str = Field(max_length=40)
     stage: str = Field(max_length=40, description="e.g. J-30, J0, J+8, or a request's id")

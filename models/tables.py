@@ -131,13 +131,25 @@ class Person(SQLModel, table=True):
 
 
 class Campaign(SQLModel, table=True):
+    """What the agency asks the GHTs of one region, and by when (`services/campaigns/`).
+
+    `launched_on` is the business day of its first launch (documents created, e-mails queued)
+    and stays so; `closed_on` freezes it: no launch, no moved date. `reminder_offsets_days`
+    are the offsets given to each due date it gets (None: each type's own)."""
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=40, unique=True)
     name: str = Field(max_length=200)
     region_id: int = Field(foreign_key="region.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    launched_on: date | None = None
+    closed_on: date | None = None
+    reminder_offsets_days: list[int] | None = Field(default=None, sa_column=Column(TolerantJSON))
 
 
 class CampaignDueDate(SQLModel, table=True):
+    """The due date of one document type in a campaign; the sweep reads its offsets."""
+
     __table_args__ = (UniqueConstraint("campaign_id", "doc_type"),)
 
     id: int | None = Field(default=None, primary_key=True)

@@ -1,9 +1,11 @@
 """The French subject, text and HTML body of each kind of notice, from Jinja2 templates.
 
-One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`; those about a
-document extend a base that names the document and its GHT, those about a region, the
-`REGION_KINDS`, stand alone). HTML is autoescaped, text is not; an undefined
-variable stops the rendering with its name rather than sending a message with a hole in it.
+One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`): a letter
+extends `letter` (greeting, the agency's signature, the footer); those about a document extend
+`base`, a letter that names the document and its GHT; the campaign launch extends `letter` with
+its table of what a GHT owes; the audit checkpoint, to the region's direction, stands alone.
+HTML is autoescaped, text is not; an undefined variable stops the rendering with its name
+rather than sending a message with a hole in it.
 Dates given as `date` are written the French way (« 1er décembre 2017 »).
 
 Every template, subject line included, runs in Jinja2's immutable sandbox: the templates are
@@ -13,7 +15,7 @@ reads a value in a way we did not foresee must still not reach Python internals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
@@ -48,6 +50,9 @@ SUBJECTS: dict[str, str] = {
     ),
     NoticeKind.TACIT_APPROVAL: "[{{ ght_code }}] Approbation tacite : {{ type_label }}",
     NoticeKind.AUDIT_CHECKPOINT: "Point de contrôle du journal d'audit – {{ day }}",
+    NoticeKind.CAMPAIGN_LAUNCH: (
+        "[{{ ght_code }}] {{ campaign_name }} : documents attendus par {{ agency_name }}"
+    ),
 }
 
 
@@ -58,16 +63,31 @@ class Rendered:
     html: str
 
 
+def text_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
+    """Rows as a plain-text table: columns padded to their widest cell, a rule under the
+    headers (the text part of an e-mail that lists several things)."""
+    cells = [[str(h) for h in headers], *([str(c) for c in row] for row in rows)]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(headers))]
+
+    def line(values: list[str]) -> str:
+        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(cells[0]), rule, *(line(c) for c in cells[1:])])
+
+
 @lru_cache(maxsize=1)
 def _environment() -> ImmutableSandboxedEnvironment:
     """Text and HTML bodies (HTML autoescaped), from the files under `templates/` only."""
-    return ImmutableSandboxedEnvironment(
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader(TEMPLATES),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.filters["text_table"] = text_table
+    return env
 
 
 @lru_cache(maxsize=1)

@@ -14,6 +14,7 @@ from starlette.datastructures import FormData
 
 from services.errors import InvalidInput
 from services.limits import EMAIL_MAX, KEY_MAX, MOTIVES_MAX, NOTE_MAX, PASSWORD_MAX
+from states.campaigns import CODE_MAX, NAME_MAX
 
 DATE_MAX = len("YYYY-MM-DD")  # what <input type="date"> sends
 SUITE_MAX = 2000  # the page to go back to after signing in
@@ -31,6 +32,14 @@ FIELD_LIMITS: dict[str, int] = {
     "expected_version": len(str(2**31 - 1)),
     "suite": SUITE_MAX,
     "link": LINK_MAX,
+    # the campaign forms
+    "code": CODE_MAX,
+    "name": NAME_MAX,
+    "region": 16,
+    "reminders": 60,
+    "doc_type": KEY_MAX,
+    "due": DATE_MAX,
+    "confirme": 3,
 }
 FIELD_LABELS = {
     "email": "Adresse e-mail",
@@ -42,6 +51,12 @@ FIELD_LABELS = {
     "as_of": "Date de l'action",
     "expected_version": "Version du document",
     "suite": "Page de retour",
+    "code": "Code de la campagne",
+    "name": "Nom de la campagne",
+    "region": "Région",
+    "reminders": "Rappels",
+    "doc_type": "Type de document",
+    "due": "Nouvelle échéance",
 }
 
 

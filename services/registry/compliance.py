@@ -20,22 +20,21 @@ Status: `missing` (no document, or no membership), `in_progress` (a document not
 state), `done` (a final state, e.g. approved or acknowledged; or the membership exists).
 Documents of every campaign count. Every item has the shape
 `{"type", "with": [FINESS…], "document_id", "state", "status"}`.
+
+Creating what is missing is a campaign's work (`services/campaigns/owed.py`: `compliance
+--create-missing` and `campaigns launch`); this module only reads.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
 
 from sqlalchemy import select as core_select
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col
 
-from models import Campaign, CampaignDueDate, Document, DocumentParty, Establishment
-from services.audit.chain import append_event
-from services.clock import check_not_after_today, today
-from services.errors import InvalidInput, NotFound
+from models import Document, DocumentParty, Establishment
 from services.registry.ghts import unknown_ght
 from services.views.registry import CHU, GhtView, Registry, load_registry
 from services.workspace import Workspace
@@ -46,12 +45,16 @@ PARTNERSHIP = "partnership_convention"
 PARTIE = "partie"
 ASSOCIATION = "association"
 MISSING, IN_PROGRESS, DONE = "missing", "in_progress", "done"
-_DOC_TYPES = (CHU_CONVENTION, HAD_CONVENTION, PARTNERSHIP)
-CREATED_BY = "ghtflow"
+# the document types the role matrix decides (which GHT owes one, with whom)
+MATRIX_TYPES = (CHU_CONVENTION, HAD_CONVENTION, PARTNERSHIP)
+# those it requires (partnerships are only suggested)
+REQUIRED_TYPES = (CHU_CONVENTION, HAD_CONVENTION)
 
 
 @dataclass
-class _Doc:
+class KnownDocument:
+    """A document of a type the role matrix decides, with the establishments it names."""
+
     id: int
     ght_id: int
     doc_type: str
@@ -64,7 +67,7 @@ class _Doc:
 def _item(
     doc_type: str,
     with_: list[Establishment],
-    doc: _Doc | None,
+    doc: KnownDocument | None,
     status: str,
 ) -> dict[str, Any]:
     return {
@@ -76,20 +79,22 @@ def _item(
     }
 
 
-class _Rules:
-    def __init__(self, ws: Workspace, registry: Registry, docs: list[_Doc]) -> None:
+class RoleMatrix:
+    """The role matrix applied to one read of the registry and of the documents it decides."""
+
+    def __init__(self, ws: Workspace, registry: Registry, docs: list[KnownDocument]) -> None:
         self.registry = registry
-        self.final = {t: ws.workflows.definition(t).final_states for t in _DOC_TYPES}
-        self.docs: dict[tuple[int, str], list[_Doc]] = defaultdict(list)
+        self.final = {t: ws.workflows.definition(t).final_states for t in MATRIX_TYPES}
+        self.docs: dict[tuple[int, str], list[KnownDocument]] = defaultdict(list)
         for d in sorted(docs, key=lambda d: d.id):
             self.docs[(d.ght_id, d.doc_type)].append(d)
 
-    def status(self, doc: _Doc | None) -> str:
+    def status(self, doc: KnownDocument | None) -> str:
         if doc is None:
             return MISSING
         return DONE if doc.state in self.final[doc.doc_type] else IN_PROGRESS
 
-    def best(self, docs: list[_Doc]) -> _Doc | None:
+    def best(self, docs: list[KnownDocument]) -> KnownDocument | None:
         """A done document if there is one, else the latest."""
         done = [d for d in docs if self.status(d) == DONE]
         chosen = done or docs
@@ -169,10 +174,12 @@ class _Rules:
         return suggested
 
 
-def _load(ws: Workspace, session: Session) -> tuple[Registry, list[_Doc]]:
+def load_known(ws: Workspace, session: Session) -> tuple[Registry, list[KnownDocument]]:
+    """The registry and the documents of the types the role matrix decides, with their
+    parties, read in `session` (a writer reads them in its own transaction)."""
     registry = load_registry(session)
     docs = {
-        row[0]: _Doc(*row)
+        row[0]: KnownDocument(*row)
         for row in session.execute(
             core_select(
                 col(Document.id),
@@ -181,7 +188,7 @@ def _load(ws: Workspace, session: Session) -> tuple[Registry, list[_Doc]]:
                 col(Document.state),
                 col(Document.campaign_id),
                 col(Document.reference),
-            ).where(col(Document.doc_type).in_(_DOC_TYPES))
+            ).where(col(Document.doc_type).in_(MATRIX_TYPES))
         ).all()
     }
     for document_id, establishment_id in session.execute(
@@ -192,7 +199,8 @@ def _load(ws: Workspace, session: Session) -> tuple[Registry, list[_Doc]]:
     return registry, list(docs.values())
 
 
-def _selected(registry: Registry, ght: str | None) -> list[GhtView]:
+def selected_ghts(registry: Registry, ght: str | None) -> list[GhtView]:
+    """Every GHT, or the one named (`NotFound` for an unknown code)."""
     if ght is None:
         return registry.ghts
     found = registry.ght(ght)
@@ -204,159 +212,9 @@ def _selected(registry: Registry, ght: str | None) -> list[GhtView]:
 def compliance_report(ws: Workspace, *, ght: str | None = None) -> dict[str, Any]:
     """`{"ghts": [{"code", "name", "required": [...], "suggested": [...]}]}` (README)."""
     with ws.db.reading() as session:
-        registry, docs = _load(ws, session)
-    rules = _Rules(ws, registry, docs)
-    return {"ghts": [rules.ght(g) for g in _selected(registry, ght)]}
-
-
-@dataclass
-class Created:
-    document_id: int
-    ght: str
-    doc_type: str
-    reference: str
-    campaign: str
-    due_date: date | None
-    parties: list[tuple[str, str | None]]  # FINESS, area
-    added_to_existing: bool = False
-
-
-@dataclass
-class CreateResult:
-    created: list[Created] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)  # why a requirement could not be created
-
-
-def create_missing(
-    ws: Workspace,
-    *,
-    ght: str | None = None,
-    campaign: str | None = None,
-    as_of: date | None = None,
-) -> CreateResult:
-    """Create the missing required conventions in their initial state, with the campaign's due
-    dates and their parties (the CHU; each HAD with its area), in one transaction. Running it
-    again creates nothing: what it created is no longer missing."""
-    day = check_not_after_today(as_of or today(), "creation date")  # its events' day
-    result = CreateResult()
-    with ws.db.transaction() as session:
-        registry, docs = _load(ws, session)
-        rules = _Rules(ws, registry, docs)
-        chosen = _campaign_by_code(session, campaign) if campaign else None
-        latest = _latest_campaigns(session)
-        for view in _selected(registry, ght):
-            if chosen is not None and chosen.region_id != view.region_id:
-                continue
-            report = rules.ght(view)
-            todo = [
-                item
-                for item in report["required"]
-                if item["status"] == MISSING and item["type"] in {CHU_CONVENTION, HAD_CONVENTION}
-            ]
-            if not todo:
-                continue
-            target = chosen or latest.get(view.region_id)
-            if target is None:
-                raise InvalidInput(
-                    f"region {view.region_code} has no campaign to create {view.code}'s "
-                    "documents in; load one with a scenario or pass --campaign CODE"
-                )
-            for item in todo:
-                if not item["with"]:
-                    result.skipped.append(
-                        f"{view.code}: {item['type']}: no CHU of reference (several CHUs in "
-                        f"region {view.region_code}); set it with "
-                        f"'ghtflow ghts set-reference-chu {view.code} FINESS'"
-                    )
-                    continue
-                with_ = [registry.by_finess[f] for f in item["with"]]
-                result.created.append(
-                    _create(session, ws, rules, view, item["type"], with_, target, day)
-                )
-    return result
-
-
-def _campaign_by_code(session: Session, code: str) -> Campaign:
-    found = session.exec(select(Campaign).where(Campaign.code == code)).first()
-    if found is None:
-        raise NotFound(f"unknown campaign {code!r}")
-    return found
-
-
-def _latest_campaigns(session: Session) -> dict[int, Campaign]:
-    latest: dict[int, Campaign] = {}
-    for c in session.exec(select(Campaign).order_by(col(Campaign.id))).all():
-        latest[c.region_id] = c
-    return latest
-
-
-def _create(
-    session: Session,
-    ws: Workspace,
-    rules: _Rules,
-    ght: GhtView,
-    doc_type: str,
-    with_: list[Establishment],
-    campaign: Campaign,
-    day: date,
-) -> Created:
-    definition = ws.workflows.definition(doc_type)
-    same = [d for d in rules.docs[(ght.id, doc_type)] if d.campaign_id == campaign.id]
-    draft = next((d for d in same if d.state == definition.initial), None)
-    parties = [(e.finess, e.area if e.kind == "HAD" else None) for e in with_]
-    if draft is not None:  # an HAD convention in preparation: it now names these HADs too
-        for e, (_finess, area) in zip(with_, parties, strict=True):
-            session.add(DocumentParty(document_id=draft.id, establishment_id=e.id or 0, area=area))
-            draft.parties.add(e.id or 0)
-        return Created(
-            draft.id, ght.code, doc_type, draft.reference, campaign.code, None, parties, True
-        )
-    taken = {d.reference for d in same}
-    reference = "" if "" not in taken else _free_reference(doc_type, taken)
-    due: date | None = session.execute(
-        core_select(col(CampaignDueDate.due_date)).where(
-            col(CampaignDueDate.campaign_id) == campaign.id,
-            col(CampaignDueDate.doc_type) == doc_type,
-        )
-    ).scalar()
-    document = Document(
-        ght_id=ght.id,
-        doc_type=doc_type,
-        campaign_id=campaign.id or 0,
-        reference=reference,
-        state=definition.initial,
-        due_date=due,
-    )
-    session.add(document)
-    session.flush()
-    document_id = document.id or 0
-    for e, (_finess, area) in zip(with_, parties, strict=True):
-        session.add(DocumentParty(document_id=document_id, establishment_id=e.id or 0, area=area))
-    append_event(
-        session.connection(),
-        ws.audit_key,
-        document_id=document_id,
-        ght_id=document.ght_id,
-        seq=1,
-        name="create",
-        actor=CREATED_BY,
-        as_of=day,
-        from_state=None,
-        to_state=definition.initial,
-        payload={"by": "compliance --create-missing", "with": [e.finess for e in with_]},
-    )
-    rules.docs[(ght.id, doc_type)].append(
-        _Doc(document_id, ght.id, doc_type, definition.initial, campaign.id or 0, reference)
-    )
-    return Created(document_id, ght.code, doc_type, reference, campaign.code, due, parties)
-
-
-def _free_reference(doc_type: str, taken: set[str]) -> str:
-    prefix = "HAD" if doc_type == HAD_CONVENTION else "CHU"
-    n = 2
-    while f"{prefix}-{n}" in taken:
-        n += 1
-    return f"{prefix}-{n}"
+        registry, docs = load_known(ws, session)
+    rules = RoleMatrix(ws, registry, docs)
+    return {"ghts": [rules.ght(g) for g in selected_ghts(registry, ght)]}
 
 
 def establishment_names(ws: Workspace) -> dict[str, str]:

@@ -19,7 +19,6 @@ from sqlmodel import Session, SQLModel, select
 
 from models import (
     Campaign,
-    CampaignDueDate,
     ConformityMotive,
     ConformityRequest,
     Document,
@@ -35,14 +34,16 @@ from notifications.addresses import InvalidAddress, parse_address
 from services.accounts.people import demo_password_hash
 from services.adapters.yaml_lines import LineMap, read_yaml
 from services.audit.chain import append_event
+from services.campaigns.store import CampaignSpec, store_campaign
 from services.clock import EARLIEST_DAY, LATEST_DAY, today
-from services.errors import InvalidInput, ScenarioError
+from services.errors import InvalidInput, ScenarioError, ServiceError
 from services.lifecycle.motives import motive_key_problem
 from services.limits import KEY_MAX, LABEL_MAX
 from services.registry.categories import load_categories
 from services.registry.departments import format_area, parse_area
 from services.registry.finess import finess_problem
 from services.workspace import Workspace
+from states.campaigns import campaign_code, code_problem, due_problem, name_problem
 from states.deadlines import conformity_states
 from states.definition import STORE_VERSION, Side, WorkflowDefinition
 from states.guards import GUARDS, FireContext
@@ -421,15 +422,14 @@ def _set_demo_password(
 def _load_campaign(
     session: Session, r: _Reader, root: LineMap, region: Region, ws: Workspace, report: LoadReport
 ) -> tuple[Campaign, dict[str, date]]:
+    """The file's campaign, stored as `campaigns create` stores one (`store_campaign`): the
+    same rules, and a file loaded again adds due types or renames it but moves no date."""
     node = r.mapping(root.get("campaign"), "'campaign'", root)
-    campaign = _upsert(
-        session,
-        report,
-        "campaigns",
-        Campaign,
-        {"code": r.text(node, "code", limit=40)},
-        {"name": r.text(node, "name"), "region_id": region.id},
-    )
+    code = campaign_code(r.text(node, "code", limit=40))
+    name = r.text(node, "name")
+    for key, problem in (("code", code_problem(code)), ("name", name_problem(name))):
+        if problem:
+            raise r.fail(node, problem, key)
     raw = r.mapping(node.get("due_dates"), "'due_dates'", node)
     due_dates: dict[str, date] = {}
     for doc_type in raw:
@@ -438,16 +438,19 @@ def _load_campaign(
             raise r.fail(raw, f"unknown document type {_shown(doc_type)}; known: {known}", doc_type)
         due = r.day(raw, doc_type)
         assert due is not None
+        problem = due_problem(doc_type, due, today(), ws.workflows.types)
+        if problem:
+            raise r.fail(raw, problem, doc_type)
         due_dates[doc_type] = due
-        _upsert(
-            session,
-            report,
-            "due dates",
-            CampaignDueDate,
-            {"campaign_id": campaign.id, "doc_type": doc_type},
-            {"due_date": due},
-        )
-    return campaign, due_dates
+    spec = CampaignSpec(code=code, name=name, region=region.code, due=due_dates)
+    try:
+        stored = store_campaign(session, ws, spec, update=True)
+    except ServiceError as exc:
+        raise r.fail(node, str(exc), "code") from None
+    report.created.update(stored.created)
+    report.updated.update(stored.updated)
+    report.unchanged.update(stored.unchanged)
+    return stored.campaign, due_dates
 
 
 def _submitted_states(definition: WorkflowDefinition) -> set[str]:

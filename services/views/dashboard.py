@@ -63,8 +63,12 @@ COMPLIANCE_LABELS = {
     "association": "Association au GHT",
 }
 STATUS_LABELS = {"missing": "Manquant", "in_progress": "En cours", "done": "Fait"}
-# events no workflow defines (written by ghtflow itself: compliance, scenario loading)
-EVENT_LABELS = {"create": "Création", "load": "Reprise de l'existant"}
+# events no workflow defines (written by ghtflow itself: campaigns, scenario loading)
+EVENT_LABELS = {
+    "create": "Création",
+    "load": "Reprise de l'existant",
+    "move_due_date": "Échéance déplacée",
+}
 
 
 # --- the regional overview ------------------------------------------------------------------
@@ -444,6 +448,13 @@ def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str
         details.append(f"Réponse attendue au plus tard le {_day_text(payload['respond_by'])}")
     if payload.get("note"):
         details.append(f"« {payload['note']} »")
+    if "to" in payload and "campaign" in payload:  # a moved due date (`campaigns set-due`)
+        before = _day_text(payload["from"]) if payload.get("from") else "aucune"
+        details.append(
+            f"Échéance : {before} → {_day_text(payload['to'])} (campagne {payload['campaign']})"
+        )
+    elif payload.get("campaign"):
+        details.append(f"Campagne {payload['campaign']}")
     if payload.get("dated_by"):
         who = "l'exploitant" if payload.get("dated_as") == "operator" else payload["dated_by"]
         details.append(f"Date saisie par {who}")

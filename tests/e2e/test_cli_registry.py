@@ -88,8 +88,8 @@ def test_import_then_reimport_then_newer_list(tmp_path):
     }
     line = one_line_error(ghtflow(home, "compliance", "--create-missing", "--ght", "OCC-02"))
     assert line == (
-        "error: region OCC has no campaign to create OCC-02's documents in; "
-        "load one with a scenario or pass --campaign CODE"
+        "error: region OCC has no open campaign to create OCC-02's documents in; "
+        "create one with 'ghtflow campaigns create' or pass --campaign CODE"
     )
     ok(home, "members", "remove", "OCC-02", "460991615")
     line = one_line_error(ghtflow(home, "members", "remove", "OCC-02", "460991615"))

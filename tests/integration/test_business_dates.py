@@ -153,8 +153,8 @@ def test_bilan_dates_out_of_range_are_refused(client, occitanie):
 
 
 def test_the_scenario_and_compliance_creation_are_bounded_too(ws, tmp_path):
+    from services.campaigns.owed import create_missing
     from services.errors import ScenarioError
-    from services.registry.compliance import create_missing
     from services.scenario.load import load_scenario
     from tests.conftest import SCENARIO
 

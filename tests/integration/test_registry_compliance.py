@@ -14,10 +14,11 @@ from sqlmodel import select
 
 from models import Document, DocumentParty, Event
 from services.audit.chain import verify_chain
+from services.campaigns.owed import create_missing
 from services.errors import InvalidInput, NotFound
 from services.lifecycle.fire import fire
 from services.lifecycle.parties import list_parties, remove_party, set_party
-from services.registry.compliance import compliance_report, create_missing
+from services.registry.compliance import compliance_report
 from services.registry.establishments import add_establishment
 from services.registry.ghts import set_area, set_reference_chu, show_ght
 from services.registry.importing import import_dgos_list
@@ -134,7 +135,7 @@ def test_an_had_convention_that_names_no_had_cannot_be_signed(occitanie):
 
 def test_create_missing_needs_a_campaign(ws):
     import_dgos_list(ws, FIXTURES / "national-2017.csv")
-    with pytest.raises(InvalidInput, match="region BRE has no campaign"):
+    with pytest.raises(InvalidInput, match="region BRE has no open campaign"):
         create_missing(ws, ght="BRE-06")
     with pytest.raises(NotFound, match="unknown campaign 'NOPE'"):
         create_missing(ws, campaign="NOPE")

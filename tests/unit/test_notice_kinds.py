@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections import Counter
 
 from flows.deadline_sweep import KIND_LABELS
-from models.outbox import EVENT_KINDS, REGION_KINDS, SWEEP_KINDS, NoticeKind
+from models.outbox import CAMPAIGN_KINDS, EVENT_KINDS, REGION_KINDS, SWEEP_KINDS, NoticeKind
 
 
 def test_every_kind_is_sent_by_exactly_one_sender():
-    senders = Counter([*REGION_KINDS, *EVENT_KINDS, *SWEEP_KINDS])
+    senders = Counter([*REGION_KINDS, *CAMPAIGN_KINDS, *EVENT_KINDS, *SWEEP_KINDS])
     assert set(senders) == set(NoticeKind)
     assert set(senders.values()) == {1}
 

@@ -67,9 +67,10 @@ def forms_of(html: str) -> _Forms:
 
 
 def _pages(visitor: Visitor, ws: Any) -> dict[str, str]:
-    """Every page this person can open: the overview, the GHT pages, every document, the
-    outbox (what is refused to them is left out)."""
-    urls = ["/", "/envois", *(f"/ght/OCC-{n:02d}" for n in range(1, 15))]
+    """Every page this person can open: the overview, the campaigns, the GHT pages, every
+    document, the outbox (what is refused to them is left out)."""
+    urls = ["/", "/envois", "/campagnes", "/campagnes/OCC-2017"]
+    urls += [f"/ght/OCC-{n:02d}" for n in range(1, 15)]
     with ws.db.reading() as session:
         from sqlmodel import select
 

@@ -1,4 +1,5 @@
-"""A GHT's page: members, documents, what it still owes, coming deadlines, calendar link.
+"""A GHT's page: members, documents, its campaigns, what it still owes, coming deadlines,
+calendar link.
 
 Showing the page writes nothing: the person's calendar link is read, and created (or renewed)
 only by the page's form, a POST like every other change.
@@ -13,6 +14,7 @@ from starlette.responses import Response
 
 from services.accounts.access import check_ght_visible
 from services.accounts.credentials import calendar_secret, existing_calendar_secret
+from services.views.campaigns import ght_campaigns
 from services.views.dashboard import ght_page
 from web.pages.common import checked_form, chosen_day, signed_in, workspace
 from web.rendering import page
@@ -27,9 +29,15 @@ async def ght(request: Request, code: str, au: str | None = None) -> Response:
     day, error = chosen_day(au)
     ws = workspace(request)
     data = await run_in_threadpool(ght_page, ws, account, code, day)
+    campaigns = await run_in_threadpool(ght_campaigns, ws, account, data.code)
     secret = await run_in_threadpool(existing_calendar_secret, ws, account.id)
     calendar_url = f"{request.base_url}calendar/{data.code}.ics?key={secret}" if secret else None
-    context = {"ght": data, "au": day.isoformat(), "calendar_url": calendar_url}
+    context = {
+        "ght": data,
+        "au": day.isoformat(),
+        "calendar_url": calendar_url,
+        "campaigns": campaigns,
+    }
     return page(request, "ght.html", context, account=account, error=error)
 
 
