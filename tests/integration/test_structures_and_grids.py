@@ -11,11 +11,11 @@ import pytest
 from services.accounts.access import check_document_visible
 from services.accounts.credentials import Account, authenticate
 from services.audit.chain import verify_chain
-from services.errors import InvalidInput, NotFound, PermissionDenied
+from services.errors import InvalidInput, NotFound, PermissionDenied, ScenarioError
 from services.lifecycle.fire import fire
 from services.registry.compliance import compliance_report
 from services.registry.ghts import list_ghts
-from services.scenario.load import ScenarioError, load_scenario
+from services.scenario.load import load_scenario
 from services.views.documents import show_document
 from services.workflows import load_workflows
 from services.workspace import Workspace
