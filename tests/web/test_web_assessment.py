@@ -45,7 +45,7 @@ def application(occitanie, tmp_path) -> int:
     assert doc is not None
     fire(occitanie, doc, "submit", APPLICANT, file=a_file(tmp_path, "dossier.pdf"))
     fire(occitanie, doc, "review", "instructeur@ars-occitanie.example.org")
-    return doc
+    return int(doc)
 
 
 @pytest.fixture
