@@ -26,11 +26,17 @@ OPEN_CONFORMITY_REQUEST = "open_conformity_request"  # the effect that opens a r
 
 
 class Side(StrEnum):
-    """Who may fire an event: the agency (ARS), the group (GHT) or the system's own timers."""
+    """Who may fire an event: the agency (ARS), the document's holder (a GHT's people, or a
+    structure's) or the system's own timers."""
 
     AGENCY = "agency"
     GHT = "ght"
     SYSTEM = "system"
+
+
+# How a procedure whose holders are not GHTs names their side in its YAML (`side: holder`):
+# the same side as `ght`, whose people act for the holder of the document.
+HOLDER_SIDE = "holder"
 
 
 @dataclass(frozen=True)
@@ -293,10 +299,12 @@ def _transition(
     for state in (*sources, dest):
         if state not in names:
             raise fail(f"event {event!r} names unknown state {state!r}")
+    raw_side = str(rule.get("side"))
     try:
-        side = Side(str(rule.get("side")))
+        side = Side.GHT if raw_side == HOLDER_SIDE else Side(raw_side)
     except ValueError:
-        raise fail(f"event {event!r}: side must be one of {', '.join(Side)}") from None
+        sides = ", ".join([*Side, HOLDER_SIDE])
+        raise fail(f"event {event!r}: side must be one of {sides}") from None
     guards = _names(rule.get("guards"), "guards", event, fail)
     effects = _names(rule.get("effects"), "effects", event, fail)
     vocabulary.check(event, guards, effects, fail)

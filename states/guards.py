@@ -96,6 +96,13 @@ def respond_by_min_delay(context: FireContext, timers: Timers) -> str | None:
     return None
 
 
+def note_given(context: FireContext, timers: Timers) -> str | None:
+    """A decision that must say why (a refusal is motivated): the note carries the reasons."""
+    return (
+        None if context.note and context.note.strip() else "a note giving the reasons is required"
+    )
+
+
 def criterion_assessed(context: FireContext, timers: Timers) -> str | None:
     """One verdict on one criterion of the type's grid."""
     known = ", ".join(context.known_criteria) or "none defined"
@@ -128,6 +135,7 @@ GUARDS: dict[str, Guard] = {
     "file_attached": file_attached,
     "conformity_motives": conformity_motives,
     "respond_by_min_delay": respond_by_min_delay,
+    "note_given": note_given,
     CRITERION_ASSESSED: criterion_assessed,
     ALL_CRITERIA_MET: all_criteria_met,
 }

@@ -102,7 +102,7 @@ def test_assessing_refuses_what_the_grid_does_not_know(region, tmp_path):
     with pytest.raises(GuardRefused, match="a criterion is required"):
         fire(ws, doc, "assess", OFFICER, met=True)
     with pytest.raises(InvalidInput, match="event 'decline' assesses no criterion"):
-        fire(ws, doc, "decline", OFFICER, criterion="actors", met=False)
+        fire(ws, doc, "decline", OFFICER, criterion="actors", met=False, note="Non.")
     with pytest.raises(InvalidInput, match="criterion"):
         fire(ws, doc, "assess", OFFICER, criterion="x" * 200, met=True)
     assert all(line["met"] is None for line in show_document(ws, doc)["assessment"])

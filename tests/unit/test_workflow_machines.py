@@ -53,6 +53,7 @@ def good_context(side: Side, as_of: date = AS_OF) -> FireContext:
         known_motives=KNOWN_MOTIVES,
         respond_by=add_months(as_of, 1),
         has_file=True,
+        note="Motivation de la décision.",
         criterion=CRITERION,
         met=True,
         known_criteria=(CRITERION,),
@@ -553,3 +554,14 @@ def test_an_assessment_keeps_the_document_where_it_is():
     assert record.state == "under_review"
     with pytest.raises(GuardRefused, match="unknown criterion 'budget'"):
         machine.fire(record, "assess", replace(context, criterion="budget"), DOCUMENT)
+
+
+def test_a_refusal_says_why_and_the_holder_side_is_the_ghts():
+    machine = REGISTRY.machine("application")
+    submit = machine.definition.transition("draft", "submit")
+    assert submit is not None and submit.side is Side.GHT  # written `side: holder`
+    record = Record("under_review")
+    with pytest.raises(GuardRefused, match="a note giving the reasons is required"):
+        machine.fire(record, "decline", replace(_grid(), note="  "), DOCUMENT)
+    machine.fire(record, "decline", replace(_grid(), note="Critère 2 non rempli."), DOCUMENT)
+    assert record.state == "not_selected"
