@@ -357,6 +357,7 @@ class Action:
     latest_respond_by: date | None = None
     may_backdate: bool = False  # agency people may record an action taken on an earlier day
     needs_verdict: bool = False  # a criterion of the assessment grid and its verdict
+    needs_note: bool = False  # a decision that must say why (guard `note_given`)
 
 
 @dataclass(frozen=True)
@@ -402,6 +403,7 @@ class DocumentPage:
     actions: list[Action]
     motives: list[tuple[str, str]]  # the catalogue: (key, label)
     grid: list[dict[str, Any]] = field(default_factory=list)  # criteria and latest verdicts
+    holder_is_ght: bool = True  # False: the document's holder is a structure, not a GHT
 
 
 def _event_label(definition: WorkflowDefinition | None, event: str) -> str:
@@ -435,6 +437,7 @@ def allowed_actions(
                 latest_respond_by=latest,
                 may_backdate=account.is_agency,
                 needs_verdict=CRITERION_ASSESSED in t.guards,
+                needs_note="note_given" in t.guards,
             )
         )
     return actions
@@ -535,6 +538,7 @@ def document_page(ws: Workspace, account: Account, document_id: int, today_: dat
         ),
         motives=motives,
         grid=shown["assessment"],
+        holder_is_ght=ght.kind == HolderKind.GHT,
     )
 
 
