@@ -80,6 +80,20 @@ def print_document(doc: dict[str, Any]) -> None:
         f"none ({problem})" if problem else "none (final state)"
     )
     console.print(f"Allowed events: {allowed}")
+    if doc.get("assessment"):
+        verdicts = {True: "met", False: "not met", None: "not assessed"}
+        grid = (
+            (
+                a["criterion"],
+                a["label"],
+                verdicts[a["met"]],
+                a["assessed_on"] or "—",
+                a["note"] or "",
+            )
+            for a in doc["assessment"]
+        )
+        cols = ["criterion", "label", "verdict", "on", "note"]
+        console.print(table("Assessment grid", cols, grid))
     if doc["conformity_requests"]:
         rows = (
             (
@@ -123,6 +137,9 @@ def _details(payload: dict[str, Any]) -> str:
         parts.append("motives: " + ", ".join(motive_keys(payload["motives"])))
     if "respond_by" in payload:
         parts.append(f"respond by {payload['respond_by']}")
+    if "criterion" in payload:
+        verdict = "met" if payload.get("met") is True else "not met"
+        parts.append(f"{payload['criterion']}: {verdict}")
     if "note" in payload:
         parts.append(f"« {payload['note']} »")
     if "dated_by" in payload:
@@ -154,6 +171,12 @@ def fire(
         max=ID_MAX,
         help="refuse if the document's lock_version differs",
     ),
+    criterion: str | None = typer.Option(
+        None, "--criterion", help="criterion of the assessment grid (assess)"
+    ),
+    met: bool | None = typer.Option(
+        None, "--met/--not-met", help="the verdict on --criterion (assess)", show_default=False
+    ),
 ) -> None:
     """Fire an event on a document as the given person."""
     from services.lifecycle.fire import fire as fire_event
@@ -169,6 +192,8 @@ def fire(
         respond_by=parse_day(respond_by),
         file=file,
         expected_version=expect_version,
+        criterion=criterion,
+        met=met,
     )
     version = f", version {result.version}" if result.version else ""
     console.print(

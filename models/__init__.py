@@ -5,6 +5,7 @@ from models.db import Database
 from models.generated import GeneratedFile  # Word generation
 from models.outbox import NoticeKind, OutboxMessage, OutboxState  # e-mail outbox
 from models.tables import (
+    Assessment,
     AuditHead,
     Campaign,
     CampaignDueDate,
@@ -16,6 +17,7 @@ from models.tables import (
     Establishment,
     Event,
     Ght,
+    HolderKind,
     Membership,
     MembershipRole,
     Person,
@@ -25,6 +27,7 @@ from models.tables import (
 
 __all__ = [
     "ApiToken",
+    "Assessment",
     "AuditHead",
     "Campaign",
     "CampaignDueDate",
@@ -38,6 +41,7 @@ __all__ = [
     "Event",
     "GeneratedFile",
     "Ght",
+    "HolderKind",
     "Membership",
     "MembershipRole",
     "NoticeKind",

@@ -72,11 +72,39 @@ class Establishment(SQLModel, table=True):
     )
 
 
+class HolderKind(StrEnum):
+    """What holds documents: a GHT (the six GHT procedures), or a structure of the registry
+    that is not a GHT (e.g. a coordination structure applying to a call for projects)."""
+
+    GHT = "ght"
+    STRUCTURE = "structure"
+
+
 class Ght(SQLModel, table=True):
+    """A holder of documents: a GHT, or (`kind` structure) another structure of the region.
+
+    Both are kept in this one table so that every rule keyed on the holder (who may see and
+    fire what, the holder's people, sweeps and reports grouped by holder) applies to both
+    alike; rules that only make sense for a GHT (the national list, the role matrix of
+    conventions, `ghts` commands) read the GHTs alone."""
+
+    __table_args__ = (one_of("kind", HolderKind, "ck_ght_kind"),)
+
     id: int | None = Field(default=None, primary_key=True)
     code: str = Field(max_length=16, unique=True)
     name: str = Field(max_length=300)
     region_id: int = Field(foreign_key="region.id", index=True)
+    kind: str = Field(
+        default=HolderKind.GHT,
+        max_length=16,
+        sa_column_kwargs={"server_default": HolderKind.GHT.value},
+        description="ght, or structure for a holder that is not a GHT",
+    )
+    establishment_id: int | None = Field(
+        default=None,
+        foreign_key="establishment.id",
+        description="a structure's own row in the registry (its FINESS), when it has one",
+    )
     support_establishment_id: int | None = Field(default=None, foreign_key="establishment.id")
     reference_chu_id: int | None = Field(default=None, foreign_key="establishment.id")
     # --- registry ---
@@ -211,6 +239,21 @@ class ConformityMotive(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=60)
     label: str = Field(max_length=500)
     builtin: bool = False
+
+
+class Assessment(SQLModel, table=True):
+    """The agency's latest judgement of one criterion of a document's assessment grid (each
+    judgement is also an event of the document's history, with its criterion and verdict)."""
+
+    __table_args__ = (UniqueConstraint("document_id", "criterion"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    criterion: str = Field(max_length=60)
+    met: bool
+    note: str | None = Field(default=None, sa_column=Column(Text))
+    assessed_on: date
+    assessed_by: str = Field(max_length=320)
 
 
 class ConformityRequest(SQLModel, table=True):

@@ -13,6 +13,7 @@ effect that does not exist, or a guard whose checked input no effect would keep 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -25,11 +26,17 @@ OPEN_CONFORMITY_REQUEST = "open_conformity_request"  # the effect that opens a r
 
 
 class Side(StrEnum):
-    """Who may fire an event: the agency (ARS), the group (GHT) or the system's own timers."""
+    """Who may fire an event: the agency (ARS), the document's holder (a GHT's people, or a
+    structure's) or the system's own timers."""
 
     AGENCY = "agency"
     GHT = "ght"
     SYSTEM = "system"
+
+
+# How a procedure whose holders are not GHTs names their side in its YAML (`side: holder`):
+# the same side as `ght`, whose people act for the holder of the document.
+HOLDER_SIDE = "holder"
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,22 @@ class TransitionDef:
 
 
 @dataclass(frozen=True)
+class Criterion:
+    """One line of an assessment grid the agency fills in before deciding (e.g. a call for
+    projects' selection criteria); `help` says what meeting it means."""
+
+    key: str
+    label: str  # French
+    help: str = ""
+
+
+CRITERION_ASSESSED = "criterion_assessed"  # the guard that checks one verdict on the grid
+ALL_CRITERIA_MET = "all_criteria_met"  # the guard that requires every criterion met
+CRITERIA_GUARDS = frozenset({CRITERION_ASSESSED, ALL_CRITERIA_MET})
+_CRITERION_KEY = re.compile(r"[a-z][a-z0-9_]{1,59}")
+
+
+@dataclass(frozen=True)
 class Timers:
     """Durations the deadline sweep reads; configurable per type (CSP R6132-6 defaults)."""
 
@@ -68,6 +91,11 @@ class WorkflowDefinition:
     transitions: tuple[TransitionDef, ...]
     initial: str = "draft"
     timers: Timers = field(default_factory=Timers)
+    criteria: tuple[Criterion, ...] = ()  # the assessment grid, when the type has one
+
+    @property
+    def criterion_keys(self) -> tuple[str, ...]:
+        return tuple(c.key for c in self.criteria)
 
     @property
     def state_names(self) -> tuple[str, ...]:
@@ -175,7 +203,12 @@ class WorkflowDefinition:
             transitions=tuple(transitions),
             initial=initial,
             timers=_timers(data.get("timers") or {}, fail),
+            criteria=_criteria(data.get("criteria"), fail),
         )
+        for t in definition.transitions:
+            uses = sorted(CRITERIA_GUARDS & set(t.guards))
+            if uses and not definition.criteria:
+                raise fail(f"event {t.event!r} uses guard {uses[0]!r} but 'criteria' is empty")
         for t in definition.transitions:
             for source in t.sources:
                 if definition.state(source).final:
@@ -266,10 +299,12 @@ def _transition(
     for state in (*sources, dest):
         if state not in names:
             raise fail(f"event {event!r} names unknown state {state!r}")
+    raw_side = str(rule.get("side"))
     try:
-        side = Side(str(rule.get("side")))
+        side = Side.GHT if raw_side == HOLDER_SIDE else Side(raw_side)
     except ValueError:
-        raise fail(f"event {event!r}: side must be one of {', '.join(Side)}") from None
+        sides = ", ".join([*Side, HOLDER_SIDE])
+        raise fail(f"event {event!r}: side must be one of {sides}") from None
     guards = _names(rule.get("guards"), "guards", event, fail)
     effects = _names(rule.get("effects"), "effects", event, fail)
     vocabulary.check(event, guards, effects, fail)
@@ -296,3 +331,27 @@ def _timers(raw: Any, fail: Any) -> Timers:
         )
     except (TypeError, ValueError):
         raise fail("timers must be whole numbers") from None
+
+
+def _criteria(raw: Any, fail: Any) -> tuple[Criterion, ...]:
+    """`criteria:` maps each key to its French label, or to `{label, help}`."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, Mapping):
+        raise fail("'criteria' must map each criterion's key to its French label")
+    criteria: list[Criterion] = []
+    for key, spec in raw.items():
+        if not isinstance(key, str) or not _CRITERION_KEY.fullmatch(key):
+            raise fail(
+                f"criterion key {key!r} must be 2 to 60 lower-case letters, digits and _, "
+                "starting with a letter"
+            )
+        if isinstance(spec, str) and spec.strip():
+            criteria.append(Criterion(key, spec.strip()))
+        elif isinstance(spec, Mapping) and str(spec.get("label") or "").strip():
+            criteria.append(
+                Criterion(key, str(spec["label"]).strip(), str(spec.get("help") or "").strip())
+            )
+        else:
+            raise fail(f"criterion {key!r} needs a label")
+    return tuple(criteria)

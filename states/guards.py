@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from states.definition import Side, Timers
+from states.definition import ALL_CRITERIA_MET, CRITERION_ASSESSED, Side, Timers
 
 # A conformity request gives the GHT at least the type's minimum delay to answer, and at most
 # this: a respond-by date years away is a typing mistake (or an attempt to park a document).
@@ -29,6 +29,11 @@ class FireContext:
     note: str | None = None
     respond_by: date | None = None
     has_file: bool = False
+    criterion: str | None = None  # the criterion of the grid an `assess` event judges
+    met: bool | None = None  # its verdict
+    known_criteria: tuple[str, ...] = ()  # the type's assessment grid
+    criteria_met: frozenset[str] = field(default_factory=frozenset)  # latest verdicts: met
+    criteria_not_met: frozenset[str] = field(default_factory=frozenset)  # latest: not met
 
 
 Guard = Callable[[FireContext, Timers], str | None]
@@ -91,8 +96,46 @@ def respond_by_min_delay(context: FireContext, timers: Timers) -> str | None:
     return None
 
 
+def note_given(context: FireContext, timers: Timers) -> str | None:
+    """A decision that must say why (a refusal is motivated): the note carries the reasons."""
+    return (
+        None if context.note and context.note.strip() else "a note giving the reasons is required"
+    )
+
+
+def criterion_assessed(context: FireContext, timers: Timers) -> str | None:
+    """One verdict on one criterion of the type's grid."""
+    known = ", ".join(context.known_criteria) or "none defined"
+    if context.criterion is None:
+        return f"a criterion is required; criteria: {known}"
+    if context.criterion not in context.known_criteria:
+        return f"unknown criterion {context.criterion!r}; criteria: {known}"
+    if context.met is None:
+        return f"say whether criterion {context.criterion!r} is met or not"
+    return None
+
+
+def all_criteria_met(context: FireContext, timers: Timers) -> str | None:
+    """Every criterion of the grid assessed, and met (its latest verdict)."""
+    not_met = [c for c in context.known_criteria if c in context.criteria_not_met]
+    pending = [
+        c
+        for c in context.known_criteria
+        if c not in context.criteria_met and c not in context.criteria_not_met
+    ]
+    reasons = []
+    if not_met:
+        reasons.append(f"not met: {', '.join(not_met)}")
+    if pending:
+        reasons.append(f"not assessed: {', '.join(pending)}")
+    return f"every criterion must be met ({'; '.join(reasons)})" if reasons else None
+
+
 GUARDS: dict[str, Guard] = {
     "file_attached": file_attached,
     "conformity_motives": conformity_motives,
     "respond_by_min_delay": respond_by_min_delay,
+    "note_given": note_given,
+    CRITERION_ASSESSED: criterion_assessed,
+    ALL_CRITERIA_MET: all_criteria_met,
 }

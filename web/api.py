@@ -77,6 +77,18 @@ class ConformityRequestOut(BaseModel):
     answered_on: str | None
 
 
+class AssessmentOut(BaseModel):
+    """One criterion of the document's assessment grid and its latest verdict (None: not
+    assessed yet)."""
+
+    criterion: str
+    label: str
+    met: bool | None
+    note: str | None
+    assessed_on: str | None
+    assessed_by: str | None
+
+
 class HistoryEntry(BaseModel):
     model_config = ConfigDict(populate_by_name=True)
 
@@ -109,6 +121,7 @@ class DocumentDetail(BaseModel):
     workflow_problem: str | None = None  # why no event can move it (type or state unknown)
     versions: list[VersionOut]
     conformity_requests: list[ConformityRequestOut]
+    assessment: list[AssessmentOut] = []
     history: list[HistoryEntry]
 
 
@@ -135,6 +148,10 @@ class EventRequest(BaseModel):
     expected_version: int | None = Field(
         default=None, description="the document's lock_version as you read it; 409 if it moved"
     )
+    criterion: str | None = Field(
+        default=None, max_length=KEY_MAX, description="criterion of the assessment grid (assess)"
+    )
+    met: bool | None = Field(default=None, description="the verdict on `criterion` (assess)")
 
 
 class FireOut(BaseModel):
@@ -271,8 +288,9 @@ _FORM_SCHEMA: dict[str, Any] = {
         **{
             name: {"type": "string", "description": field.description or ""}
             for name, field in EventRequest.model_fields.items()
-            if name not in ("motives", "expected_version")
+            if name not in ("motives", "expected_version", "met")
         },
+        "met": {"type": "boolean"},
         "motives": {"type": "array", "items": {"type": "string"}},
         "expected_version": {"type": "integer"},
         "file": {"type": "string", "format": "binary", "description": "PDF or Word file"},
@@ -310,7 +328,14 @@ async def fire_event(request: Request, document_id: RowId, account: CurrentAccou
                 "motives": [m for m in form.getlist("motives") if m],
                 **{
                     name: form.get(name) or None
-                    for name in ("note", "respond_by", "as_of", "expected_version")
+                    for name in (
+                        "note",
+                        "respond_by",
+                        "as_of",
+                        "expected_version",
+                        "criterion",
+                        "met",
+                    )
                 },
             }
             upload = form.get("file")
@@ -369,6 +394,8 @@ def _fire(
         respond_by=body.respond_by,
         file=file,
         expected_version=body.expected_version,
+        criterion=body.criterion,
+        met=body.met,
     )
     return FireOut(
         document_id=result.document_id,

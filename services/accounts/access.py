@@ -16,7 +16,7 @@ from sqlmodel import col
 from models import Document, Ght
 from services.accounts.credentials import Account
 from services.errors import NotFound, PermissionDenied
-from services.registry.ghts import ght_by_code, unknown_ght
+from services.registry.ghts import holder_by_code, unknown_ght
 from services.views.documents import list_documents
 from services.workspace import Workspace
 from states.access import Actor, Place, Sight, agency_only, may_fire, may_see, sight_of
@@ -63,7 +63,7 @@ def only_visible(statement: S, seen: Sight) -> S:
 def visible_ght(ws: Workspace, account: Account, ght_code: str) -> Ght:
     """The GHT with this code, or `NotFound` (as for an unknown GHT) when it is not visible."""
     with ws.db.reading() as session:
-        ght = ght_by_code(session, ght_code)
+        ght = holder_by_code(session, ght_code)
     if not may_see(actor_of(account), place_of(ght)):
         raise unknown_ght(ght_code)  # as for a GHT that does not exist
     return ght

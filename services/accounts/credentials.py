@@ -47,7 +47,7 @@ from notifications.addresses import is_address, parse_address
 from services.errors import InvalidInput, NotFound, PermissionDenied
 from services.limits import EMAIL_MAX, NAME_MAX, PASSWORD_MAX, check_length
 from services.mail.addresses import email_address
-from services.registry.ghts import ght_by_code
+from services.registry.ghts import holder_by_code
 from services.workspace import Workspace
 
 SIDES = ("agency", "ght")  # who a person acts for, as `fire` and the workflows say
@@ -211,7 +211,7 @@ def check_new_user(
 def _ght(session: Session, ght_code: str | None) -> Ght | None:
     if ght_code is None:
         return None
-    return ght_by_code(session, ght_code)
+    return holder_by_code(session, ght_code)
 
 
 def check_password_change(ws: Workspace, email: str) -> None:

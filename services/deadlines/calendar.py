@@ -23,7 +23,7 @@ from i18n import french_date
 from models import ConformityMotive, ConformityRequest, Document, Ght, utcnow
 from services.adapters.stored import motive_keys
 from services.clock import EARLIEST_DAY, LATEST_DAY
-from services.registry.ghts import ght_by_code
+from services.registry.ghts import holder_by_code
 from services.workspace import Workspace
 from states.deadlines import Deadline, DeadlineKind, DeadlineRules, OpenRequest
 from states.guards import add_days
@@ -47,7 +47,7 @@ def ght_deadlines(ws: Workspace, ght_code: str) -> tuple[Ght, list[DeadlineEntry
     """A GHT and its deadlines by day (`NotFound` for an unknown code), from the one rule of
     `states.deadlines`: what the sweep reminds of is what the calendar and the page show."""
     with ws.db.reading() as session:
-        ght = ght_by_code(session, ght_code)
+        ght = holder_by_code(session, ght_code)
         documents = session.exec(
             select(Document).where(Document.ght_id == ght.id).order_by(col(Document.id))
         ).all()

@@ -20,14 +20,16 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, insert, update
+from sqlalchemy import Connection, delete, insert, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import col
 
-from models import ConformityRequest, DocumentVersion, utcnow
+from models import Assessment, ConformityRequest, DocumentVersion, utcnow
+from models.db import table_of
 from services.adapters.files import StoredFile
 from services.errors import InvalidInput
 from services.lifecycle.parties import require_had_areas
-from states.definition import OPEN_CONFORMITY_REQUEST, STORE_VERSION
+from states.definition import CRITERION_ASSESSED, OPEN_CONFORMITY_REQUEST, STORE_VERSION
 
 
 @dataclass
@@ -45,6 +47,8 @@ class Step:
     note: str | None = None
     respond_by: date | None = None
     stored: StoredFile | None = None
+    criterion: str | None = None  # the criterion an assessment judges, and its verdict
+    met: bool | None = None
     received_on: date | None = None  # set when the event brings a new version
     payload: dict[str, Any] = field(default_factory=dict)  # goes into the audited event
 
@@ -110,6 +114,36 @@ def check_had_areas(step: Step) -> None:
     require_had_areas(step.conn, step.document_id, step.label)
 
 
+def record_assessment(step: Step) -> None:
+    """Keep the verdict on one criterion of the document's assessment grid (the latest
+    verdict per criterion counts; every verdict stays in the history)."""
+    if step.criterion is None or step.met is None:  # the guard `criterion_assessed` requires both
+        raise InvalidInput(f"{step.label}: event {step.event!r} needs a criterion and a verdict")
+    values = {
+        "document_id": step.document_id,
+        "criterion": step.criterion,
+        "met": step.met,
+        "note": step.note,
+        "assessed_on": step.as_of,
+        "assessed_by": step.actor,
+    }
+    dialect = postgresql if step.conn.dialect.name == "postgresql" else sqlite
+    statement = dialect.insert(table_of(Assessment)).values(**values)
+    step.conn.execute(
+        statement.on_conflict_do_update(
+            index_elements=["document_id", "criterion"],
+            set_={k: statement.excluded[k] for k in ("met", "note", "assessed_on", "assessed_by")},
+        )
+    )
+    step.payload |= {"criterion": step.criterion, "met": step.met}
+
+
+def clear_assessments(step: Step) -> None:
+    """Forget the grid's verdicts (e.g. when an applicant sends a completed file: the agency
+    assesses it afresh); the earlier verdicts stay in the history."""
+    step.conn.execute(delete(Assessment).where(col(Assessment.document_id) == step.document_id))
+
+
 # name -> (function, the guards whose checked input it relies on and keeps)
 EFFECTS: dict[str, tuple[Effect, frozenset[str]]] = {
     STORE_VERSION: (store_version, frozenset({"file_attached"})),
@@ -119,6 +153,8 @@ EFFECTS: dict[str, tuple[Effect, frozenset[str]]] = {
     ),
     "answer_open_requests": (answer_open_requests, frozenset()),
     "require_had_areas": (check_had_areas, frozenset()),
+    "record_assessment": (record_assessment, frozenset({CRITERION_ASSESSED})),
+    "clear_assessments": (clear_assessments, frozenset()),
 }
 
 

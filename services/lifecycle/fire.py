@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import col
 
 from models import (
+    Assessment,
     AuditHead,
     ConformityMotive,
     Document,
@@ -38,7 +39,7 @@ from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX, check_all, check_len
 from services.mail.events import FiredEvent, mail_for_event
 from services.workspace import Workspace
 from states.access import Actor, Place, refusal_to_act
-from states.definition import Side
+from states.definition import ALL_CRITERIA_MET, CRITERION_ASSESSED, Side
 from states.guards import FireContext
 
 SYSTEM_ACTOR = "ghtflow"
@@ -79,6 +80,8 @@ def fire(
     file: Path | None = None,
     file_name: str | None = None,
     expected_version: int | None = None,
+    criterion: str | None = None,
+    met: bool | None = None,
 ) -> FireResult:
     """Fire `event` on a document as the person whose e-mail is `actor`.
 
@@ -96,6 +99,7 @@ def fire(
     if SYSTEM_ACTOR in (actor.strip().lower(), (dated_by or "").strip().lower()):
         raise PermissionDenied(f"{SYSTEM_ACTOR!r} is reserved for ghtflow's own timers")
     check_length(note, "note", NOTE_MAX)  # bounded before anything is stored (services.limits)
+    check_length(criterion, "criterion", KEY_MAX)
     motives = distinct_motives(motives)
     check_all(motives, "motives", KEY_MAX, MOTIVES_MAX)
     with ExitStack() as staging:
@@ -116,6 +120,7 @@ def fire(
             respond_by=respond_by,
             stored=staged.file if staged is not None else None,
             expected_version=expected_version,
+            verdict=(criterion, met),
         )
         if staged is not None:
             staged.promote()  # after the commit; a crash here leaves a temp file for `files gc`
@@ -246,6 +251,7 @@ def _apply(
     respond_by: date | None = None,
     stored: StoredFile | None = None,
     expected_version: int | None = None,
+    verdict: tuple[str | None, bool | None] = (None, None),
 ) -> FireResult:
     """One event in one transaction, in phases: who and when, the machine, the declared
     effects, the guarded move, the audited event, the declared mail."""
@@ -263,9 +269,15 @@ def _apply(
         transition = machine.definition.transition(document.state, event)
         if transition is not None:  # otherwise the machine names the allowed events below
             _refuse_unused_options(
-                document.label, event, transition.guards, motives, respond_by, stored
+                document.label, event, transition.guards, motives, respond_by, stored, verdict
             )
-        asks_motives = transition is not None and "conformity_motives" in transition.guards
+        guards = transition.guards if transition is not None else ()
+        definition = machine.definition
+        met, not_met = (
+            _verdicts(conn, document.id)
+            if ALL_CRITERIA_MET in guards
+            else (frozenset(), frozenset())
+        )
         holder = _StateHolder(document.state)
         transition = machine.fire(
             holder,
@@ -274,16 +286,23 @@ def _apply(
                 actor_side=side,
                 as_of=day,
                 motives=motives,
-                known_motives=_known_motives(conn) if asks_motives else frozenset(),
+                known_motives=(
+                    _known_motives(conn) if "conformity_motives" in guards else frozenset()
+                ),
                 note=note,
                 respond_by=respond_by,
                 has_file=stored is not None,
+                criterion=verdict[0],
+                met=verdict[1],
+                known_criteria=definition.criterion_keys,
+                criteria_met=met,
+                criteria_not_met=not_met,
             ),
             document.label,
         )
         step = Step(
             conn, document.id, document.label, event, actor, day, document.current_version,
-            motives, note, respond_by, stored,
+            motives, note, respond_by, stored, *verdict,
         )  # fmt: skip
         if note:
             step.payload["note"] = note
@@ -463,8 +482,11 @@ def _refuse_unused_options(
     motives: tuple[str, ...],
     respond_by: date | None,
     stored: StoredFile | None,
+    verdict: tuple[str | None, bool | None],
 ) -> None:
     """Options an event does not use are refused, so nothing the user typed is silently lost."""
+    if verdict != (None, None) and CRITERION_ASSESSED not in guards:
+        raise InvalidInput(f"{label}: event {event!r} assesses no criterion")
     if motives and "conformity_motives" not in guards:
         raise InvalidInput(f"{label}: event {event!r} takes no motive")
     if respond_by is not None and "respond_by_min_delay" not in guards:
@@ -475,3 +497,16 @@ def _refuse_unused_options(
 
 def _known_motives(conn: Connection) -> frozenset[str]:
     return frozenset(conn.execute(select(col(ConformityMotive.key))).scalars())
+
+
+def _verdicts(conn: Connection, document_id: int) -> tuple[frozenset[str], frozenset[str]]:
+    """The criteria whose latest verdict is met, and those whose latest is not met."""
+    rows = conn.execute(
+        select(col(Assessment.criterion), col(Assessment.met)).where(
+            col(Assessment.document_id) == document_id
+        )
+    ).all()
+    return (
+        frozenset(c for c, met in rows if met),
+        frozenset(c for c, met in rows if not met),
+    )

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from models import Establishment, Ght, MembershipRole
+from models import Establishment, Ght, HolderKind, MembershipRole
 from services.errors import InvalidInput, NotFound
 from services.registry.departments import format_area, parse_area
 from services.registry.establishments import find_establishment
@@ -21,10 +21,20 @@ def unknown_ght(code: str) -> NotFound:
     return NotFound(f"unknown GHT {ght_code(code)!r}")
 
 
+def holder_by_code(session: Session, code: str) -> Ght:
+    """The holder of documents of this code, a GHT or a structure (any case, surrounding
+    spaces forgiven), or `NotFound`: for what applies to any holder (pages, people, calendar)."""
+    holder = session.exec(select(Ght).where(Ght.code == ght_code(code))).first()
+    if holder is None:
+        raise unknown_ght(code)
+    return holder
+
+
 def ght_by_code(session: Session, code: str) -> Ght:
-    """The GHT of this code (any case, surrounding spaces forgiven), or `NotFound`."""
-    ght = session.exec(select(Ght).where(Ght.code == ght_code(code))).first()
-    if ght is None:
+    """The GHT of this code, or `NotFound` (a structure's code too): for what only a GHT has
+    (members, support establishment, CHU of reference, area)."""
+    ght = holder_by_code(session, code)
+    if ght.kind != HolderKind.GHT:
         raise unknown_ght(code)
     return ght
 

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from models import Establishment, Ght, Membership, MembershipRole, Region
+from models import Establishment, Ght, HolderKind, Membership, MembershipRole, Region
 from services.adapters.national_list import (
     CATEGORY,
     COMMUNE,
@@ -355,6 +355,11 @@ def _apply_ghts(
     for listed_ght in parsed.ghts.values():
         region_id = regions[listed_ght.region_code].id
         ght = ghts.get(listed_ght.code)
+        if ght is not None and ght.kind != HolderKind.GHT:
+            raise InvalidInput(
+                f"line {listed_ght.line}: GHT code {listed_ght.code} is already the code of "
+                f"structure {ght.name!r}; nothing was imported"
+            )
         change = GhtChange(listed_ght.code, listed_ght.name)
         if ght is None:
             ght = Ght(code=listed_ght.code, name=listed_ght.name, region_id=region_id or 0)

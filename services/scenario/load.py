@@ -25,6 +25,7 @@ from models import (
     DocumentVersion,
     Establishment,
     Ght,
+    HolderKind,
     Membership,
     MembershipRole,
     Person,
@@ -190,6 +191,7 @@ def load_scenario(ws: Workspace, path: Path, *, demo: bool = False) -> LoadRepor
         region = _load_region(session, r, root, report)
         establishments = _load_establishments(session, r, root, ws, report)
         ghts = _load_ghts(session, r, root, region, establishments, report)
+        ghts = _load_structures(session, r, root, region, establishments, ghts, report)
         people = _load_people(session, r, root, region, ghts, report)
         _set_demo_password(session, r, root, people, report, demo)
         campaign, due_dates = _load_campaign(session, r, root, region, ws, report)
@@ -304,13 +306,14 @@ def _load_ghts(
 ) -> dict[str, Ght]:
     known = set(establishments)
     ghts: dict[str, Ght] = {}
-    for node in r.items(root, "ghts"):
+    for node in r.items(root, "ghts", required=False):
         code = r.text(node, "code", limit=16).upper()
         if code in ghts:
             raise r.fail(node, f"GHT {code} is listed twice")
         support = establishments[r.finess(node, "support", known)]
         chu = node.get("reference_chu")
         reference = establishments[r.finess(node, "reference_chu", known)] if chu else None
+        _same_kind(session, r, node, code, HolderKind.GHT)
         ght = _upsert(
             session,
             report,
@@ -346,6 +349,48 @@ def _load_ghts(
     return ghts
 
 
+def _load_structures(
+    session: Session,
+    r: _Reader,
+    root: LineMap,
+    region: Region,
+    establishments: dict[str, Establishment],
+    ghts: dict[str, Ght],
+    report: LoadReport,
+) -> dict[str, Ght]:
+    """The holders that are not GHTs (e.g. coordination structures applying to a call for
+    projects), each with its registry row when it has a FINESS; added to the holders by code."""
+    holders = dict(ghts)
+    for node in r.items(root, "structures", required=False):
+        code = r.text(node, "code", limit=16).upper()
+        if code in holders:
+            raise r.fail(node, f"holder code {code} is listed twice", "code")
+        finess = r.finess(node, "finess", set(establishments)) if node.get("finess") else None
+        _same_kind(session, r, node, code, HolderKind.STRUCTURE)
+        holders[code] = _upsert(
+            session,
+            report,
+            "structures",
+            Ght,
+            {"code": code},
+            {
+                "name": r.text(node, "name", limit=300),
+                "region_id": region.id,
+                "kind": HolderKind.STRUCTURE.value,
+                "establishment_id": establishments[finess].id if finess else None,
+            },
+        )
+    return holders
+
+
+def _same_kind(session: Session, r: _Reader, node: LineMap, code: str, kind: HolderKind) -> None:
+    """A code names one holder: a GHT's code is never reused for a structure, or the reverse."""
+    found = session.exec(select(Ght).where(Ght.code == code)).first()
+    if found is not None and found.kind != kind:
+        other = "GHT" if found.kind == HolderKind.GHT else "structure"
+        raise r.fail(node, f"code {code} is already the code of {other} {found.name!r}", "code")
+
+
 def _load_people(
     session: Session,
     r: _Reader,
@@ -358,9 +403,10 @@ def _load_people(
     people: list[tuple[LineMap, Side, Ght | None]] = [
         (n, Side.AGENCY, None) for n in r.items(root, "agency_people")
     ]
-    for node in r.items(root, "ghts"):
-        ght = ghts[r.text(node, "code").upper()]
-        people += [(p, Side.GHT, ght) for p in r.items(node, "people", required=False)]
+    for section in ("ghts", "structures"):  # a structure's people act on its side, as a GHT's
+        for node in r.items(root, section, required=False):
+            holder = ghts[r.text(node, "code").upper()]
+            people += [(p, Side.GHT, holder) for p in r.items(node, "people", required=False)]
     seen: set[str] = set()
     loaded: list[Person] = []
     for node, side, owner in people:
@@ -513,9 +559,10 @@ def _read_document(
     as_of: date,
 ) -> _ListedDocument:
     """One document entry checked against its type's definition; a mistake names its line."""
-    code = r.text(node, "ght", limit=16).upper()
+    key = "holder" if "holder" in node else "ght"  # a structure's documents say `holder`
+    code = r.text(node, key, limit=16).upper()
     if code not in ghts:
-        raise r.fail(node, f"unknown GHT {code!r}", "ght")
+        raise r.fail(node, f"unknown GHT {code!r}", key)
     doc_type = r.text(node, "type", limit=40)
     if doc_type not in ws.workflows.types:
         known = ", ".join(ws.workflows.types)

@@ -13,7 +13,7 @@ are still checked by `fire` itself.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -30,6 +30,7 @@ from models import (
     Establishment,
     GeneratedFile,
     Ght,
+    HolderKind,
     Membership,
     OutboxMessage,
 )
@@ -51,7 +52,7 @@ from services.views.documents import list_documents, show_document
 from services.views.reports import bilan
 from services.workspace import Workspace
 from states.deadlines import DeadlineKind, DeadlineRules, OpenRequest
-from states.definition import Side, WorkflowDefinition
+from states.definition import CRITERION_ASSESSED, Side, WorkflowDefinition
 from states.guards import CONFORMITY_RESPONSE_MAX_MONTHS, add_days, add_months
 
 SOON_DAYS = 30  # "due soon" on the overview: within this many days of the chosen date
@@ -253,16 +254,19 @@ class GhtPage:
     past_deadlines: int = 0
     support: str | None = None
     reference_chu: str | None = None
+    is_ght: bool = True  # False for a structure: no members, no GHT obligations
 
 
 def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage:
-    """A GHT's members by role, documents, what it still owes and its coming deadlines."""
+    """A GHT's members by role, documents, what it still owes and its coming deadlines; a
+    structure's documents and deadlines (the GHT obligations are not its)."""
     ght = visible_ght(ws, account, code)
-    members, support, reference = _members(ws, ght)
+    is_ght = ght.kind == HolderKind.GHT
+    members, support, reference = _members(ws, ght) if is_ght else ([], None, None)
     documents = list_documents(ws, ght=ght.code)
     for d in documents:
         d["type_label"] = ws.workflows.type_label(d["type"])
-    required, suggested = _compliance_lines(ws, ght, documents)
+    required, suggested = _compliance_lines(ws, ght, documents) if is_ght else ([], [])
     _, deadlines = ght_deadlines(ws, ght.code)
     coming = [d for d in deadlines if d.day >= as_of]
     return GhtPage(
@@ -277,6 +281,7 @@ def ght_page(ws: Workspace, account: Account, code: str, as_of: date) -> GhtPage
         past_deadlines=len(deadlines) - len(coming),
         support=support.name if support else None,
         reference_chu=reference.name if reference else None,
+        is_ght=is_ght,
     )
 
 
@@ -355,6 +360,8 @@ class Action:
     earliest_respond_by: date | None
     latest_respond_by: date | None = None
     may_backdate: bool = False  # agency people may record an action taken on an earlier day
+    needs_verdict: bool = False  # a criterion of the assessment grid and its verdict
+    needs_note: bool = False  # a decision that must say why (guard `note_given`)
 
 
 @dataclass(frozen=True)
@@ -399,6 +406,8 @@ class DocumentPage:
     generated: list[FilledFile]
     actions: list[Action]
     motives: list[tuple[str, str]]  # the catalogue: (key, label)
+    grid: list[dict[str, Any]] = field(default_factory=list)  # criteria and latest verdicts
+    holder_is_ght: bool = True  # False: the document's holder is a structure, not a GHT
 
 
 def _event_label(definition: WorkflowDefinition | None, event: str) -> str:
@@ -431,12 +440,16 @@ def allowed_actions(
                 earliest_respond_by=earliest,
                 latest_respond_by=latest,
                 may_backdate=account.is_agency,
+                needs_verdict=CRITERION_ASSESSED in t.guards,
+                needs_note="note_given" in t.guards,
             )
         )
     return actions
 
 
-def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str]:
+def _details(
+    payload: dict[str, Any], motive_labels: dict[str, str], criterion_labels: dict[str, str]
+) -> list[str]:
     details = []
     if "version" in payload:
         name = f" ({payload['file_name']})" if payload.get("file_name") else ""
@@ -446,6 +459,10 @@ def _details(payload: dict[str, Any], motive_labels: dict[str, str]) -> list[str
         details.append("Motifs : " + " ; ".join(motive_labels.get(m, m) for m in keys))
     if payload.get("respond_by"):
         details.append(f"Réponse attendue au plus tard le {_day_text(payload['respond_by'])}")
+    if payload.get("criterion"):
+        verdict = "rempli" if payload.get("met") is True else "non rempli"
+        label = criterion_labels.get(str(payload["criterion"]), str(payload["criterion"]))
+        details.append(f"Critère « {label} » : {verdict}")
     if payload.get("note"):
         details.append(f"« {payload['note']} »")
     if "to" in payload and "campaign" in payload:  # a moved due date (`campaigns set-due`)
@@ -479,6 +496,7 @@ def document_page(ws: Workspace, account: Account, document_id: int, today_: dat
     definition = workflows.find(doc_type)  # None: a type edited in the database, shown raw
     motives = [(str(m["key"]), str(m["label"])) for m in list_motives(ws)]
     motive_labels = dict(motives)
+    criterion_labels = {c.key: c.label for c in definition.criteria} if definition else {}
 
     def state_label(state: str | None) -> str | None:
         return None if state is None else workflows.state_label(doc_type, state)
@@ -491,7 +509,7 @@ def document_page(ws: Workspace, account: Account, document_id: int, today_: dat
             actor=h["actor"],
             from_label=state_label(h["from"]),
             to_label=state_label(h["to"]) or h["to"],
-            details=_details(h["payload"], motive_labels),
+            details=_details(h["payload"], motive_labels, criterion_labels),
         )
         for h in shown["history"]
     ]
@@ -530,6 +548,8 @@ def document_page(ws: Workspace, account: Account, document_id: int, today_: dat
             else []
         ),
         motives=motives,
+        grid=shown["assessment"],
+        holder_is_ght=ght.kind == HolderKind.GHT,
     )
 
 

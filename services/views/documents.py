@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import StatementError
 from sqlmodel import col, select
 
-from models import ConformityRequest, Document, DocumentVersion, Event, Ght
+from models import Assessment, ConformityRequest, Document, DocumentVersion, Event, Ght
 from models.queries import document_rows
 from services.adapters.stored import event_payload, motive_keys
 from services.errors import InvalidInput, NotFound
 from services.workspace import Workspace
+from states.definition import WorkflowDefinition
 
 
 def list_documents(
@@ -95,8 +97,13 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
         events = session.exec(
             select(Event).where(Event.document_id == document_id).order_by(col(Event.seq))
         ).all()
+        verdicts = {
+            a.criterion: a
+            for a in session.exec(select(Assessment).where(Assessment.document_id == document_id))
+        }
     workflows = ws.workflows
     doc_type, state = document.doc_type, document.state
+    definition = workflows.find(doc_type)
     return {
         "id": document.id,
         "ght": ght.code,
@@ -133,6 +140,7 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
             }
             for c in requests
         ],
+        "assessment": assessment_grid(definition, verdicts) if definition is not None else [],
         "history": [
             {
                 "seq": e.seq,
@@ -147,3 +155,25 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
             for e in events
         ],
     }
+
+
+def assessment_grid(
+    definition: WorkflowDefinition, verdicts: Mapping[str, Assessment]
+) -> list[dict[str, Any]]:
+    """The type's criteria in their order, each with its latest verdict (None: not assessed);
+    empty for a type without a grid. Verdicts on criteria the grid no longer names are left
+    out here (they stay in the history)."""
+    grid = []
+    for criterion in definition.criteria:
+        verdict = verdicts.get(criterion.key)
+        grid.append(
+            {
+                "criterion": criterion.key,
+                "label": criterion.label,
+                "met": verdict.met if verdict is not None else None,
+                "note": verdict.note if verdict is not None else None,
+                "assessed_on": verdict.assessed_on.isoformat() if verdict is not None else None,
+                "assessed_by": verdict.assessed_by if verdict is not None else None,
+            }
+        )
+    return grid

@@ -21,7 +21,7 @@ from typing import Any, TypeVar, cast
 from sqlalchemy import select as core_select
 from sqlmodel import Session, SQLModel
 
-from models import Establishment, Ght, Membership, MembershipRole, Region
+from models import Establishment, Ght, HolderKind, Membership, MembershipRole, Region
 from models.db import table_of
 from services.registry.departments import area_set, department_of
 
@@ -170,9 +170,10 @@ def load_registry(session: Session) -> Registry:
         table = table_of(model)
         return cast(list[T], list(session.execute(core_select(table).order_by(*order)).all()))
 
+    ghts = core_select(table_of(Ght)).where(table_of(Ght).c.kind == HolderKind.GHT.value)
     return Registry(
         rows(Region),
-        rows(Ght),
+        cast(list[Ght], list(session.execute(ghts).all())),  # GHTs only, not structures
         rows(Establishment, table_of(Establishment).c.finess),
         rows(Membership),
     )

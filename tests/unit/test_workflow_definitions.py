@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import re
 from typing import Any
 
 import pytest
@@ -341,3 +342,66 @@ def test_builtin_events_declare_what_they_do(type_name):
     sign = definition.transition("draft", "sign")
     if type_name == "had_convention":
         assert sign is not None and sign.effects == ("require_had_areas",)
+
+
+# --- assessment grids --------------------------------------------------------------------------
+
+GRID: dict[str, Any] = {
+    "type": "call",
+    "states": {
+        "draft": "Brouillon",
+        "review": "Instruction",
+        "done": {"label": "Fait", "final": True},
+    },
+    "events": {
+        "submit": {"from": "draft", "to": "review", "side": "ght"},
+        "assess": {
+            "from": "review",
+            "to": "review",
+            "side": "agency",
+            "guards": ["criterion_assessed"],
+            "effects": ["record_assessment"],
+        },
+        "select": {
+            "from": "review",
+            "to": "done",
+            "side": "agency",
+            "guards": ["all_criteria_met"],
+        },
+    },
+    "criteria": {"versatility": "Polyvalence", "actors": {"label": "Acteurs", "help": "Libéraux"}},
+}
+
+
+def _grid_definition(data: dict[str, Any]) -> WorkflowDefinition:
+    return WorkflowDefinition.from_mapping(data, frozenset(GUARDS), effect_needs())
+
+
+def test_criteria_are_read_in_order_with_their_help():
+    definition = _grid_definition(GRID)
+    assert definition.criterion_keys == ("versatility", "actors")
+    assert definition.criteria[1].help == "Libéraux"
+
+
+@pytest.mark.parametrize(
+    ("criteria", "message"),
+    [
+        (None, "uses guard 'criterion_assessed' but 'criteria' is empty"),
+        ({}, "uses guard 'criterion_assessed' but 'criteria' is empty"),
+        (["versatility"], "'criteria' must map each criterion's key to its French label"),
+        ({"Versatility": "x"}, "criterion key 'Versatility' must be 2 to 60 lower-case"),
+        ({"actors": ""}, "criterion 'actors' needs a label"),
+        ({"actors": {"help": "x"}}, "criterion 'actors' needs a label"),
+    ],
+)
+def test_a_grid_that_cannot_be_filled_in_is_refused(criteria, message):
+    data = {**GRID, "criteria": criteria}
+    with pytest.raises(DefinitionError, match=re.escape(message)):
+        _grid_definition(data)
+
+
+def test_recording_a_verdict_needs_the_guard_that_checks_it():
+    events = dict(GRID["events"])
+    events["assess"] = {**events["assess"], "guards": []}
+    with pytest.raises(DefinitionError, match="effect 'record_assessment' needs guard"):
+        _grid_definition({**GRID, "events": events})

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,8 +23,12 @@ from states.errors import GuardRefused, IllegalTransition, StateError, WrongSide
 from states.guards import GUARDS, FireContext, add_months
 from states.machine import DocumentMachine
 
-REGISTRY = load_workflows()
+# the built-in types, and a call for projects written as data (an assessment grid, a holder
+# that is not a GHT) to prove that a procedure from a folder obeys the same laws
+FOLDER = Path(__file__).resolve().parents[1] / "fixtures" / "applications"
+REGISTRY = load_workflows(str(FOLDER))
 TYPES = REGISTRY.types
+CRITERION = "some_criterion"
 
 KNOWN_MOTIVES = frozenset({"missing_section", "inconsistent_budget", "no_territorial_scope"})
 UNKNOWN_MOTIVES = ("made_up", "typo_sectoin")
@@ -48,6 +53,11 @@ def good_context(side: Side, as_of: date = AS_OF) -> FireContext:
         known_motives=KNOWN_MOTIVES,
         respond_by=add_months(as_of, 1),
         has_file=True,
+        note="Motivation de la décision.",
+        criterion=CRITERION,
+        met=True,
+        known_criteria=(CRITERION,),
+        criteria_met=frozenset({CRITERION}),
     )
 
 
@@ -162,6 +172,10 @@ class LifecycleMachine(RuleBasedStateMachine):
             known_motives=KNOWN_MOTIVES,
             respond_by=respond,
             has_file=has_file,
+            criterion=CRITERION if has_file else None,  # some draws give a verdict, some not
+            met=bool(motives) if has_file else None,
+            known_criteria=(CRITERION,),
+            criteria_met=frozenset({CRITERION}) if respond_by == "later" else frozenset(),
         )
         self._fire_and_check(event, context)
 
@@ -505,3 +519,49 @@ def test_shared_machine_keeps_records_apart():
     with pytest.raises(IllegalTransition, match="document 2"):
         machine.fire(second, "approve", good_context(Side.AGENCY), "document 2")
     assert (first.state, second.state) == ("approved", "interim_amendment")
+
+
+# --- assessment grids ------------------------------------------------------------------------
+
+
+def _grid(met: frozenset[str] = frozenset(), not_met: frozenset[str] = frozenset()) -> Any:
+    return replace(
+        good_context(Side.AGENCY),
+        known_criteria=("versatility", "actors", "targets"),
+        criteria_met=met,
+        criteria_not_met=not_met,
+    )
+
+
+def test_selection_waits_for_every_criterion_of_the_grid():
+    machine = REGISTRY.machine("application")
+    record = Record("under_review")
+    with pytest.raises(GuardRefused, match=r"\(not assessed: versatility, actors, targets\)"):
+        machine.fire(record, "select", _grid(), DOCUMENT)
+    partial = _grid(frozenset({"versatility"}), frozenset({"targets"}))
+    with pytest.raises(GuardRefused, match=r"\(not met: targets; not assessed: actors\)"):
+        machine.fire(record, "select", partial, DOCUMENT)
+    assert record.state == "under_review"
+    machine.fire(record, "select", _grid(frozenset({"versatility", "actors", "targets"})), DOCUMENT)
+    assert record.state == "selected"
+
+
+def test_an_assessment_keeps_the_document_where_it_is():
+    machine = REGISTRY.machine("application")
+    record = Record("under_review")
+    context = replace(_grid(), criterion="actors", met=False)
+    machine.fire(record, "assess", context, DOCUMENT)
+    assert record.state == "under_review"
+    with pytest.raises(GuardRefused, match="unknown criterion 'budget'"):
+        machine.fire(record, "assess", replace(context, criterion="budget"), DOCUMENT)
+
+
+def test_a_refusal_says_why_and_the_holder_side_is_the_ghts():
+    machine = REGISTRY.machine("application")
+    submit = machine.definition.transition("draft", "submit")
+    assert submit is not None and submit.side is Side.GHT  # written `side: holder`
+    record = Record("under_review")
+    with pytest.raises(GuardRefused, match="a note giving the reasons is required"):
+        machine.fire(record, "decline", replace(_grid(), note="  "), DOCUMENT)
+    machine.fire(record, "decline", replace(_grid(), note="Critère 2 non rempli."), DOCUMENT)
+    assert record.state == "not_selected"

@@ -68,6 +68,8 @@ class _Action:
     expected_version: int | None
     upload: UploadFile | None
     as_of: date | None = None
+    criterion: str | None = None
+    met: bool | None = None
 
 
 def _form_day(form: FormData, name: str) -> date | None:
@@ -99,7 +101,17 @@ def _action(form: FormData) -> _Action:
         expected_version=expected,
         upload=upload if chosen and isinstance(upload, UploadFile) else None,
         as_of=_form_day(form, "as_of"),
+        criterion=str(form.get("criterion") or "").strip() or None,
+        met=_form_verdict(form),
     )
+
+
+def _form_verdict(form: FormData) -> bool | None:
+    raw = str(form.get("met") or "").strip().lower()
+    verdicts = {"true": True, "false": False, "": None}
+    if raw not in verdicts:
+        raise InvalidInput(f"verdict {raw[:20]!r} is neither true nor false")
+    return verdicts[raw]
 
 
 def _fire(ws: Workspace, account: Account, document_id: int, action: _Action) -> FireResult:
@@ -114,6 +126,8 @@ def _fire(ws: Workspace, account: Account, document_id: int, action: _Action) ->
         "note": action.note,
         "respond_by": action.respond_by,
         "expected_version": action.expected_version,
+        "criterion": action.criterion,
+        "met": action.met,
     }
     if action.upload is None:
         return fire(ws, document_id, action.event, account.email, **options)  # type: ignore[arg-type]
