@@ -61,7 +61,7 @@ def _counts(documents: dict[str, int]) -> str:
 
 def _print_details(d: Details) -> None:
     out = console.print
-    out(f"{d.code} {d.name} (region {d.region})")
+    out(f"{d.code} {d.name} (region {d.region}), created {d.created_at}")
     out(f"Launched on: {d.launched_on.isoformat() if d.launched_on else 'not launched yet'}")
     if d.closed_on:
         out(f"Closed on: {d.closed_on.isoformat()}")

@@ -44,13 +44,13 @@ class CampaignSpec:
     reminders: tuple[int, ...] | None = None  # None: each type's own offsets
 
 
-def check_spec(ws: Workspace, spec: CampaignSpec, *, need_due: bool = True) -> CampaignSpec:
+def check_spec(ws: Workspace, spec: CampaignSpec) -> CampaignSpec:
     """The spec normalised (code and region in capitals, name trimmed, reminders largest
     first), or `InvalidInput` with the first problem."""
     code = campaign_code(spec.code)
     name = spec.name.strip()
     problem = code_problem(code) or name_problem(name)
-    if problem is None and need_due and not spec.due:
+    if problem is None and not spec.due:
         problem = "a campaign needs at least one due date, e.g. --due pmsp=2018-12-31"
     for doc_type, day in spec.due.items():
         problem = problem or due_problem(doc_type, day, today(), ws.workflows.types)

@@ -34,7 +34,7 @@ def test_show_and_list_the_scenarios_campaign(loaded_home: Path):
         },
     }
     table = ok(loaded_home, "campaigns", "show", "occ-2017")
-    assert "OCC-2017 Campagne GHT 2017 (region OCC)" in table
+    assert "OCC-2017 Campagne GHT 2017 (region OCC), created 20" in table
     assert "Launched on: not launched yet" in table and "Reminders: each type's own" in table
     rows = list(
         csv.reader(io.StringIO(ok(loaded_home, "campaigns", "show", "OCC-2017", "-f", "csv")))
