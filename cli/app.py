@@ -16,7 +16,19 @@ from pathlib import Path
 
 import typer
 
-from cli import audit, db, documents, files, generate, load, motives, report, states, templates
+from cli import (
+    audit,
+    db,
+    documents,
+    files,
+    generate,
+    load,
+    motives,
+    procedures,
+    report,
+    states,
+    templates,
+)
 from cli.deploy import deploy as deploy_command
 from cli.mail_sink import mail_sink as mail_sink_command
 from cli.outbox import app as outbox_app
@@ -48,6 +60,7 @@ app.add_typer(files.app, name="files")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
+app.add_typer(procedures.app, name="procedures")
 app.add_typer(motives.app, name="motives")
 register_registry(app)  # registry: import, establishments, ghts, members, compliance
 # --- e-mail and deadlines ---
