@@ -197,7 +197,13 @@ def list_templates(settings: Settings) -> list[dict[str, str]]:
 
 
 def _template_label(model: Model, path: Path) -> str:
-    return path.name if _is_builtin(model.procedure, path) else str(path)
+    """What `GeneratedFile.template` records: a built-in model's file name, an agency's own
+    file's path (`GHTFLOW_TEMPLATES_DIR`), another procedure's `NAME/FILE`."""
+    if _is_builtin(model.procedure, path):
+        return path.name
+    if path.parent == model.procedure.models_dir:
+        return f"{model.procedure.name}/{model.name}"
+    return str(path)
 
 
 def check_template(
@@ -214,6 +220,12 @@ def check_template(
                 f"{path.name}: say which context to check against with --kind ({', '.join(KINDS)})"
             )
     if kind not in KINDS:  # a type's own model: the context of its kind
+        types = procedures_for(settings or Settings()).workflows.types
+        if kind not in types:
+            raise InvalidInput(
+                f"unknown template kind {kind!r}; kinds: {', '.join(KINDS)}, or a document "
+                f"type: {', '.join(types)}"
+            )
         kind = context_kind(kind)
     if not path.is_file():
         raise InvalidInput(f"file not found: {path}")

@@ -78,7 +78,7 @@ def test_an_event_queues_the_procedures_own_notice_with_its_letter(decided, tmp_
         letter = session.exec(select(GeneratedFile).where(GeneratedFile.document_id == doc)).one()
     assert (letter.kind, letter.template) == (
         "notice_letter",
-        str(ws.procedures.named("decisions-test").model_path("decision_letter.docx")),
+        "decisions-test/decision_letter.docx",
     )
     with zipfile.ZipFile(ws.files.path_of(attachment["hash"])) as docx:
         text = docx.read("word/document.xml").decode()

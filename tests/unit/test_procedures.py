@@ -429,3 +429,20 @@ def test_every_problem_is_listed_not_only_the_first(tmp_path):
     assert files == ["application.yaml", "decision.html.j2", "motives.yaml"], report.problems
     assert len(report.problems) == 4
     assert report.as_dict()["ok"] is False
+
+
+def test_templates_check_finds_a_procedures_model_and_takes_a_type_as_its_kind(tmp_path):
+    from services.errors import InvalidInput
+    from services.generation.fill import check_template
+
+    folder = write_procedure(tmp_path)
+    settings = Settings(home=tmp_path, procedures=str(folder))
+    application = folder / "models" / "application.docx"
+    report = check_template(application, settings=settings)  # the kind from the file's use
+    assert (report["kind"], report["missing"]) == ("document", [])
+    assert check_template(application, "project_application", settings)["kind"] == "document"
+    letter = check_template(folder / "models" / "decision_letter.docx", settings=settings)
+    assert (letter["kind"], letter["missing"]) == ("notice_letter", [])
+    assert "event.label" in letter["used"]
+    with pytest.raises(InvalidInput, match=r"unknown template kind 'chu_conv'; kinds: .*"):
+        check_template(application, "chu_conv", settings)
