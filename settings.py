@@ -72,6 +72,11 @@ class Settings(BaseSettings):
         default=None,
         description="folder of further workflow definitions (YAML); same type replaces built-in",
     )
+    procedures: str | None = Field(
+        default=None,
+        description=f"procedure folders, separated by {os.pathsep!r} as in PATH; a procedure "
+        "named like a built-in one replaces it",
+    )
     # --- registry ---
     categories_file: Path | None = Field(
         default=None, description="extra category -> kind entries for the national list import"
@@ -224,6 +229,25 @@ class Settings(BaseSettings):
     @classmethod
     def _no_blank_url(cls, value: str | None) -> str | None:
         return value or None
+
+    @field_validator("procedures", mode="before")
+    @classmethod
+    def _blank_procedures(cls, value: object) -> object:
+        return value or None
+
+    @property
+    def procedure_dirs(self) -> tuple[Path, ...]:
+        """The folders of `GHTFLOW_PROCEDURES`, in order (empty entries left out)."""
+        if not self.procedures:
+            return ()
+        return tuple(Path(p) for p in self.procedures.split(os.pathsep) if p.strip())
+
+    @model_validator(mode="after")
+    def _procedure_folders_exist(self) -> Settings:
+        for folder in self.procedure_dirs:
+            if not folder.is_dir():
+                raise SettingsError(f"GHTFLOW_PROCEDURES: no folder at {folder}")
+        return self
 
     @property
     def effective_database_url(self) -> str:

@@ -17,7 +17,8 @@ from sqlalchemy import insert, select
 
 from benchmarks.data import migrate, sqlite_url, table
 from benchmarks.report import Figure
-from doc_templates.render import BUILTIN_DIR, compiled_template
+from doc_templates.build import MODELS_DIR
+from doc_templates.render import compiled_template
 from services.generation.context import sample_context
 from services.generation.fill import generate_documents
 from services.scenario.load import load_scenario
@@ -26,7 +27,7 @@ from settings import Settings
 
 BENCH = "conventions_per_s"
 SCENARIO = Path(__file__).resolve().parents[1] / "scenarios" / "occitanie-2017.yaml"
-TEMPLATE = BUILTIN_DIR / "convention_chu.docx"
+TEMPLATE = MODELS_DIR / "convention_chu.docx"
 BATCH = 25
 TARGET = "ratio ≥ 0.5, flat memory"
 

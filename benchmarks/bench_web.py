@@ -40,7 +40,12 @@ CLIENTS = 20
 PAGE_TARGET = "under 100 ms"
 LOAD_TARGET = "≥ 20/s"  # a region's whole staff clicking at once
 _CSRF = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*name="csrf_token"')
-_FOREIGN = ("GHTFLOW_DATABASE_URL", "GHTFLOW_FILES_DIR", "GHTFLOW_WORKFLOWS_DIR")
+_FOREIGN = (
+    "GHTFLOW_DATABASE_URL",
+    "GHTFLOW_FILES_DIR",
+    "GHTFLOW_WORKFLOWS_DIR",
+    "GHTFLOW_PROCEDURES",
+)
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from cli import (
     generate,
     load,
     motives,
+    procedures,
     report,
     states,
     templates,
@@ -60,6 +61,7 @@ app.add_typer(files.app, name="files")
 app.add_typer(report.app, name="report")
 app.add_typer(audit.app, name="audit")
 app.add_typer(states.app, name="states")
+app.add_typer(procedures.app, name="procedures")
 app.add_typer(motives.app, name="motives")
 register_registry(app)  # registry: import, establishments, ghts, members, compliance
 app.add_typer(campaigns.app, name="campaigns")

@@ -9,21 +9,24 @@ import typer
 
 from cli.output import Format, console, err_console, print_csv, print_json, table
 
-app = typer.Typer(help="Word templates: which are used, and checking an agency's own.")
+app = typer.Typer(help="Word models: which are used, and checking an agency's own.")
 
-KIND_HELP = "chu_convention, had_convention, partnership_convention or conformity_letter"
+KIND_HELP = (
+    "chu_convention, had_convention, partnership_convention, conformity_letter, document, "
+    "notice_letter, or a document type"
+)
 
 
 @app.command("list")
 def list_(
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
 ) -> None:
-    """The template of each kind, and whether it is built in or the agency's own."""
+    """The Word model of each kind, by procedure: built in, a procedure's or the agency's own."""
     from services.generation.fill import list_templates
     from settings import get_settings
 
     rows = list_templates(get_settings())
-    columns = ["kind", "source", "path"]
+    columns = ["kind", "procedure", "source", "path"]
     if fmt is Format.json:
         print_json(rows)
     elif fmt is Format.csv:
@@ -36,7 +39,7 @@ def list_(
 def check(
     file: Path = typer.Argument(..., help="a .docx model"),
     kind: str | None = typer.Option(
-        None, "--kind", help=f"{KIND_HELP} (default: from a built-in file name)"
+        None, "--kind", help=f"{KIND_HELP} (default: from the file name of a procedure's model)"
     ),
     fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
 ) -> None:
@@ -46,8 +49,9 @@ def check(
     that reaches for Python internals or other files, or for more work than a document needs,
     is refused in one line naming the paragraph and the tag (exit 1)."""
     from services.generation.fill import check_template
+    from settings import get_settings
 
-    report = check_template(file, kind)
+    report = check_template(file, kind, get_settings())
     if fmt is Format.json:
         print_json(report)
     elif fmt is Format.csv:

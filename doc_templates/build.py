@@ -1,4 +1,5 @@
-"""Write the four built-in Word templates with python-docx: `python -m doc_templates.build`.
+"""Write the four Word models of the built-in procedure with python-docx, into its `models/`
+folder (`procedures/ght-2017/models/`): `python -m doc_templates.build [FOLDER]`.
 
 The `.docx` files are committed, and this script is how they are made, so that a change to a
 clause is a reviewable diff here and the files can be rebuilt identically. Every `{{ }}` and
@@ -26,7 +27,10 @@ from docx.shared import Pt
 from docx.table import Table
 from docx.text.paragraph import Paragraph
 
-HERE = Path(__file__).resolve().parent
+from procedures import BUILTIN_DIR
+
+# the models/ folder of the built-in GHT procedure
+MODELS_DIR = BUILTIN_DIR / "ght-2017" / "models"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 
 
@@ -543,7 +547,7 @@ def fixed_time_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
-def build(target: Path = HERE) -> list[Path]:
+def build(target: Path = MODELS_DIR) -> list[Path]:
     written = []
     for name, builder in BUILDERS.items():
         doc = builder()
@@ -560,5 +564,5 @@ def build(target: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    for path in build(Path(sys.argv[1]) if len(sys.argv) > 1 else HERE):
+    for path in build(Path(sys.argv[1]) if len(sys.argv) > 1 else MODELS_DIR):
         print(path)

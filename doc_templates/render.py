@@ -57,7 +57,6 @@ from doc_templates.sandbox import (
 )
 from i18n import french_amount, french_date
 
-BUILTIN_DIR = Path(__file__).resolve().parent
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 DOCUMENT_PART = "word/document.xml"
 _HEADER_FOOTER = re.compile(r"^word/(header|footer)\d*\.xml$")

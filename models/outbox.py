@@ -50,7 +50,8 @@ class RecipientState(StrEnum):
 
 
 class NoticeKind(StrEnum):
-    """What a message tells; each has its templates under `notifications/templates/`."""
+    """What a message tells; each has its templates under `notifications/templates/` or, for
+    an event's notice, in its procedure's `mails/` (`procedures/ght-2017/mails/`)."""
 
     REMINDER = "reminder"  # before a document's due date
     DUE_TODAY = "due_today"  # on the due date
@@ -61,6 +62,7 @@ class NoticeKind(StrEnum):
     TACIT_APPROVAL = "tacit_approval"  # two months of silence after receipt
     AUDIT_CHECKPOINT = "audit_checkpoint"  # the day's head of the history, to the direction
     CAMPAIGN_LAUNCH = "campaign_launch"  # what a GHT owes under a campaign just launched
+    PROCEDURE_NOTICE = "procedure_notice"  # an event's notice a procedure declares (`mail: notice`)
 
 
 # Notices about a region, not a document: their rows have `region_id` and no document or GHT,
@@ -71,8 +73,8 @@ REGION_KINDS = frozenset({NoticeKind.AUDIT_CHECKPOINT})
 # makes one launch e-mail per GHT and campaign.
 CAMPAIGN_KINDS = frozenset({NoticeKind.CAMPAIGN_LAUNCH})
 DOCUMENT_KINDS = tuple(k for k in NoticeKind if k not in REGION_KINDS | CAMPAIGN_KINDS)
-# Queued when the agency acts (the conformity request), never by the daily deadline sweep.
-EVENT_KINDS = frozenset({NoticeKind.CONFORMITY_REQUEST})
+# Queued by an event (the conformity request, a procedure's own notice), never by the sweep.
+EVENT_KINDS = frozenset({NoticeKind.CONFORMITY_REQUEST, NoticeKind.PROCEDURE_NOTICE})
 # What the daily deadline sweep sends and counts, in the order its summaries list them.
 SWEEP_KINDS = tuple(k for k in DOCUMENT_KINDS if k not in EVENT_KINDS)
 

@@ -1,12 +1,15 @@
 """The French subject, text and HTML body of each kind of notice, from Jinja2 templates.
 
-One template pair per kind under `templates/` (`KIND.txt.j2`, `KIND.html.j2`): a letter
-extends `letter` (greeting, the agency's signature, the footer); those about a document extend
-`base`, a letter that names the document and its GHT; the campaign launch extends `letter` with
-its table of what a GHT owes; the audit checkpoint, to the region's direction, stands alone.
-HTML is autoescaped, text is not; an undefined variable stops the rendering with its name
-rather than sending a message with a hole in it.
-Dates given as `date` are written the French way (« 1er décembre 2017 »).
+One template pair per kind (`KIND.txt.j2`, `KIND.html.j2`): a letter extends `letter` (greeting,
+the agency's signature, the footer); those about a document extend `base`, a letter that names
+the document and its GHT; the campaign launch extends `letter` with its table of what a GHT
+owes; the audit checkpoint, to the region's direction, stands alone. The deadline notices and
+the bases are under `templates/`; an event's notice names its templates with a `MailTemplate`:
+looked up in its procedure's `mails/` folder first, then under `templates/` (so a procedure's
+mail may extend `base.txt.j2`), with the subject the procedure gives, if any. HTML is
+autoescaped, text is not; an undefined variable stops the rendering with its name rather than
+sending a message with a hole in it. Dates given as `date` are written the French way
+(« 1er décembre 2017 »).
 
 Every template, subject line included, runs in Jinja2's immutable sandbox: the templates are
 ours, but the values (a GHT's name, an officer's note) are not, and a template that one day
@@ -29,6 +32,8 @@ from i18n import french_date
 from models.outbox import NoticeKind
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+# the templates of a procedure's notice whose YAML names none (`mail: notice`)
+GENERIC_NOTICE = "procedure_notice"
 
 SUBJECTS: dict[str, str] = {
     NoticeKind.REMINDER: "[{{ ght_code }}] Rappel : {{ type_label }} attendu le {{ due }}",
@@ -53,7 +58,19 @@ SUBJECTS: dict[str, str] = {
     NoticeKind.CAMPAIGN_LAUNCH: (
         "[{{ ght_code }}] {{ campaign_name }} : documents attendus par {{ agency_name }}"
     ),
+    NoticeKind.PROCEDURE_NOTICE: "[{{ ght_code }}] {{ type_label }} : {{ state_label }}",
 }
+
+
+@dataclass(frozen=True)
+class MailTemplate:
+    """Which templates render a notice: `name`.txt.j2 and `name`.html.j2, looked up in
+    `folders` (a procedure's `mails/`) before `templates/`; `subject`, a one-line template,
+    replaces the kind's."""
+
+    name: str
+    folders: tuple[Path, ...] = ()
+    subject: str | None = None
 
 
 @dataclass(frozen=True)
@@ -76,11 +93,17 @@ def text_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join([line(cells[0]), rule, *(line(c) for c in cells[1:])])
 
 
-@lru_cache(maxsize=1)
-def _environment() -> ImmutableSandboxedEnvironment:
-    """Text and HTML bodies (HTML autoescaped), from the files under `templates/` only."""
+@lru_cache(maxsize=16)
+def mail_environment(folders: tuple[Path, ...] = ()) -> ImmutableSandboxedEnvironment:
+    """The environment of `new_mail_environment(folders)`, made once per process."""
+    return new_mail_environment(folders)
+
+
+def new_mail_environment(folders: tuple[Path, ...] = ()) -> ImmutableSandboxedEnvironment:
+    """Text and HTML bodies (HTML autoescaped), from the files of `folders` then `templates/`,
+    and nowhere else."""
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader(TEMPLATES),
+        loader=FileSystemLoader([*folders, TEMPLATES]),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -91,25 +114,32 @@ def _environment() -> ImmutableSandboxedEnvironment:
 
 
 @lru_cache(maxsize=1)
-def _header_environment() -> ImmutableSandboxedEnvironment:
+def header_environment() -> ImmutableSandboxedEnvironment:
     """Subject lines: a header, not HTML (values are folded to one line, not escaped)."""
     return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
 
 
 @cache
-def _templates(kind: str) -> tuple[Template, Template, Template]:
+def _templates(
+    kind: str, template: MailTemplate | None = None
+) -> tuple[Template, Template, Template]:
     """Subject, text and HTML templates of a kind, compiled once per process."""
     if kind not in SUBJECTS:
         raise KeyError(f"no templates for notice kind {kind!r}")
-    env = _environment()
-    subject = _header_environment().from_string(SUBJECTS[kind])
-    return subject, env.get_template(f"{kind}.txt.j2"), env.get_template(f"{kind}.html.j2")
+    template = template or MailTemplate(kind)
+    env = mail_environment(template.folders)
+    subject = header_environment().from_string(template.subject or SUBJECTS[kind])
+    name = template.name
+    return subject, env.get_template(f"{name}.txt.j2"), env.get_template(f"{name}.html.j2")
 
 
-def render_notice(kind: str, context: Mapping[str, Any]) -> Rendered:
-    """Subject (one line), text and HTML of a notice; `date` values written in French."""
+def render_notice(
+    kind: str, context: Mapping[str, Any], template: MailTemplate | None = None
+) -> Rendered:
+    """Subject (one line), text and HTML of a notice; `date` values written in French.
+    `template` names the templates of an event's notice (default: the kind's own)."""
     values = {k: french_date(v) if isinstance(v, date) else v for k, v in context.items()}
-    subject_t, text_t, html_t = _templates(kind)
+    subject_t, text_t, html_t = _templates(kind, template)
     subject = " ".join(subject_t.render(values).split())
     values["subject"] = subject
     return Rendered(subject=subject, text=text_t.render(values), html=html_t.render(values))

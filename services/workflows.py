@@ -1,51 +1,23 @@
-"""The workflow registry, read once from the YAML definitions under `scenarios/workflows/`.
+"""The workflow registry: every document type of the procedures in force (`services.procedures`).
 
-`GHTFLOW_WORKFLOWS_DIR` may name a folder of further definitions (a region's own procedure);
-a file there with the same `type` replaces the built-in one.
+The built-in types are those of `procedures/ght-2017/workflows/`; `GHTFLOW_PROCEDURES` adds
+procedure folders (or replaces one by name), and `GHTFLOW_WORKFLOWS_DIR` may still name a
+folder of workflow files only (a file there with the same `type` replaces the built-in one).
 """
 
 from __future__ import annotations
 
-from functools import lru_cache
-from pathlib import Path
-from typing import Any
-
-from scenarios import WORKFLOWS_DIR
-from services.adapters.yaml_lines import read_yaml
+from services.procedures.catalog import load_procedures, procedures_for
 from settings import Settings
 from states.machine import WorkflowRegistry
 
-BUILTIN_DIR = WORKFLOWS_DIR  # shipped in the `scenarios` package
 
-
-def _read(folder: Path) -> dict[str, dict[str, Any]]:
-    found: dict[str, dict[str, Any]] = {}
-    for path in sorted(folder.glob("*.yaml")):
-        data = read_yaml(path)  # bounded, no aliases; a problem names the file and the line
-        if isinstance(data, dict):
-            found[str(data.get("type") or path.stem)] = data  # no type: refused by from_mapping
-    return found
-
-
-@lru_cache(maxsize=4)
 def load_workflows(extra_dir: str | None = None) -> WorkflowRegistry:
-    """Built-in definitions plus those of `extra_dir`; machines built once per process."""
-
-    mappings = _read(BUILTIN_DIR)
-    if extra_dir:
-        mappings.update(_read(Path(extra_dir)))
-    ordered = sorted(
-        mappings.values(), key=lambda m: (int(m.get("order", 1000)), str(m.get("type", "")))
-    )
-    # the effects and mails the definitions may name are implemented by services that import
-    # the workspace, which imports this module: read their names once, here
-    from services.lifecycle.effects import effect_needs
-    from services.mail.events import MAILS
-
-    return WorkflowRegistry.from_mappings(ordered, effect_needs(), frozenset(MAILS))
+    """The built-in types plus those of `extra_dir` (a `GHTFLOW_WORKFLOWS_DIR`); machines
+    built once per process."""
+    return load_procedures((), extra_dir).workflows
 
 
 def workflows_for(settings: Settings) -> WorkflowRegistry:
-    """The registry the configuration asks for (`GHTFLOW_WORKFLOWS_DIR`, read by `Settings`)."""
-    extra = settings.workflows_dir
-    return load_workflows(str(extra) if extra is not None else None)
+    """The registry the configuration asks for (`GHTFLOW_PROCEDURES`, `GHTFLOW_WORKFLOWS_DIR`)."""
+    return procedures_for(settings).workflows

@@ -1,4 +1,5 @@
-"""What every use case needs: the database, the file store and the workflow registry."""
+"""What every use case needs: the database, the file store, the procedures in force and their
+workflow registry."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from states.machine import WorkflowRegistry
 
 if TYPE_CHECKING:
     from services.audit.chain import AuditKey
+    from services.procedures.catalog import Procedures
 
 
 @dataclass
@@ -23,6 +25,14 @@ class Workspace:
     db: Database
     files: FileStore
     workflows: WorkflowRegistry
+
+    @cached_property
+    def procedures(self) -> Procedures:
+        """The procedures in force (`GHTFLOW_PROCEDURES`): the one `workflows` is built from,
+        where each type finds its Word models and e-mail templates."""
+        from services.procedures.catalog import procedures_for
+
+        return procedures_for(self.settings)
 
     @cached_property
     def audit_key(self) -> AuditKey:

@@ -15,7 +15,16 @@ class StateError(Refusal):
 
 
 class DefinitionError(StateError):
-    """A workflow definition is malformed."""
+    """A workflow definition is malformed. `where` is the path of keys to the mistake in the
+    definition's mapping (`("events", "submit", "guards")`), so that a reader that knows the
+    file's lines (`ghtflow procedures check`) can name the line."""
+
+    def __init__(self, message: str, where: tuple[str, ...] = ()) -> None:
+        super().__init__(message)
+        self.where = where
+
+    def __reduce__(self) -> tuple[object, ...]:  # picklable with its path (Prefect may pickle)
+        return (type(self), (str(self), self.where))
 
 
 class UnknownDocumentType(StateError):

@@ -89,7 +89,9 @@ class WorkflowRegistry:
     """Every known document type, its definition and its one shared machine."""
 
     def __init__(self, definitions: Iterable[WorkflowDefinition]) -> None:
-        self._machines = {d.type: DocumentMachine(d) for d in definitions}
+        """Types in their `order` (listings and reports show them so), ties as given."""
+        ordered = sorted(definitions, key=lambda d: d.order)
+        self._machines = {d.type: DocumentMachine(d) for d in ordered}
 
     @classmethod
     def from_mappings(

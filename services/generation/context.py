@@ -39,10 +39,14 @@ from services.adapters.stored import motive_keys
 from services.errors import InvalidInput, NotFound
 from states.machine import WorkflowRegistry
 
-# Template kinds: a convention's document type, or the conformity letter.
+# Template kinds (the context a model is filled with): a convention's document type, the
+# conformity letter, the document model of any other type, and the letter of a procedure's
+# notice (`mail: {letter: …}`).
 CONFORMITY_LETTER = "conformity_letter"
 CONVENTION_KINDS = ("chu_convention", "had_convention", "partnership_convention")
-KINDS = (*CONVENTION_KINDS, CONFORMITY_LETTER)
+DOCUMENT = "document"
+NOTICE_LETTER = "notice_letter"
+KINDS = (*CONVENTION_KINDS, CONFORMITY_LETTER, DOCUMENT, NOTICE_LETTER)
 # Under which name each convention type lists its parties in the context.
 PARTY_NAMES = {
     "chu_convention": "parties",
@@ -76,6 +80,22 @@ class RequestFacts:
 
 
 @dataclass(frozen=True)
+class EventFacts:
+    """The event a procedure's notice letter is about."""
+
+    name: str
+    label: str
+    actor: str
+    as_of: date
+    note: str | None = None
+
+
+def context_kind(doc_type: str) -> str:
+    """The context a type's own model is filled with: a convention's, or the document's."""
+    return doc_type if doc_type in CONVENTION_KINDS else DOCUMENT
+
+
+@dataclass(frozen=True)
 class DocumentFacts:
     """Everything a template may use about one document, as read in one transaction."""
 
@@ -102,6 +122,7 @@ class DocumentFacts:
     members: tuple[EstablishmentFacts, ...]
     parties: tuple[EstablishmentFacts, ...] = ()
     request: RequestFacts | None = field(default=None)
+    event: EventFacts | None = field(default=None)
 
     @property
     def label(self) -> str:
@@ -270,6 +291,8 @@ def document_day(facts: DocumentFacts, as_of: date | None) -> date:
         return as_of
     if facts.request is not None:
         return facts.request.requested_on
+    if facts.event is not None:
+        return facts.event.as_of
     day = facts.last_event_on or facts.due_date
     if day is None:
         raise InvalidInput(f"{facts.label}: no date to write in the document; give --as-of")
@@ -351,6 +374,30 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
             {"name": request.signatory_name, "email": request.requested_by},
         )
         return context
+    if kind in (DOCUMENT, NOTICE_LETTER):
+        context["parties"] = [
+            _establishment_record(f"parties[{i}]", p) for i, p in enumerate(facts.parties)
+        ]
+    if kind == NOTICE_LETTER:
+        event = facts.event
+        if event is None:
+            raise InvalidInput(f"{facts.label}: no event to write a letter for")
+        context["event"] = Record(
+            "event",
+            f"event {event.name}",
+            _filled(
+                {
+                    "name": event.name,
+                    "label": event.label,
+                    "actor": event.actor,
+                    "date": french_date(event.as_of),
+                    "date_short": french_date_short(event.as_of),
+                    "note": event.note,
+                }
+            ),
+        )
+    if kind in (DOCUMENT, NOTICE_LETTER):
+        return context
     if kind not in PARTY_NAMES:
         raise InvalidInput(f"no Word template kind {kind!r}; kinds: {', '.join(KINDS)}")
     if not facts.parties:
@@ -417,7 +464,7 @@ def sample_context(kind: str) -> dict[str, Any]:
     """A full context of `kind` with every optional value present (made-up facts)."""
     if kind not in KINDS:
         raise InvalidInput(f"unknown template kind {kind!r}; kinds: {', '.join(KINDS)}")
-    doc_type = "pmsp" if kind == CONFORMITY_LETTER else kind
+    doc_type = kind if kind in CONVENTION_KINDS else "pmsp"
     facts = DocumentFacts(
         id=1,
         doc_type=doc_type,
@@ -449,6 +496,13 @@ def sample_context(kind: str) -> dict[str, Any]:
             respond_by=date(2017, 12, 1),
             requested_by="instructeur@ars.example.org",
             signatory_name="Camille Durand",
+        ),
+        event=EventFacts(
+            name="decide",
+            label="Décider",
+            actor="instructeur@ars.example.org",
+            as_of=date(2017, 9, 20),
+            note="Préciser.",
         ),
     )
     return build_context(kind, facts)

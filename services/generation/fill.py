@@ -6,8 +6,10 @@ conformity request. The context comes from the database (`services/generation/co
 never from the template; the date written in a document is `as_of` or the data's own date,
 so filling unchanged data again gives the same bytes and reuses the same row.
 
-Templates: the built-in ones in `doc_templates/`, unless `GHTFLOW_TEMPLATES_DIR` holds a file
-of the same name (an agency's own model). Models run in a sandbox (`doc_templates.sandbox`);
+Templates: a document type names its Word models in its workflow (`model:`, the document
+itself; `conformity_letter:`; a notice's `letter:`), files of its procedure's `models/` folder
+(`procedures/ght-2017/models/` for the built-in types), unless `GHTFLOW_TEMPLATES_DIR` holds a
+file of the same name (an agency's own model). Models run in a sandbox (`doc_templates.sandbox`);
 whatever a model does wrong is an `InvalidInput` naming the document, the file and the tag.
 A run over many documents (`generate --type T --all`) goes on past a document its model cannot
 fill and reports it (`FillFailure`, `GenerationIncomplete`); a model that cannot even be
@@ -22,37 +24,35 @@ import shutil
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
+from dataclasses import replace as replace_facts
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 from sqlmodel import Session, col, select
 
-from doc_templates.render import BUILTIN_DIR, TemplateProblem, analyse_template, compiled_template
+from doc_templates.render import TemplateProblem, analyse_template, compiled_template
 from models import Document, GeneratedFile, Ght
 from services.adapters.files import FileStore
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.generation.context import (
     CONFORMITY_LETTER,
     KINDS,
+    NOTICE_LETTER,
     DocumentFacts,
+    EventFacts,
     build_context,
+    context_kind,
     document_day,
     latest_request_id,
     load_document_facts,
     load_request_facts,
     sample_context,
 )
+from services.procedures.catalog import Procedures, every_model, procedures_for
 from services.workspace import Workspace
 from settings import Settings
-
-TEMPLATE_FILES = {
-    "chu_convention": "convention_chu.docx",
-    "had_convention": "convention_had.docx",
-    "partnership_convention": "convention_partenariat.docx",
-    CONFORMITY_LETTER: "lettre_mise_en_conformite.docx",
-}
-assert set(TEMPLATE_FILES) == set(KINDS)
+from states.procedure import Origin, Procedure
 
 
 @dataclass(frozen=True)
@@ -125,42 +125,108 @@ class GenerationIncomplete(InvalidInput):
         return (type(self), (self.files, self.failures))
 
 
-# --- templates --------------------------------------------------------------------------------
+# --- templates ----------------------------------------------------------------------------
 
 
-def template_path(settings: Settings, kind: str) -> Path:
-    """The template of `kind`: the agency's own if `GHTFLOW_TEMPLATES_DIR` has one."""
-    name = TEMPLATE_FILES[kind]
-    if settings.templates_dir is not None:
-        own = settings.templates_dir / name
-        if own.is_file():
-            return own
-    return BUILTIN_DIR / name
+@dataclass(frozen=True)
+class Model:
+    """A Word model a type names: the file, the context it is filled with (`KINDS`), and the
+    procedure whose `models/` holds it."""
+
+    procedure: Procedure
+    kind: str
+    name: str
+
+    def path(self, settings: Settings) -> Path:
+        """The agency's own file of that name if `GHTFLOW_TEMPLATES_DIR` has one, else the
+        procedure's."""
+        if settings.templates_dir is not None:
+            own = settings.templates_dir / self.name
+            if own.is_file():
+                return own
+        return self.procedure.model_path(self.name)
+
+
+def _procedure(procedures: Procedures, doc_type: str) -> Procedure:
+    procedure = procedures.procedure_of(doc_type)
+    if procedure is None:
+        raise InvalidInput(f"no procedure defines type {doc_type!r}")
+    return procedure
+
+
+def document_model(procedures: Procedures, doc_type: str) -> Model | None:
+    """The model `generate` fills for a document of `doc_type` (its workflow's `model:`)."""
+    procedure = procedures.procedure_of(doc_type)
+    definition = procedure.definition(doc_type) if procedure is not None else None
+    if procedure is None or definition is None or definition.model is None:
+        return None
+    return Model(procedure, context_kind(doc_type), definition.model)
+
+
+def conformity_letter_model(procedures: Procedures, doc_type: str) -> Model | None:
+    """The letter of a conformity request about a `doc_type` (its `conformity_letter:`)."""
+    procedure = procedures.procedure_of(doc_type)
+    definition = procedure.definition(doc_type) if procedure is not None else None
+    if procedure is None or definition is None or definition.conformity_letter is None:
+        return None
+    return Model(procedure, CONFORMITY_LETTER, definition.conformity_letter)
+
+
+def _types_with_models(procedures: Procedures) -> str:
+    return ", ".join(t for t in procedures.workflows.types if document_model(procedures, t))
+
+
+def _is_builtin(procedure: Procedure, path: Path) -> bool:
+    return procedure.origin is Origin.BUILTIN and path.parent == procedure.models_dir
 
 
 def list_templates(settings: Settings) -> list[dict[str, str]]:
-    """`templates list`: the template of each kind and where it comes from."""
+    """`templates list`: each Word model of the procedures in force (by kind: a type's own
+    model under its type, the letters under theirs) and where it comes from."""
     rows = []
-    for kind in TEMPLATE_FILES:
-        path = template_path(settings, kind)
-        source = "built-in" if path.parent == BUILTIN_DIR else "agency"
-        rows.append({"kind": kind, "source": source, "path": str(path)})
+    for procedure, kind, name in every_model(procedures_for(settings).all):
+        path = Model(procedure, kind, name).path(settings)
+        if settings.templates_dir is not None and path.parent == settings.templates_dir:
+            source = "agency"
+        else:
+            source = "built-in" if procedure.origin is Origin.BUILTIN else "procedure"
+        rows.append(
+            {"kind": kind, "procedure": procedure.name, "source": source, "path": str(path)}
+        )
     return rows
 
 
-def _template_label(path: Path) -> str:
-    return path.name if path.parent == BUILTIN_DIR else str(path)
+def _template_label(model: Model, path: Path) -> str:
+    """What `GeneratedFile.template` records: a built-in model's file name, an agency's own
+    file's path (`GHTFLOW_TEMPLATES_DIR`), another procedure's `NAME/FILE`."""
+    if _is_builtin(model.procedure, path):
+        return path.name
+    if path.parent == model.procedure.models_dir:
+        return f"{model.procedure.name}/{model.name}"
+    return str(path)
 
 
-def check_template(path: Path, kind: str | None = None) -> dict[str, Any]:
+def check_template(
+    path: Path, kind: str | None = None, settings: Settings | None = None
+) -> dict[str, Any]:
     """`templates check`: what the model uses that the context of `kind` lacks, and what the
-    context offers that the model never uses. `kind` defaults from a built-in file name."""
+    context offers that the model never uses. `kind` defaults from the file name of a model
+    of the procedures in force (`settings`; the built-in ones when None)."""
     if kind is None:
-        kind = next((k for k, name in TEMPLATE_FILES.items() if name == path.name), None)
+        models = every_model(procedures_for(settings or Settings()).all)
+        kind = next((k for _, k, name in models if name == path.name), None)
         if kind is None:
             raise InvalidInput(
                 f"{path.name}: say which context to check against with --kind ({', '.join(KINDS)})"
             )
+    if kind not in KINDS:  # a type's own model: the context of its kind
+        types = procedures_for(settings or Settings()).workflows.types
+        if kind not in types:
+            raise InvalidInput(
+                f"unknown template kind {kind!r}; kinds: {', '.join(KINDS)}, or a document "
+                f"type: {', '.join(types)}"
+            )
+        kind = context_kind(kind)
     if not path.is_file():
         raise InvalidInput(f"file not found: {path}")
     try:
@@ -244,9 +310,17 @@ def _record(
 
 
 def _fill(
-    ws: Workspace, session: Session, kind: str, facts: DocumentFacts, as_of: date | None
+    ws: Workspace,
+    session: Session,
+    model: Model,
+    facts: DocumentFacts,
+    as_of: date | None,
+    recorded_kind: str | None = None,
 ) -> GeneratedFile:
-    path = template_path(ws.settings, kind)
+    """Fill `model` with `facts`; recorded under `recorded_kind` (default: the model's kind;
+    a type's own model: the type)."""
+    kind = model.kind
+    path = model.path(ws.settings)
     context = build_context(kind, facts, as_of)
     try:
         data = compiled_template(path).render(context)
@@ -260,8 +334,8 @@ def _fill(
         session,
         document_id=facts.id,
         document_version=facts.version,
-        kind=kind,
-        template=_template_label(path),
+        kind=recorded_kind or kind,
+        template=_template_label(model, path),
         file_format="docx",
         file_name=f"{stem}-{facts.ght_code}-doc{facts.id}{suffix}.docx",
         sha=sha,
@@ -279,20 +353,35 @@ def render_conformity_letter(
     For the conformity e-mail: the file is at `ws.files.path_of(row.file_hash)`, named
     `row.file_name`. The letter is dated the day of the request unless `as_of` is given."""
     facts = load_request_facts(session, ws.workflows, request_id)
-    return _fill(ws, session, CONFORMITY_LETTER, facts, as_of)
+    model = conformity_letter_model(ws.procedures, facts.doc_type)
+    if model is None:
+        raise InvalidInput(f"{facts.label}: type {facts.doc_type!r} names no conformity letter")
+    return _fill(ws, session, model, facts, as_of)
 
 
 def render_convention(
     ws: Workspace, session: Session, document_id: int, *, as_of: date | None = None
 ) -> GeneratedFile:
-    """Fill the convention of `document_id` inside the caller's transaction."""
+    """Fill the document model of `document_id` (a convention…) inside the caller's
+    transaction."""
     facts = load_document_facts(session, ws.workflows, document_id)
-    if facts.doc_type not in TEMPLATE_FILES:
+    model = document_model(ws.procedures, facts.doc_type)
+    if model is None:
         raise InvalidInput(
             f"{facts.label}: no Word template for type {facts.doc_type!r}; templates exist "
-            f"for {', '.join(k for k in KINDS if k != CONFORMITY_LETTER)}"
+            f"for {_types_with_models(ws.procedures)}"
         )
-    return _fill(ws, session, facts.doc_type, facts, as_of)
+    return _fill(ws, session, model, facts, as_of, recorded_kind=facts.doc_type)
+
+
+def render_notice_letter(
+    ws: Workspace, session: Session, document_id: int, letter: str, event: EventFacts
+) -> GeneratedFile:
+    """Fill `letter` (a model of the document's procedure) about `event`, inside the caller's
+    transaction: the letter a procedure's notice attaches, dated the event's day."""
+    facts = load_document_facts(session, ws.workflows, document_id)
+    model = Model(_procedure(ws.procedures, facts.doc_type), NOTICE_LETTER, letter)
+    return _fill(ws, session, model, replace_facts(facts, event=event), None)
 
 
 def _files_of_document(
@@ -310,7 +399,7 @@ def _files_of_document(
             "conformity request to write a letter for"
         )
     files: list[GeneratedFile] = []
-    has_template = document.doc_type in TEMPLATE_FILES
+    has_template = document_model(ws.procedures, document.doc_type) is not None
     if not letter_only and (has_template or not in_conformity):
         files.append(render_convention(ws, session, document_id, as_of=as_of))  # or refused
     if request_id is not None and (letter_only or in_conformity):
@@ -376,11 +465,12 @@ def documents_to_fill(ws: Workspace, doc_type: str, ghts: Sequence[str] = ()) ->
 
     Refused when the type has no model or its model cannot be compiled (a syntax error, a tag
     the sandbox refuses): every document would fail the same way, so the run stops at once."""
-    if doc_type not in TEMPLATE_FILES or doc_type == CONFORMITY_LETTER:
-        kinds = ", ".join(k for k in KINDS if k != CONFORMITY_LETTER)
-        raise InvalidInput(f"no Word template for type {doc_type!r}; templates exist for {kinds}")
+    model = document_model(ws.procedures, doc_type)
+    if model is None:
+        types = _types_with_models(ws.procedures)
+        raise InvalidInput(f"no Word template for type {doc_type!r}; templates exist for {types}")
     try:
-        compiled_template(template_path(ws.settings, doc_type))
+        compiled_template(model.path(ws.settings))
     except TemplateProblem as exc:
         raise InvalidInput(str(exc)) from None
     codes = [c.upper() for c in ghts]

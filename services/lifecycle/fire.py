@@ -315,7 +315,8 @@ def _apply(
                 conn, ws, transition.mail,
                 FiredEvent(
                     document.id, document.ght_id, document.doc_type, event, holder.state, day,
-                    actor, motives, note, respond_by,
+                    actor, motives, note, respond_by, appended["seq"], transition.label,
+                    step.payload, transition.notice,
                 ),
             )  # fmt: skip
         return FireResult(

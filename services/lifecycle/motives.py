@@ -1,4 +1,6 @@
-"""The catalogue of conformity motives, seeded with the 2017 review's four and extended by users."""
+"""The catalogue of conformity motives: those of the procedures in force (their `motives.yaml`,
+recorded as built-ins by `ghtflow db upgrade`), extended by users (`motives add`) and by
+scenarios."""
 
 from __future__ import annotations
 
@@ -49,3 +51,19 @@ def add_motive(ws: Workspace, key: str, label: str) -> bool:
             return True
         existing.label = label.strip()
         return False
+
+
+def record_procedure_motives(ws: Workspace) -> list[str]:
+    """Add to the catalogue, as built-ins, the motives of the procedures in force that it
+    lacks (`ghtflow db upgrade`); a motive already there keeps its label. The keys added."""
+    motives = ws.procedures.motives
+    with ws.db.transaction() as session:
+        present = set(
+            session.exec(
+                select(ConformityMotive.key).where(col(ConformityMotive.key).in_(list(motives)))
+            ).all()
+        )
+        added = [key for key in motives if key not in present]
+        for key in added:
+            session.add(ConformityMotive(key=key, label=motives[key], builtin=True))
+    return added

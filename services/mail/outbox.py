@@ -8,8 +8,8 @@ date) is enforced by the database: inserting a notice that exists already does n
 
 Recipients: the GHT's people (`Person` side "ght", the support establishment's contacts); in
 copy, for the notices that involve the agency's direction (overdue, conformity requests and
-their escalation, tacit approval), the region's `direction_email`, or `GHTFLOW_MAIL_CC`
-instead when it is set.
+their escalation, tacit approval, a procedure's notice that says `copy_direction: true`), the
+region's `direction_email`, or `GHTFLOW_MAIL_CC` instead when it is set.
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from models.db import table_of
 from models.outbox import NoticeKind
 from notifications.addresses import InvalidAddress, parse_address
 from notifications.message import Attachment, new_message_id
-from notifications.render import render_notice
+from notifications.render import MailTemplate, render_notice
 from services.errors import InvalidInput, NotFound
 from services.mail.addresses import copy_override, sender_of
 from services.workspace import Workspace
@@ -43,6 +43,19 @@ COPY_DIRECTION = frozenset(
         NoticeKind.CONFORMITY_REQUEST,
         NoticeKind.CONFORMITY_OVERDUE,
         NoticeKind.TACIT_APPROVAL,
+    }
+)
+# what every notice about a document may use, besides what its kind adds (`Notice.context`)
+COMMON_CONTEXT = frozenset(
+    {
+        "ght_code",
+        "ght_name",
+        "holder_code",
+        "holder_name",
+        "agency_name",
+        "document_id",
+        "attachments",
+        "subject",
     }
 )
 
@@ -70,7 +83,11 @@ class GhtContacts:
 
 @dataclass(frozen=True)
 class Notice:
-    """One decision to tell a GHT something; its key is (document, kind, stage, due date)."""
+    """One decision to tell a GHT something; its key is (document, kind, stage, due date).
+
+    `template` names the templates of an event's notice (its procedure's `mails/` first; by
+    default the kind's under `notifications/templates/`); `copy_direction` says whether the
+    agency's direction gets a copy (by default: the kinds of `COPY_DIRECTION`)."""
 
     document_id: int
     ght_id: int
@@ -80,6 +97,15 @@ class Notice:
     as_of: date
     context: Mapping[str, Any]
     attachments: Sequence[Attachment] = field(default_factory=tuple)
+    template: MailTemplate | None = None
+    copy_direction: bool | None = None
+
+    @property
+    def copied(self) -> bool:
+        """Whether the agency's direction gets a copy."""
+        if self.copy_direction is not None:
+            return self.copy_direction
+        return self.kind in COPY_DIRECTION
 
     @property
     def key(self) -> tuple[int, str, str, date]:
@@ -135,7 +161,7 @@ def message_row(
 
     `AddressRefused` when an address of the GHT breaks the rule: the message is not queued
     rather than sent without someone (it is queued once the address is corrected)."""
-    copied = notice.kind in COPY_DIRECTION
+    copied = notice.copied
     refused = contacts.refused + (contacts.refused_copy if copied else ())
     if refused:
         raise AddressRefused(
@@ -145,12 +171,14 @@ def message_row(
     context = {
         "ght_code": contacts.code,
         "ght_name": contacts.name,
+        "holder_code": contacts.code,
+        "holder_name": contacts.name,
         "agency_name": contacts.agency_name,
         "document_id": notice.document_id,
         "attachments": [a.name for a in notice.attachments],
         **notice.context,
     }
-    rendered = render_notice(notice.kind, context)
+    rendered = render_notice(notice.kind, context, notice.template)
     copy = list(contacts.direction) if copied else []
     return {
         "document_id": notice.document_id,

@@ -30,7 +30,13 @@ CHROMIUM = os.environ.get("GHTFLOW_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "ghtflow-demo"
 OFFICER = "instructeur@ars-occitanie.example.org"
 # Variables that would point the server somewhere else than the prepared work directory.
-_FOREIGN = ("GHTFLOW_DATABASE_URL", "GHTFLOW_FILES_DIR", "GHTFLOW_WORKFLOWS_DIR", "GHTFLOW_HOME")
+_FOREIGN = (
+    "GHTFLOW_DATABASE_URL",
+    "GHTFLOW_FILES_DIR",
+    "GHTFLOW_WORKFLOWS_DIR",
+    "GHTFLOW_PROCEDURES",
+    "GHTFLOW_HOME",
+)
 
 
 def director(ght_code: str) -> str:

@@ -23,7 +23,12 @@ DOC_TYPES = [
     "sdsi",
 ]
 # Variables that would point the command somewhere else than the test's work directory.
-_FOREIGN = ("GHTFLOW_DATABASE_URL", "GHTFLOW_FILES_DIR", "GHTFLOW_WORKFLOWS_DIR")
+_FOREIGN = (
+    "GHTFLOW_DATABASE_URL",
+    "GHTFLOW_FILES_DIR",
+    "GHTFLOW_WORKFLOWS_DIR",
+    "GHTFLOW_PROCEDURES",
+)
 
 
 def director(code: str) -> str:

@@ -110,7 +110,12 @@ def fuzz_home(loaded_home: Path, tmp_path_factory: pytest.TempPathFactory) -> It
     (home / "empty.yaml").write_text("", encoding="utf-8")
     (home / "folder").mkdir()
     with pytest.MonkeyPatch.context() as patch:
-        for name in ("GHTFLOW_DATABASE_URL", "GHTFLOW_FILES_DIR", "GHTFLOW_WORKFLOWS_DIR"):
+        for name in (
+            "GHTFLOW_DATABASE_URL",
+            "GHTFLOW_FILES_DIR",
+            "GHTFLOW_WORKFLOWS_DIR",
+            "GHTFLOW_PROCEDURES",
+        ):
             patch.delenv(name, raising=False)
         patch.setenv("GHTFLOW_HOME", str(home))
         patch.setenv("GHTFLOW_SMTP_PORT", "9")  # `outbox send`: refused at once, nothing sent

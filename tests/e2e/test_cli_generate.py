@@ -13,7 +13,7 @@ from docx import Document as Docx
 
 from tests.e2e.runner import GHTFLOW, env_for, ghtflow, ok, ok_json, one_line_error, usage_error
 
-BUILTIN = Path(__file__).resolve().parents[2] / "doc_templates"
+BUILTIN = Path(__file__).resolve().parents[2] / "procedures" / "ght-2017" / "models"
 
 
 def paragraphs(path: Path) -> str:

@@ -2,8 +2,8 @@
 checkout: the wheel is built from a copy of the sources, installed into a new virtual
 environment, and the `ghtflow` command of that environment runs from a folder outside the
 repository with no PYTHONPATH, so that it can only use what the wheel carries (workflow
-definitions, categories, Alembic migrations, the demo scenario, Word models, e-mail and web
-templates).
+definitions, Word models and e-mails of the built-in procedure, categories, Alembic migrations,
+the demo scenario, e-mail and web templates).
 
 The new environment gets ghtflow's dependencies from this one through a `.pth` line (no
 download); the wheel itself is installed with `--no-deps --no-index`.
@@ -183,10 +183,13 @@ def test_the_wheel_carries_every_data_file(wheel: Path):
     assert {
         "scenarios/occitanie-2017.yaml",
         "scenarios/categories.yaml",
-        "scenarios/workflows/pmsp.yaml",
+        "procedures/ght-2017/procedure.yaml",
+        "procedures/ght-2017/motives.yaml",
+        "procedures/ght-2017/workflows/pmsp.yaml",
+        "procedures/ght-2017/models/convention_chu.docx",
+        "procedures/ght-2017/mails/conformity_request.html.j2",
         "migrations/alembic.ini",
-        "doc_templates/convention_chu.docx",
-        "notifications/templates/conformity_request.html.j2",
+        "notifications/templates/reminder.html.j2",
         "web/templates/base.html",
         "web/static/style.css",
     } <= expected
@@ -240,6 +243,9 @@ def test_installed_command_runs_outside_the_repository(installed: Installed, tmp
     # the built-in Word models: listed, checked, filled
     models = installed.json("templates", "list")
     assert {m["source"] for m in models} == {"built-in"} and len(models) == 4
+    (procedure,) = installed.json("procedures", "list")
+    assert procedure["name"] == "ght-2017" and set(procedure["types"]) == types
+    assert installed.ok("procedures", "check", procedure["folder"]).endswith(": OK\n")
     for model in models:
         assert not Path(model["path"]).is_relative_to(REPO), model
         assert installed.json("templates", "check", model["path"])["missing"] == [], model

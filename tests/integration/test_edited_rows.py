@@ -226,7 +226,7 @@ def cli(occitanie: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     from cli.app import main
     from settings import get_settings
 
-    for name in ("GHTFLOW_FILES_DIR", "GHTFLOW_WORKFLOWS_DIR"):
+    for name in ("GHTFLOW_FILES_DIR", "GHTFLOW_WORKFLOWS_DIR", "GHTFLOW_PROCEDURES"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("GHTFLOW_HOME", str(occitanie.settings.home))
     monkeypatch.setenv("GHTFLOW_DATABASE_URL", occitanie.settings.effective_database_url)

@@ -127,10 +127,10 @@ def test_a_template_failing_for_one_document_fails_only_that_one(occitanie, monk
     ws = occitanie
     broken = document_id(ws, "OCC-03", "chu_convention")
 
-    def failing_for_one(kind: str, context: Any) -> Any:
+    def failing_for_one(kind: str, context: Any, template: Any = None) -> Any:
         if context["document_id"] == broken:
             raise ValueError("template reminder.txt.j2: 'due' is undefined")
-        return render(kind, context)
+        return render(kind, context, template)
 
     monkeypatch.setattr("services.mail.outbox.render_notice", failing_for_one)
     report = sweep_deadlines(ws, DECEMBER)

@@ -23,6 +23,7 @@ PACKAGES = (
     "i18n",
     "settings",
     "scenarios",
+    "procedures",
     "migrations",
 )
 

@@ -15,15 +15,17 @@ from hypothesis import strategies as st
 
 from doc_templates import build
 from doc_templates.render import (
-    BUILTIN_DIR,
     MissingValue,
     Record,
     TemplateProblem,
     analyse_template,
     compiled_template,
 )
-from services.generation.context import KINDS, sample_context
-from services.generation.fill import TEMPLATE_FILES
+from services.generation.context import sample_context
+from services.procedures.catalog import every_model, load_procedures
+
+# kind -> the built-in Word model of that kind (the conventions' and the conformity letter)
+BUILTIN_MODELS = {kind: p.model_path(name) for p, kind, name in every_model(load_procedures().all)}
 
 
 def all_text(data: bytes) -> str:
@@ -40,11 +42,11 @@ def all_text(data: bytes) -> str:
 
 
 def render(kind: str, context: dict[str, Any] | None = None) -> bytes:
-    template = compiled_template(BUILTIN_DIR / TEMPLATE_FILES[kind])
+    template = compiled_template(BUILTIN_MODELS[kind])
     return template.render(context if context is not None else sample_context(kind))
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", list(BUILTIN_MODELS))
 def test_every_template_fills_completely_and_identically(kind):
     first, second = render(kind), render(kind)
     assert first == second  # same context, same bytes (fixed zip dates, no "now")
@@ -201,9 +203,9 @@ def test_check_finds_a_misspelt_variable_and_unused_ones(tmp_path):
     assert "members[].name" not in report.unused
 
 
-@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("kind", list(BUILTIN_MODELS))
 def test_check_of_the_built_in_templates_finds_nothing_missing(kind):
-    report = analyse_template(BUILTIN_DIR / TEMPLATE_FILES[kind], sample_context(kind))
+    report = analyse_template(BUILTIN_MODELS[kind], sample_context(kind))
     assert report.missing == []
 
 
@@ -222,14 +224,14 @@ def test_a_file_that_is_not_a_docx_is_refused(tmp_path):
 
 def test_committed_templates_are_what_the_build_script_writes(tmp_path):
     for path in build.build(tmp_path):
-        assert path.read_bytes() == (BUILTIN_DIR / path.name).read_bytes(), path.name
+        assert path.read_bytes() == (build.MODELS_DIR / path.name).read_bytes(), path.name
 
 
 def test_every_tag_of_the_templates_sits_in_one_run():
-    for name in TEMPLATE_FILES.values():
-        with zipfile.ZipFile(BUILTIN_DIR / name) as archive:
+    for path in BUILTIN_MODELS.values():
+        with zipfile.ZipFile(path) as archive:
             xml = archive.read("word/document.xml").decode()
         for run_text in xml.split("<w:t")[1:]:
             text = run_text.split(">", 1)[1].split("</w:t>", 1)[0]
-            assert text.count("{{") == text.count("}}"), (name, text)
-            assert text.count("{%") == text.count("%}"), (name, text)
+            assert text.count("{{") == text.count("}}"), (path.name, text)
+            assert text.count("{%") == text.count("%}"), (path.name, text)

@@ -20,13 +20,16 @@ from notifications.message import (
     message_bytes,
     new_message_id,
 )
-from notifications.render import SUBJECTS, render_notice
+from notifications.render import SUBJECTS, MailTemplate, render_notice
 from services.deadlines.sweep import conformity_stage, document_stage
+from services.procedures.catalog import load_procedures
 from services.workflows import load_workflows
 from states.deadlines import delivered_states, tacit_sources
 from states.guards import add_months
 
 DUE = date(2017, 12, 31)
+# the e-mails of the built-in procedure's events are in its mails/ folder
+GHT_MAILS = (load_procedures().named("ght-2017").mails_dir,)
 OFFSETS = (30, 15, 7, 1)
 
 
@@ -125,6 +128,7 @@ def test_conformity_request_is_rendered_in_french_with_motives_and_escaped_html(
             respond_by=date(2017, 12, 1),
             requested_by="instructeur@ars-occitanie.example.org",
         ),
+        MailTemplate(NoticeKind.CONFORMITY_REQUEST, GHT_MAILS),
     )
     assert rendered.subject == (
         "[OCC-02] Demande de mise en conformité : Projet médical et de soins partagé (PMSP)"
@@ -151,10 +155,13 @@ def test_every_kind_renders_and_a_missing_value_stops_the_rendering():
         received_on=date(2017, 7, 3),
         effective_on=date(2017, 9, 3),
         months=2,
+        holder_name="GHT Lot",
+        as_of=date(2017, 10, 30),
+        event_label="Décider",
     )
     assert set(SUBJECTS) == set(NoticeKind)  # every kind has its templates
     for kind in DOCUMENT_KINDS:
-        rendered = render_notice(kind, values)
+        rendered = render_notice(kind, values, MailTemplate(kind, GHT_MAILS))
         assert rendered.subject.startswith("[OCC-02] ")
         assert "\n" not in rendered.subject
         assert rendered.text.startswith("Madame, Monsieur,")

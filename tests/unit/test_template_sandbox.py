@@ -14,7 +14,6 @@ from docx import Document
 
 from doc_templates import render, sandbox
 from doc_templates.render import (
-    BUILTIN_DIR,
     MissingValue,
     TemplateProblem,
     UnsafeTemplate,
@@ -23,7 +22,10 @@ from doc_templates.render import (
 )
 from notifications import render as mail_render
 from services.generation.context import sample_context
-from services.generation.fill import TEMPLATE_FILES
+from services.procedures.catalog import every_model, load_procedures
+
+# kind -> the built-in Word model of that kind (the conventions' and the conformity letter)
+BUILTIN_MODELS = {kind: p.model_path(name) for p, kind, name in every_model(load_procedures().all)}
 
 RCE = "{{ cycler.__init__.__globals__.os.system('touch pwned') }}"
 
@@ -237,9 +239,9 @@ def test_what_an_honest_model_does_still_works(tmp_path):
     assert check(honest).missing == []
 
 
-@pytest.mark.parametrize("kind", list(TEMPLATE_FILES))
+@pytest.mark.parametrize("kind", list(BUILTIN_MODELS))
 def test_the_built_in_models_pass_the_sandbox(kind):
-    report = analyse_template(BUILTIN_DIR / TEMPLATE_FILES[kind], sample_context(kind))
+    report = analyse_template(BUILTIN_MODELS[kind], sample_context(kind))
     assert report.missing == []
 
 
@@ -287,6 +289,7 @@ def test_a_zip_of_many_parts_is_refused_before_python_docx_reads_it(tmp_path):
 def test_e_mail_templates_run_in_the_sandbox_too():
     from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+    mails = load_procedures().named("ght-2017").mails_dir  # the built-in events' e-mails
     for kind in mail_render.SUBJECTS:
-        for template in mail_render._templates(kind):
+        for template in mail_render._templates(kind, mail_render.MailTemplate(kind, (mails,))):
             assert isinstance(template.environment, ImmutableSandboxedEnvironment), kind

@@ -1,0 +1,1 @@
+"""Procedures as data: reading, checking and loading procedure folders."""
