@@ -227,10 +227,12 @@ class WorkflowDefinition:
         known_guards: frozenset[str],
         known_effects: Mapping[str, frozenset[str]] | None = None,
         known_mails: frozenset[str] = frozenset(),
+        grid: tuple[Criterion, ...] = (),
     ) -> tuple[WorkflowDefinition | None, list[DefinitionError]]:
         """The definition (None when it has mistakes) and every mistake found, each with the
         path of keys where it is. Checks that need a sound definition (reachability, final
-        states) run once everything else holds."""
+        states) run once everything else holds. `grid` is the assessment grid of the type's
+        procedure (its `criteria.yaml`), used unless the definition has its own `criteria:`."""
         vocabulary = _Vocabulary(known_guards, known_effects or {}, known_mails)
         type_name = str(data.get("type") or "")
         if not type_name:
@@ -267,7 +269,7 @@ class WorkflowDefinition:
             fail("'order' must be a whole number", "order")
         model = _model_name(data.get("model"), "model", fail)
         letter = _model_name(data.get("conformity_letter"), "conformity_letter", fail)
-        criteria = _criteria(data.get("criteria"), fail)
+        criteria = _criteria(data.get("criteria"), fail) if "criteria" in data else grid
         if problems:
             return None, problems
         definition = cls(

@@ -16,7 +16,7 @@ from datetime import date
 from enum import StrEnum
 from pathlib import Path
 
-from states.definition import WorkflowDefinition
+from states.definition import Criterion, WorkflowDefinition
 
 PROCEDURE_FILE = "procedure.yaml"
 WORKFLOWS = "workflows"
@@ -41,15 +41,6 @@ class Origin(StrEnum):
     BUILTIN = "built-in"
     SETTING = "GHTFLOW_PROCEDURES"
     WORKFLOWS_DIR = "GHTFLOW_WORKFLOWS_DIR"  # the older folder of workflow files only
-
-
-@dataclass(frozen=True)
-class Criterion:
-    """One criterion of an assessment grid (`criteria.yaml`): what the agency assesses."""
-
-    key: str
-    label: str
-    help: str = ""
 
 
 @dataclass(frozen=True)

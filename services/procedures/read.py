@@ -23,7 +23,7 @@ from services.clock import EARLIEST_DAY, LATEST_DAY
 from services.errors import ScenarioError
 from services.limits import LABEL_MAX
 from services.procedures.problems import Problem, line_at
-from states.definition import WorkflowDefinition
+from states.definition import Criterion, WorkflowDefinition
 from states.procedure import (
     CAMPAIGN_FILE,
     CRITERIA_FILE,
@@ -33,7 +33,6 @@ from states.procedure import (
     PROCEDURE_FILE,
     WORKFLOWS,
     CampaignTemplate,
-    Criterion,
     Holder,
     Origin,
     Procedure,
@@ -93,11 +92,11 @@ def read_procedure(folder: Path, origin: Origin = Origin.BUILTIN) -> Inspection:
     meta = _read_meta(seen, folder / PROCEDURE_FILE)
     seen.models = _models(seen, folder / MODELS)
     seen.mails = _mails(seen, folder / MAILS)
-    _read_workflows(seen, folder / WORKFLOWS)
+    criteria = _read_criteria(seen, folder / CRITERIA_FILE)
+    _read_workflows(seen, folder / WORKFLOWS, tuple(criteria.values()))
     for definition in seen.definitions:
         _check_names(seen, definition)
     motives = _read_motives(seen, folder / MOTIVES_FILE)
-    criteria = _read_criteria(seen, folder / CRITERIA_FILE)
     campaign = _read_campaign(seen, folder / CAMPAIGN_FILE)
     if not seen.problems and meta is not None:
         name, label, description, holder = meta
@@ -215,7 +214,9 @@ def _mails(seen: Inspection, folder: Path) -> tuple[str, ...]:
     return tuple(sorted(stems))
 
 
-def _read_workflows(seen: Inspection, folder: Path) -> None:
+def _read_workflows(seen: Inspection, folder: Path, grid: tuple[Criterion, ...] = ()) -> None:
+    """The folder's workflows; `grid` (the procedure's `criteria.yaml`) is the assessment grid
+    of a type that names none of its own."""
     files = sorted(folder.glob("*.yaml")) if folder.is_dir() else []
     if not files:
         seen.add(
@@ -229,7 +230,7 @@ def _read_workflows(seen: Inspection, folder: Path) -> None:
             continue
         if isinstance(data.get("type"), str):
             seen.type_names.add(data["type"])
-        definition, problems = WorkflowDefinition.read(data, guards, effects, mails)
+        definition, problems = WorkflowDefinition.read(data, guards, effects, mails, grid)
         for problem in problems:
             seen.add(path, line_at(data, problem.where), str(problem))
         if definition is None:

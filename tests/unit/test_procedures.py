@@ -15,7 +15,8 @@ from services.procedures.check import check_procedure
 from services.procedures.problems import ProcedureError
 from services.procedures.read import read_procedure
 from settings import Settings, SettingsError
-from states.procedure import CampaignTemplate, Criterion, Holder, Origin
+from states.definition import Criterion
+from states.procedure import CampaignTemplate, Holder, Origin
 from tests.procedure_folders import write_docx, write_procedure
 
 GHT = BUILTIN_DIR / "ght-2017"
