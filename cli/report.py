@@ -13,14 +13,19 @@ app = typer.Typer(help="Regional reports.", no_args_is_help=True)
 @app.command()
 def bilan(
     as_of: str | None = typer.Option(None, "--as-of", help="YYYY-MM-DD, default today"),
+    region: str | None = typer.Option(
+        None, "--region", help="region code (e.g. OCC): its documents only; default every region"
+    ),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Counts per document type and state, and each GHT's documents, as of a date."""
     from services.clock import today
+    from services.registry.regions import region_id_of
     from services.views.reports import bilan as compute
 
     ws = workspace()
-    result = compute(ws, parse_day(as_of) or today())
+    region_id = region_id_of(ws, region) if region is not None else None
+    result = compute(ws, parse_day(as_of) or today(), region_id)
     if fmt is Format.json:
         print_json(result.as_json())
         return

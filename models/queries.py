@@ -52,10 +52,11 @@ def document_rows(
     return list(connection.execute(statement).all())
 
 
-def states_as_of(session: Session, as_of: date) -> list[Row[Any]]:
+def states_as_of(session: Session, as_of: date, region_id: int | None = None) -> list[Row[Any]]:
     """(document id, GHT code, GHT name, type, state) as each document stood at the end of
     `as_of`: the destination of its last event dated on or before that day. Documents with no
-    event by then did not exist yet and are left out."""
+    event by then did not exist yet and are left out; with `region_id`, those of that region's
+    holders only."""
     last = (
         select(col(Event.document_id), func.max(col(Event.seq)).label("seq"))
         .where(col(Event.as_of) <= as_of)
@@ -76,4 +77,6 @@ def states_as_of(session: Session, as_of: date) -> list[Row[Any]]:
         .join(Ght, col(Ght.id) == col(Document.ght_id))
         .order_by(col(Ght.code), col(Document.id))
     )
+    if region_id is not None:
+        statement = statement.where(col(Ght.region_id) == region_id)
     return list(session.execute(statement).all())

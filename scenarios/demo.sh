@@ -61,6 +61,28 @@ step "The regional picture on 31 December 2017, and the audit trail"
 run report bilan --as-of 2017-12-31
 run audit verify
 
+# --- a second region and a second procedure, as data: ARS Guyane's 2018 call for projects
+# e-parcours (SNACs), whose applicants are coordination structures, not GHTs ----------------
+step "ARS Guyane beside Occitanie: the 2018 e-parcours call (SNACs), a procedure that is a folder"
+GUY_OFFICER="esante@ars-guyane.example.org"
+run load --demo scenarios/guyane-2018.yaml
+run procedures check procedures/snacs-2018
+run campaigns launch GUY-AAP-2018 --as-of 2018-05-16
+SNACS=$(id_of PTA-973 snacs_application)
+run documents fire "$SNACS" start_review --actor "$GUY_OFFICER" --as-of 2018-05-17
+run documents fire "$SNACS" select --actor "$GUY_OFFICER" --as-of 2018-05-17 ||
+  printf '   (refused: the agency assesses every selection criterion first)\n'
+run documents fire "$SNACS" assess --actor "$GUY_OFFICER" --as-of 2018-05-22 \
+  --criterion versatility --met
+run documents fire "$SNACS" assess --actor "$GUY_OFFICER" --as-of 2018-05-22 \
+  --criterion territorial_actors --met --note "Libéraux (URPS), CH de Cayenne, EHPAD et MAIA signataires."
+run documents fire "$SNACS" assess --actor "$GUY_OFFICER" --as-of 2018-05-22 \
+  --criterion usage_targets --met
+run documents fire "$SNACS" assess --actor "$GUY_OFFICER" --as-of 2018-05-22 \
+  --criterion pta_missions --met
+run documents fire "$SNACS" select --actor "$GUY_OFFICER" --as-of 2018-06-05
+run documents show "$SNACS"
+
 # --- e-mail and deadlines: sweeps as of 1 December 2017 and 2 January 2018, delivery
 # to a local mail sink on a free port, messages filed in $GHTFLOW_HOME/maildir ---------------
 step "Deadline sweeps and e-mail: reminders on 1 December 2017, escalations on 2 January 2018"

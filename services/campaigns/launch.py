@@ -17,14 +17,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from sqlmodel import select
+from sqlmodel import Session, col, select
 
-from models import CampaignDueDate, Region
+from models import CampaignDueDate, Ght, HolderKind, Region
 from services.campaigns.mail import MailOutcome, owed_lines, queue_launch_mail
 from services.campaigns.owed import Created, Owed
 from services.campaigns.store import campaign_by_code, refuse_if_closed
 from services.clock import check_not_after_today, today
 from services.errors import InvalidInput
+from services.views.registry import GhtView
 from services.workspace import Workspace
 
 LAUNCHED_BY = "campaigns launch"
@@ -121,10 +122,8 @@ def launch_campaign(
         )
         owed = Owed(ws, session)
         conn = session.connection()
-        for view in owed.registry.ghts:
-            if view.region_id != campaign.region_id:
-                continue
-            done = owed.create_for(view, campaign, types, day, LAUNCHED_BY)
+        for view, held in _holders(ws, session, owed, campaign.region_id, types):
+            done = owed.create_for(view, campaign, held, day, LAUNCHED_BY)
             session.flush()
             lines = owed_lines(conn, ws, campaign.id or 0, view.id)
             outcome, reason = queue_launch_mail(conn, ws, campaign, view.id, lines, day)
@@ -134,3 +133,40 @@ def launch_campaign(
                 )
             )
     return result
+
+
+def _holders(
+    ws: Workspace, session: Session, owed: Owed, region_id: int, types: list[str]
+) -> list[tuple[GhtView, list[str]]]:
+    """Who owes what: each GHT of the region the types of GHT procedures, each structure of
+    the region the types of procedures whose holders are structures (`holder:` in
+    `procedure.yaml`); a holder owing none of the campaign's types is left out."""
+    by_kind: dict[str, list[str]] = {kind.value: [] for kind in HolderKind}
+    for doc_type in types:
+        procedure = ws.procedures.procedure_of(doc_type)
+        kind = procedure.holder.value if procedure is not None else HolderKind.GHT.value
+        by_kind[kind].append(doc_type)
+    holders: list[tuple[GhtView, list[str]]] = []
+    if by_kind[HolderKind.GHT]:
+        ghts = [v for v in owed.registry.ghts if v.region_id == region_id]
+        holders += [(view, by_kind[HolderKind.GHT]) for view in ghts]
+    if by_kind[HolderKind.STRUCTURE]:
+        structures = session.exec(
+            select(Ght)
+            .where(Ght.region_id == region_id, Ght.kind == HolderKind.STRUCTURE.value)
+            .order_by(col(Ght.code))
+        ).all()
+        region = session.get(Region, region_id)
+        for s in structures:
+            view = GhtView(
+                s.id or 0,
+                s.code,
+                s.name,
+                region_id,
+                region.code if region else "?",
+                None,
+                None,
+                None,
+            )
+            holders.append((view, by_kind[HolderKind.STRUCTURE]))
+    return holders

@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 from doc_templates.render import Record
 from i18n import french_date, french_date_short
 from models import (
+    Assessment,
     Campaign,
     ConformityMotive,
     ConformityRequest,
@@ -30,6 +31,7 @@ from models import (
     Establishment,
     Event,
     Ght,
+    HolderKind,
     Membership,
     MembershipRole,
     Person,
@@ -123,6 +125,8 @@ class DocumentFacts:
     parties: tuple[EstablishmentFacts, ...] = ()
     request: RequestFacts | None = field(default=None)
     event: EventFacts | None = field(default=None)
+    # the assessment grid (criterion label, latest verdict or None, its note), when the type has one
+    assessment: tuple[tuple[str, bool | None, str | None], ...] = ()
 
     @property
     def label(self) -> str:
@@ -146,6 +150,42 @@ def _establishment(row: Establishment, area: str | None = None) -> Establishment
     )
 
 
+def _holder_establishment(session: Session, ght: Ght, label: str) -> Establishment:
+    """The establishment that speaks for the holder: a GHT's support establishment, or a
+    structure's own registry row (a structure without one is named as itself)."""
+    if ght.kind != HolderKind.GHT:
+        own = session.get(Establishment, ght.establishment_id) if ght.establishment_id else None
+        return own if own is not None else Establishment(finess="", name=ght.name)
+    if ght.support_establishment_id is None:
+        raise InvalidInput(f"{label}: GHT {ght.code} has no support establishment recorded")
+    support = session.get(Establishment, ght.support_establishment_id)
+    assert support is not None
+    return support
+
+
+def _grid(
+    session: Session, registry: WorkflowRegistry, document: Document
+) -> tuple[tuple[str, bool | None, str | None], ...]:
+    definition = registry.find(document.doc_type)
+    if definition is None or not definition.criteria:
+        return ()
+    verdicts = {
+        a.criterion: a
+        for a in session.exec(select(Assessment).where(Assessment.document_id == document.id))
+    }
+    grid = []
+    for criterion in definition.criteria:
+        verdict = verdicts.get(criterion.key)
+        grid.append(
+            (
+                criterion.label,
+                verdict.met if verdict is not None else None,
+                verdict.note if verdict is not None else None,
+            )
+        )
+    return tuple(grid)
+
+
 def load_document_facts(
     session: Session, registry: WorkflowRegistry, document_id: int
 ) -> DocumentFacts:
@@ -159,10 +199,7 @@ def load_document_facts(
     region = session.get(Region, ght.region_id)
     campaign = session.get(Campaign, document.campaign_id)
     assert region is not None and campaign is not None
-    if ght.support_establishment_id is None:
-        raise InvalidInput(f"{label}: GHT {ght.code} has no support establishment recorded")
-    support = session.get(Establishment, ght.support_establishment_id)
-    assert support is not None
+    support = _holder_establishment(session, ght, label)
     members = session.exec(
         select(Establishment)
         .join(Membership, col(Membership.establishment_id) == col(Establishment.id))
@@ -211,6 +248,7 @@ def load_document_facts(
         support=_establishment(support),
         members=(_establishment(support), *(_establishment(m) for m in others)),
         parties=tuple(parties),
+        assessment=_grid(session, registry, document),
     )
 
 
@@ -375,6 +413,11 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
         )
         return context
     if kind in (DOCUMENT, NOTICE_LETTER):
+        verdicts = {True: "rempli", False: "non rempli", None: "non évalué"}
+        context["assessment"] = [
+            {"number": i + 1, "label": label, "verdict": verdicts[met], "note": note or ""}
+            for i, (label, met, note) in enumerate(facts.assessment)
+        ]
         context["parties"] = [
             _establishment_record(f"parties[{i}]", p) for i, p in enumerate(facts.parties)
         ]
@@ -488,6 +531,7 @@ def sample_context(kind: str) -> dict[str, Any]:
         support=_SAMPLE_SUPPORT,
         members=(_SAMPLE_SUPPORT,),
         parties=(_SAMPLE_PARTY.get(kind, _SAMPLE_SUPPORT),),
+        assessment=(("Polyvalence du dispositif", True, "Conforme."),),
         request=RequestFacts(
             id=1,
             motives=(("shared_care_project", "Projet de soins partagé insuffisant"),),

@@ -20,7 +20,7 @@ from datetime import date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select, update
+from sqlalchemy import ColumnElement, Connection, func, or_, select, true, update
 from sqlalchemy.dialects import postgresql, sqlite
 
 from models import Ght, OutboxMessage, OutboxState, Person, Region, utcnow
@@ -35,6 +35,7 @@ from services.workspace import Workspace
 from settings import Settings
 
 OUTBOX = table_of(OutboxMessage)
+GHT_TABLE = table_of(Ght)
 
 # the kinds whose message is copied to the agency's direction (or GHTFLOW_MAIL_CC)
 COPY_DIRECTION = frozenset(
@@ -282,11 +283,24 @@ def delivery_summary(to: Sequence[str], cc: Sequence[str], recipients: Any) -> s
     return ", ".join(parts)
 
 
+def in_region(region_id: int | None) -> ColumnElement[bool]:
+    """Messages about `region_id`: a notice to the region itself, or to one of its holders
+    (every message when None: the operator's tools)."""
+    if region_id is None:
+        return true()
+    holders = select(GHT_TABLE.c.id).where(GHT_TABLE.c.region_id == region_id)
+    return or_(OUTBOX.c.region_id == region_id, OUTBOX.c.ght_id.in_(holders))
+
+
 def list_messages(
-    ws: Workspace, state: str | None = None, now: datetime | None = None
+    ws: Workspace,
+    state: str | None = None,
+    now: datetime | None = None,
+    region_id: int | None = None,
 ) -> list[dict[str, Any]]:
     """The stable JSON shape of `outbox list` (documented in the README), plus `delivery`
-    (the per-recipient summary) and `claimed_until` (null unless a sender holds it now)."""
+    (the per-recipient summary) and `claimed_until` (null unless a sender holds it now);
+    with `region_id`, that region's messages only (an agency's page)."""
     if state is not None and state not in {s.value for s in OutboxState}:
         raise InvalidInput(f"unknown state {state!r}; states: pending, sent, failed")
     now = now or utcnow()
@@ -313,6 +327,7 @@ def list_messages(
     ).order_by(c.id)
     if state is not None:
         query = query.where(c.state == state)
+    query = query.where(in_region(region_id))
     with ws.db.reading() as session:
         rows = session.connection().execute(query).all()
     found = []
@@ -345,12 +360,17 @@ def _requeue_values(state: str, recipients: Any, now: datetime) -> dict[str, Any
     return values
 
 
-def retry_message(ws: Workspace, message_id: int, now: datetime | None = None) -> dict[str, Any]:
-    """Make one pending or failed message due now (a sent one is refused: it arrived)."""
+def retry_message(
+    ws: Workspace, message_id: int, now: datetime | None = None, region_id: int | None = None
+) -> dict[str, Any]:
+    """Make one pending or failed message due now (a sent one is refused: it arrived); with
+    `region_id`, a message of another region is answered as one that does not exist."""
     now = now or utcnow()
     with ws.db.writing() as conn:
         found = conn.execute(
-            select(OUTBOX.c.state, OUTBOX.c.recipients).where(OUTBOX.c.id == message_id)
+            select(OUTBOX.c.state, OUTBOX.c.recipients).where(
+                OUTBOX.c.id == message_id, in_region(region_id)
+            )
         ).first()
         if found is None:
             raise NotFound(f"outbox message {message_id} does not exist")

@@ -43,3 +43,13 @@ def set_direction(
         if agency:
             region.agency_name = agency.strip()
         return _json(region)
+
+
+def region_id_of(ws: Workspace, code: str) -> int:
+    """The id of the region of this code (any case), or `NotFound` naming the known ones."""
+    with ws.db.reading() as session:
+        region = session.exec(select(Region).where(Region.code == code.strip().upper())).first()
+        if region is None or region.id is None:
+            known = ", ".join(r.code for r in session.exec(select(Region).order_by(Region.code)))
+            raise NotFound(f"unknown region {code.strip().upper()[:16]!r}; regions: {known}")
+        return region.id

@@ -46,7 +46,7 @@ from services.deadlines.calendar import DeadlineEntry, ght_deadlines
 from services.errors import NotFound
 from services.generation.fill import FilledFile, list_generated
 from services.lifecycle.motives import list_motives
-from services.mail.outbox import list_messages
+from services.mail.outbox import in_region, list_messages
 from services.registry.compliance import compliance_report
 from services.views.documents import list_documents, show_document
 from services.views.reports import bilan
@@ -147,7 +147,7 @@ def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
     """The bilan as of `as_of` and what needs attention on that day. States are those the
     documents had at the end of `as_of` (from their history), so a past date tells the past."""
     require_agency(account)
-    result = bilan(ws, as_of)
+    result = bilan(ws, as_of, account.region_id)  # the agency's own region only
     types = []
     for doc_type, counts in result.counts.items():
         definition = ws.workflows.definition(doc_type)
@@ -181,9 +181,9 @@ def overview(ws: Workspace, account: Account, as_of: date) -> Overview:
         outbox: dict[str, int] = {
             str(state): int(n)
             for state, n in session.execute(
-                core_select(col(OutboxMessage.state), func.count()).group_by(
-                    col(OutboxMessage.state)
-                )
+                core_select(col(OutboxMessage.state), func.count())
+                .where(in_region(account.region_id))
+                .group_by(col(OutboxMessage.state))
             )
         }
     overdue: list[DocumentLine] = []
@@ -616,8 +616,8 @@ class OutboxPage:
 def outbox_page(ws: Workspace, account: Account) -> OutboxPage:
     """Messages not delivered yet (pending) or given up on (failed), with their last error."""
     require_agency(account)
-    failed = list_messages(ws, "failed")
-    pending = list_messages(ws, "pending")
+    failed = list_messages(ws, "failed", region_id=account.region_id)
+    pending = list_messages(ws, "pending", region_id=account.region_id)
     return OutboxPage(
         failed=failed[-OUTBOX_SHOWN:][::-1],
         pending=pending[:OUTBOX_SHOWN],

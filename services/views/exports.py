@@ -42,18 +42,20 @@ DOCUMENT_HEADERS = (
 _BOM = "\ufeff"
 
 
-def bilan_csv(ws: Workspace, as_of: date) -> str:
-    """The bilan's documents as `;`-separated text (with a BOM), one row per document."""
+def bilan_csv(ws: Workspace, as_of: date, region_id: int | None = None) -> str:
+    """The bilan's documents as `;`-separated text (with a BOM), one row per document (of
+    `region_id` only, when given)."""
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     writer.writerow(safe_row(DOCUMENT_HEADERS))
-    writer.writerows(safe_row(row) for row in _document_rows(ws, bilan(ws, as_of)))
+    writer.writerows(safe_row(row) for row in _document_rows(ws, bilan(ws, as_of, region_id)))
     return _BOM + out.getvalue()
 
 
-def bilan_xlsx(ws: Workspace, as_of: date) -> bytes:
-    """The bilan as a workbook: « Synthèse », « Par GHT » and « Documents » sheets."""
-    result = bilan(ws, as_of)
+def bilan_xlsx(ws: Workspace, as_of: date, region_id: int | None = None) -> bytes:
+    """The bilan as a workbook: « Synthèse », « Par GHT » and « Documents » sheets (of
+    `region_id` only, when given)."""
+    result = bilan(ws, as_of, region_id)
     day = french_date_short(result.as_of)
     book = Workbook()
     summary = book.active

@@ -31,14 +31,15 @@ class Bilan:
         }
 
 
-def bilan(ws: Workspace, as_of: date) -> Bilan:
-    """Every state of every type appears in `counts`, zeros included, in definition order."""
+def bilan(ws: Workspace, as_of: date, region_id: int | None = None) -> Bilan:
+    """Every state of every type appears in `counts`, zeros included, in definition order;
+    with `region_id`, the documents of that region only (an agency sees its own region)."""
     counts = {
         t: dict.fromkeys(ws.workflows.definition(t).state_names, 0) for t in ws.workflows.types
     }
     ghts: dict[str, GhtLine] = {}
     with ws.db.reading() as session:
-        rows = states_as_of(session, as_of)
+        rows = states_as_of(session, as_of, region_id)
     for document_id, code, name, doc_type, state in rows:
         if doc_type not in counts or state not in counts[doc_type]:
             continue  # a type or state no longer defined: not part of today's picture

@@ -52,7 +52,9 @@ def test_every_template_fills_completely_and_identically(kind):
     assert first == second  # same context, same bytes (fixed zip dates, no "now")
     text = all_text(first)
     assert "{{" not in text and "{%" not in text and "}}" not in text
-    assert "CH de Cahors" in text  # the support establishment is named in every one
+    # the holder is named in every one: by its support establishment in a GHT's conventions
+    # and letters, by its name in a procedure's notice letter (whatever holds the document)
+    assert ("GHT Lot" if kind == "notice_letter" else "CH de Cahors") in text
 
 
 def test_chu_convention_names_both_parties_with_finess_and_representatives():

@@ -20,6 +20,12 @@ from states.procedure import CampaignTemplate, Holder, Origin
 from tests.procedure_folders import write_docx, write_procedure
 
 GHT = BUILTIN_DIR / "ght-2017"
+# every folder of procedures/ is a built-in procedure, in name order (read from the folder:
+# no Python module names a procedure other than the GHTs')
+BUILT_IN = tuple(sorted(p.parent.name for p in BUILTIN_DIR.glob("*/procedure.yaml")))
+OTHER_BUILT_IN_TYPES = {
+    p.stem for p in BUILTIN_DIR.glob("*/workflows/*.yaml") if p.parent.parent.name != "ght-2017"
+}
 GHT_TYPES = {
     "pmsp",
     "chu_convention",
@@ -102,7 +108,7 @@ def test_a_folder_of_the_tests_is_read_with_its_criteria_and_campaign(tmp_path):
 def test_a_folder_of_the_setting_adds_a_procedure_and_its_types(tmp_path):
     folder = write_procedure(tmp_path)
     procedures = procedures_for(Settings(home=tmp_path, procedures=str(folder)))
-    assert procedures.names == ("ght-2017", "decisions-test")
+    assert procedures.names == (*BUILT_IN, "decisions-test")
     assert procedures.workflows.types[-1] == "project_application"
     assert procedures.procedure_of("project_application") == procedures.named("decisions-test")
     assert procedures.mail_folders("project_application") == (folder / "mails",)
@@ -116,7 +122,7 @@ def test_a_type_defined_again_replaces_the_built_in_one(tmp_path):
     assert "eprd_budget_g" not in procedures.named("ght-2017").types
     assert procedures.procedure_of("eprd_budget_g") == procedures.named("decisions-test")
     assert procedures.workflows.definition("eprd_budget_g").label == "Dossier de candidature"
-    assert set(procedures.workflows.types) == GHT_TYPES  # the same types, one redefined
+    assert set(procedures.workflows.types) == GHT_TYPES | OTHER_BUILT_IN_TYPES  # one redefined
 
 
 def test_a_procedure_of_the_same_name_replaces_the_built_in_one(tmp_path):
@@ -124,8 +130,8 @@ def test_a_procedure_of_the_same_name_replaces_the_built_in_one(tmp_path):
     text = (folder / "procedure.yaml").read_text("utf-8")
     (folder / "procedure.yaml").write_text(text.replace("decisions-test", "ght-2017"), "utf-8")
     procedures = procedures_for(Settings(home=tmp_path, procedures=str(folder)))
-    assert procedures.names == ("ght-2017",)
-    assert procedures.workflows.types == ["project_application"]
+    assert procedures.names == BUILT_IN
+    assert procedures.workflows.types == [*OTHER_BUILT_IN_TYPES, "project_application"]
 
 
 def test_several_folders_are_separated_as_in_path(tmp_path):
@@ -137,7 +143,7 @@ def test_several_folders_are_separated_as_in_path(tmp_path):
     (second / "procedure.yaml").write_text(text.replace("decisions-test", "other"), "utf-8")
     settings = Settings(home=tmp_path, procedures=f"{first}{os.pathsep}{second}{os.pathsep}")
     assert settings.procedure_dirs == (first, second)
-    assert procedures_for(settings).names == ("ght-2017", "decisions-test", "other")
+    assert procedures_for(settings).names == (*BUILT_IN, "decisions-test", "other")
 
 
 def test_a_missing_folder_is_refused_at_start(tmp_path):
@@ -163,7 +169,7 @@ def test_the_older_workflows_dir_keeps_a_replaced_type_in_its_procedure(tmp_path
     pmsp = (GHT / "workflows" / "chu_convention.yaml").read_text("utf-8")
     (extra / "chu.yaml").write_text(pmsp.replace("label: Signer", "label: Parapher"), "utf-8")
     procedures = load_procedures((), str(extra))
-    assert procedures.names == ("ght-2017",)
+    assert procedures.names == BUILT_IN
     chu = procedures.workflows.definition("chu_convention")
     assert chu.transition("draft", "sign").label == "Parapher"  # type: ignore[union-attr]
     assert procedures.procedure_of("chu_convention") == procedures.named("ght-2017")

@@ -54,7 +54,7 @@ async def retry(request: Request, message_id: RowId) -> Response:
     require_agency(account)
     ws = workspace(request)
     try:
-        await run_in_threadpool(retry_message, ws, message_id)
+        await run_in_threadpool(lambda: retry_message(ws, message_id, region_id=account.region_id))
     except Refusal as exc:
         status, message = refusal_status(exc), str(exc)
         return await run_in_threadpool(

@@ -50,7 +50,7 @@ async def bilan_csv_download(request: Request, au: str | None = None) -> Respons
     account = await signed_in(request)
     require_agency(account)
     day, _ = chosen_day(au)
-    text = await run_in_threadpool(bilan_csv, workspace(request), day)
+    text = await run_in_threadpool(bilan_csv, workspace(request), day, account.region_id)
     return _download(text.encode("utf-8"), "text/csv; charset=utf-8", f"bilan-{day}.csv")
 
 
@@ -59,5 +59,5 @@ async def bilan_xlsx_download(request: Request, au: str | None = None) -> Respon
     account = await signed_in(request)
     require_agency(account)
     day, _ = chosen_day(au)
-    data = await run_in_threadpool(bilan_xlsx, workspace(request), day)
+    data = await run_in_threadpool(bilan_xlsx, workspace(request), day, account.region_id)
     return _download(data, XLSX, f"bilan-{day}.xlsx")
