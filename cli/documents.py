@@ -29,15 +29,21 @@ LIST_COLUMNS = ["id", "ght", "type", "state", "state_label", "due_date", "versio
 
 @app.command("list")
 def list_(
-    ght: str | None = typer.Option(None, "--ght", help="GHT code, e.g. OCC-02"),
+    ght: str | None = typer.Option(
+        None, "--ght", help="holder code: a GHT (OCC-02) or a structure (PTA-973)"
+    ),
     doc_type: str | None = typer.Option(None, "--type", help="document type, e.g. pmsp"),
     state: str | None = typer.Option(None, "--state", help="state name, e.g. submitted"),
+    region: str | None = typer.Option(None, "--region", help="region code, e.g. GUY"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """List documents, optionally filtered by GHT, type and state."""
+    """List documents, optionally filtered by holder, type, state and region."""
+    from services.registry.regions import region_id_of
     from services.views.documents import list_documents
 
-    documents = list_documents(workspace(), ght=ght, doc_type=doc_type, state=state)
+    ws = workspace()
+    region_id = region_id_of(ws, region) if region is not None else None
+    documents = list_documents(ws, ght=ght, doc_type=doc_type, state=state, region_id=region_id)
     if fmt is Format.json:
         print_json(documents)
     elif fmt is Format.csv:
