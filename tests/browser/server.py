@@ -25,6 +25,7 @@ from settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "occitanie-2017.yaml"
+SECOND_REGION = ROOT / "scenarios" / "guyane-2018.yaml"  # another region, another procedure
 GHTFLOW = Path(sys.executable).parent / "ghtflow"
 CHROMIUM = os.environ.get("GHTFLOW_CHROMIUM", "/usr/bin/chromium")
 DEMO_PASSWORD = "ghtflow-demo"
@@ -52,6 +53,7 @@ def prepare_home(home: Path, database_url: str | None = None) -> Settings:
     try:
         upgrade_database(ws.db)
         load_scenario(ws, SCENARIO, demo=True)
+        load_scenario(ws, SECOND_REGION, demo=True)
         with ws.db.transaction() as session:  # as `load --demo` does: nobody may choose it
             for person in session.exec(select(Person)).all():
                 signs_in = person.email == OFFICER or person.email.startswith("direction@occ-")

@@ -27,7 +27,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlmodel import col, func, select
 
-from models import Database, Document
+from models import Database, Document, Ght
 from tests.browser.accessibility import (
     WCAG_TAGS,
     Checked,
@@ -117,11 +117,17 @@ class Audit:
 
 
 def one_document_per_state(dashboard: Dashboard) -> list[int]:
-    """The first document of each state the scenario's documents are in now."""
+    """The first document of each state the first region's documents are in now (those the
+    Occitanie officer may open)."""
     db = Database(dashboard.database_url)
     try:
         with db.reading() as session:
-            rows = session.exec(select(func.min(Document.id)).group_by(col(Document.state))).all()
+            rows = session.exec(
+                select(func.min(Document.id))
+                .join(Ght, col(Ght.id) == col(Document.ght_id))
+                .where(col(Ght.code).startswith("OCC-"))
+                .group_by(col(Document.state))
+            ).all()
     finally:
         db.dispose()
     return sorted(int(r) for r in rows if r is not None)
@@ -190,6 +196,35 @@ def agency_pages(audit: Audit, browser: Browser, doc: int) -> None:
     ars.context.close()
 
 
+def second_region_pages(audit: Audit, browser: Browser) -> None:
+    """The other region's agency reviewing a structure's application: the assessment grid and
+    its form, a verdict recorded, a selection refused with its reason; the structure's page."""
+    dashboard = audit.dashboard
+    officer = new_page(browser)
+    sign_in(officer, dashboard, "esante@ars-guyane.example.org")
+    audit.check(officer, "second region's agency, signed in")
+    officer.goto(dashboard.at("/ght/PTA-973"))
+    audit.check(officer, "second region's agency, a structure's page")
+    officer.get_by_role("link", name=re.compile("^n° ")).first.click()
+    officer.get_by_role("button", name="Instruire").click()
+    expect(officer.get_by_role("status")).to_contain_text("En instruction")
+    audit.check(officer, "second region's agency, application under review with its grid")
+    assess = officer.get_by_role("form", name="Évaluer un critère")
+    assess.get_by_label("Critère rempli").check()
+    assess.get_by_role("button", name="Évaluer un critère").click()
+    expect(officer.get_by_role("status")).to_be_visible()
+    audit.check(officer, "second region's agency, one criterion assessed")
+    officer.get_by_role("button", name="Retenir le projet", exact=True).click()
+    expect(officer.get_by_role("alert")).to_contain_text("every criterion must be met")
+    audit.check(officer, "second region's agency, selection refused until the grid is met")
+    officer.context.close()
+    applicant = new_page(browser)
+    sign_in(applicant, dashboard, "coordination@pta-973.example.org")
+    audit.check(applicant, "a structure's coordinator, signed in")
+    audit.crawl(applicant, "/ght/PTA-973", "a structure's coordinator")
+    applicant.context.close()
+
+
 def director_pages(audit: Audit, lot: Page) -> None:
     """Every link from the GHT page (the request answered by a new version is offered now),
     the error pages, a form with a stale CSRF token, signing out."""
@@ -224,6 +259,7 @@ def test_every_page_passes_axe(dashboard: Dashboard, browser: Browser, tmp_path:
     lot = new_page(browser)
     director_submits(audit, lot, doc, pdf_file(tmp_path / "pmsp.pdf", f"PMSP {GHT}"))
     agency_pages(audit, browser, doc)
+    second_region_pages(audit, browser)
     director_pages(audit, lot)
     lot.context.close()
 
