@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SCENARIO = ROOT / "scenarios" / "occitanie-2017.yaml"
 GHTFLOW = Path(sys.executable).parent / "ghtflow"
 OFFICER = "instructeur@ars-occitanie.example.org"
-DOC_TYPES = [
+GHT_TYPES = [
     "pmsp",
     "chu_convention",
     "had_convention",
@@ -22,6 +22,14 @@ DOC_TYPES = [
     "eprd_budget_g",
     "sdsi",
 ]
+# then the types of the other built-in procedure folders (the 2018 call for projects), read
+# from their folders: no Python module names them
+OTHER_TYPES = sorted(
+    path.stem
+    for path in (ROOT / "procedures").glob("*/workflows/*.yaml")
+    if path.parent.parent.name != "ght-2017"
+)
+DOC_TYPES = [*GHT_TYPES, *OTHER_TYPES]
 # Variables that would point the command somewhere else than the test's work directory.
 _FOREIGN = (
     "GHTFLOW_DATABASE_URL",

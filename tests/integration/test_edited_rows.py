@@ -33,11 +33,13 @@ from services.views.dashboard import document_page, ght_page, overview
 from services.views.documents import list_documents, show_document
 from services.views.exports import bilan_csv, bilan_xlsx
 from services.views.reports import bilan
+from tests.e2e.runner import DOC_TYPES
 from tests.integration.helpers import OFFICER, director, document_id
 from tests.web.conftest import Visitor
 from web.app import create_app
 
 DECEMBER = date(2017, 12, 1)
+KNOWN = ", ".join(DOC_TYPES)  # every known type, as the refusals list them
 CONTROLS_NAME = "GHT\x01Lot\x1b[31m"
 
 
@@ -151,8 +153,7 @@ def test_fire_on_an_unknown_type_or_state_is_refused_in_one_line(occitanie, edit
         fire(ws, edited["type"], "validate", director("OCC-02"))
     assert str(refused.value) == (
         f"document {edited['type']} (retired_type, OCC-02): no event can be fired: its type "
-        "'retired_type' is not a known document type (known: pmsp, chu_convention, "
-        "had_convention, partnership_convention, eprd_budget_g, sdsi)"
+        f"'retired_type' is not a known document type (known: {KNOWN})"
     )
     with pytest.raises(InvalidInput, match="its state 'limbo' is not a state of the 'pmsp'"):
         fire(ws, edited["state"], "validate", director("OCC-03"))
@@ -167,8 +168,7 @@ def test_the_sweep_reports_edited_documents_and_sweeps_the_others(occitanie, edi
         edited["type"]: {
             "document_id": edited["type"],
             "ght": "OCC-02",
-            "reason": "its type 'retired_type' is not a known document type (known: pmsp, "
-            "chu_convention, had_convention, partnership_convention, eprd_budget_g, sdsi)",
+            "reason": f"its type 'retired_type' is not a known document type (known: {KNOWN})",
         },
         edited["state"]: {
             "document_id": edited["state"],
