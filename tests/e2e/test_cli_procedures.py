@@ -34,7 +34,12 @@ def run(
 def test_procedures_list_shows_the_built_in_folder(tmp_path):
     listed = run(tmp_path, "procedures", "list", "--format", "json")
     assert listed.returncode == 0, listed.stderr
-    (ght,) = json.loads(listed.stdout)
+    ght, *others = json.loads(listed.stdout)
+    # the other built-in folders (the 2018 call for projects) follow, by name
+    assert [p["name"] for p in others] == sorted(
+        p.parent.name for p in GHT.parent.glob("*/procedure.yaml") if p.parent != GHT
+    )
+    assert {p["holder"] for p in others} == {"structure"}
     assert ght == {
         "name": "ght-2017",
         "label": "Documents des groupements hospitaliers de territoire (GHT)",
@@ -70,7 +75,7 @@ def test_a_folder_of_the_setting_is_listed_and_its_types_are_in_force(tmp_path):
     folder = write_procedure(tmp_path / "procedures")
     listed = run(tmp_path, "procedures", "list", "-f", "json", procedures=str(folder))
     assert listed.returncode == 0, listed.stderr
-    ours = json.loads(listed.stdout)[1]
+    ours = json.loads(listed.stdout)[-1]  # after the built-in ones
     assert (ours["name"], ours["origin"], ours["folder"]) == (
         "decisions-test",
         "GHTFLOW_PROCEDURES",
