@@ -22,6 +22,11 @@ _DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
+    # the temporary server runs in this process: its own housekeeping (events it could not
+    # flush on a loaded machine) is not the user's business and never reaches the terminal
+    "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
+    # nor the client's shutdown notes ("EventsWorker - Still processing items")
+    "PREFECT_LOGGING_LOGGERS_PREFECT__INTERNAL_LEVEL": "ERROR",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
     # a flow started from the CLI waits for its temporary server rather than failing early
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
