@@ -28,7 +28,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.e2e.runner import ghtflow
+from tests.e2e.runner import DOC_TYPES, GHT_TYPES, OTHER_TYPES, ghtflow
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -216,14 +216,7 @@ def test_installed_command_runs_outside_the_repository(installed: Installed, tmp
     assert "upgraded from empty to revision" in installed.ok("db", "upgrade")
     assert "Scenario occitanie-2017" in installed.ok("load", "--demo")
     types = {t["type"] for t in installed.json("states", "list")}
-    assert types == {
-        "pmsp",
-        "chu_convention",
-        "had_convention",
-        "partnership_convention",
-        "eprd_budget_g",
-        "sdsi",
-    }
+    assert types == set(DOC_TYPES)  # the GHTs' and the other built-in folders' (shipped too)
     documents = installed.json("documents", "list")
     assert len(documents) == 39 and {d["type"] for d in documents} <= types
     ids = {(d["ght"], d["type"]): d["id"] for d in documents}
@@ -242,10 +235,12 @@ def test_installed_command_runs_outside_the_repository(installed: Installed, tmp
 
     # the built-in Word models: listed, checked, filled
     models = installed.json("templates", "list")
-    assert {m["source"] for m in models} == {"built-in"} and len(models) == 4
-    (procedure,) = installed.json("procedures", "list")
-    assert procedure["name"] == "ght-2017" and set(procedure["types"]) == types
-    assert installed.ok("procedures", "check", procedure["folder"]).endswith(": OK\n")
+    assert {m["source"] for m in models} == {"built-in"} and len(models) == 5
+    procedure, *others = installed.json("procedures", "list")
+    assert procedure["name"] == "ght-2017" and set(procedure["types"]) == set(GHT_TYPES)
+    assert {t for p in others for t in p["types"]} == set(OTHER_TYPES)
+    for folder in (procedure, *others):
+        assert installed.ok("procedures", "check", folder["folder"]).endswith(": OK\n")
     for model in models:
         assert not Path(model["path"]).is_relative_to(REPO), model
         assert installed.json("templates", "check", model["path"])["missing"] == [], model
