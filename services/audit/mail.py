@@ -21,16 +21,15 @@ from typing import Any
 from sqlalchemy import Connection, select
 
 from i18n import french_date
-from models import NoticeKind, OutboxState, Region, utcnow
+from models import NoticeKind, Region, utcnow
 from models.db import table_of
 from notifications.addresses import InvalidAddress, parse_address
-from notifications.message import new_message_id
 from notifications.render import render_notice
 from services.audit.chain import Checkpoint
 from services.clock import PARIS
 from services.errors import InvalidInput
 from services.mail.addresses import copy_override, sender_of
-from services.mail.outbox import OUTBOX, insert_messages
+from services.mail.outbox import OUTBOX, insert_messages, pending_row
 from services.workspace import Workspace
 from settings import Settings
 
@@ -123,27 +122,18 @@ def queue_checkpoint_mail(
             {**context, "region_name": name, "agency_name": agency},
         )
         now = utcnow()
-        row = {
-            "document_id": None,
-            "ght_id": None,
-            "region_id": region_id,
-            "kind": NoticeKind.AUDIT_CHECKPOINT.value,
-            "stage": STAGE,
-            "due_date": as_of,
-            "as_of": as_of,
-            "message_id": new_message_id(sender),
-            "sender": sender,
-            "to_addrs": to,
-            "cc_addrs": [],
-            "subject": rendered.subject,
-            "body_text": rendered.text,
-            "body_html": rendered.html,
-            "attachments": [],
-            "state": OutboxState.PENDING.value,
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-        }
+        row = pending_row(
+            kind=NoticeKind.AUDIT_CHECKPOINT.value,
+            stage=STAGE,
+            due_date=as_of,
+            as_of=as_of,
+            sender=sender,
+            to=to,
+            cc=[],
+            rendered=rendered,
+            now=now,
+            region_id=region_id,
+        )
         (result.queued if insert_messages(conn, [row]) else result.already).append(code)
     return result
 

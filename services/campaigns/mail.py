@@ -18,14 +18,13 @@ from enum import StrEnum
 from sqlalchemy import Connection, select
 
 from i18n import french_date
-from models import Campaign, Document, DocumentParty, Establishment, NoticeKind, OutboxState, utcnow
+from models import Campaign, Document, DocumentParty, Establishment, NoticeKind, utcnow
 from models.db import table_of
-from notifications.message import new_message_id
 from notifications.render import render_notice
 from services.campaigns.store import readable_offsets
 from services.errors import InvalidInput
 from services.mail.addresses import sender_of
-from services.mail.outbox import OUTBOX, ght_contacts, insert_messages
+from services.mail.outbox import OUTBOX, ght_contacts, insert_messages, pending_row
 from services.workspace import Workspace
 from states.deadlines import delivered_states
 
@@ -161,27 +160,19 @@ def queue_launch_mail(
         },
     )
     now = utcnow()
-    row = {
-        "document_id": None,
-        "ght_id": ght_id,
-        "region_id": campaign.region_id,
-        "kind": KIND.value,
-        "stage": stage,
-        "due_date": campaign.launched_on,
-        "as_of": day,
-        "message_id": new_message_id(sender),
-        "sender": sender,
-        "to_addrs": list(contacts.to),
-        "cc_addrs": [a for a in contacts.direction if a not in contacts.to],
-        "subject": rendered.subject,
-        "body_text": rendered.text,
-        "body_html": rendered.html,
-        "attachments": [],
-        "state": OutboxState.PENDING.value,
-        "attempts": 0,
-        "next_attempt_at": now,
-        "created_at": now,
-    }
+    row = pending_row(
+        kind=KIND.value,
+        stage=stage,
+        due_date=campaign.launched_on,
+        as_of=day,
+        sender=sender,
+        to=list(contacts.to),
+        cc=list(contacts.direction),
+        rendered=rendered,
+        now=now,
+        ght_id=ght_id,
+        region_id=campaign.region_id,
+    )
     if insert_messages(conn, [row]) == 0:
         return MailOutcome.SENT_BEFORE, None
     return MailOutcome.QUEUED, None

@@ -28,7 +28,7 @@ from models.db import table_of
 from models.outbox import NoticeKind
 from notifications.addresses import InvalidAddress, parse_address
 from notifications.message import Attachment, new_message_id
-from notifications.render import MailTemplate, render_notice
+from notifications.render import MailTemplate, Rendered, render_notice
 from services.errors import InvalidInput, NotFound
 from services.mail.addresses import copy_override, sender_of
 from services.workspace import Workspace
@@ -181,21 +181,56 @@ def message_row(
     }
     rendered = render_notice(notice.kind, context, notice.template)
     copy = list(contacts.direction) if copied else []
+    return pending_row(
+        kind=str(notice.kind),
+        stage=notice.stage,
+        due_date=notice.due_date,
+        as_of=notice.as_of,
+        sender=sender,
+        to=list(contacts.to),
+        cc=copy,
+        rendered=rendered,
+        now=now,
+        document_id=notice.document_id,
+        ght_id=notice.ght_id,
+        attachments=[a.as_json() for a in notice.attachments],
+    )
+
+
+def pending_row(
+    *,
+    kind: str,
+    stage: str,
+    due_date: date | None,
+    as_of: date,
+    sender: str,
+    to: list[str],
+    cc: list[str],
+    rendered: Rendered,
+    now: datetime,
+    document_id: int | None = None,
+    ght_id: int | None = None,
+    region_id: int | None = None,
+    attachments: list[dict[str, Any]] | None = None,
+) -> dict[str, Any]:
+    """The one shape of a queued message: an outbox row, pending and due now, with its own
+    Message-ID fixed (a copy is never sent to an address the message already goes to)."""
     return {
-        "document_id": notice.document_id,
-        "ght_id": notice.ght_id,
-        "kind": str(notice.kind),
-        "stage": notice.stage,
-        "due_date": notice.due_date,
-        "as_of": notice.as_of,
+        "document_id": document_id,
+        "ght_id": ght_id,
+        "region_id": region_id,
+        "kind": kind,
+        "stage": stage,
+        "due_date": due_date,
+        "as_of": as_of,
         "message_id": new_message_id(sender),
         "sender": sender,
-        "to_addrs": list(contacts.to),
-        "cc_addrs": [a for a in copy if a not in contacts.to],
+        "to_addrs": to,
+        "cc_addrs": [a for a in cc if a not in to],
         "subject": rendered.subject,
         "body_text": rendered.text,
         "body_html": rendered.html,
-        "attachments": [a.as_json() for a in notice.attachments],
+        "attachments": attachments or [],
         "state": OutboxState.PENDING.value,
         "attempts": 0,
         "next_attempt_at": now,
