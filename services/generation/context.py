@@ -22,7 +22,6 @@ from sqlmodel import Session, col, select
 from doc_templates.render import Record
 from i18n import french_date, french_date_short
 from models import (
-    Assessment,
     Campaign,
     ConformityMotive,
     ConformityRequest,
@@ -39,6 +38,7 @@ from models import (
 )
 from services.adapters.stored import motive_keys
 from services.errors import InvalidInput, NotFound
+from services.views.documents import assessment_grid
 from states.machine import WorkflowRegistry
 
 # Template kinds (the context a model is filled with): a convention's document type, the
@@ -166,24 +166,12 @@ def _holder_establishment(session: Session, ght: Ght, label: str) -> Establishme
 def _grid(
     session: Session, registry: WorkflowRegistry, document: Document
 ) -> tuple[tuple[str, bool | None, str | None], ...]:
+    """The document's assessment grid as a letter writes it: label, verdict, note."""
     definition = registry.find(document.doc_type)
-    if definition is None or not definition.criteria:
+    if definition is None or document.id is None:
         return ()
-    verdicts = {
-        a.criterion: a
-        for a in session.exec(select(Assessment).where(Assessment.document_id == document.id))
-    }
-    grid = []
-    for criterion in definition.criteria:
-        verdict = verdicts.get(criterion.key)
-        grid.append(
-            (
-                criterion.label,
-                verdict.met if verdict is not None else None,
-                verdict.note if verdict is not None else None,
-            )
-        )
-    return tuple(grid)
+    lines = assessment_grid(session, definition, document.id)
+    return tuple((line["label"], line["met"], line["note"]) for line in lines)
 
 
 def load_document_facts(

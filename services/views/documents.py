@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from sqlalchemy.exc import StatementError
-from sqlmodel import col, select
+from sqlmodel import Session, col, select
 
 from models import Assessment, ConformityRequest, Document, DocumentVersion, Event, Ght
 from models.queries import document_rows
@@ -97,13 +96,10 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
         events = session.exec(
             select(Event).where(Event.document_id == document_id).order_by(col(Event.seq))
         ).all()
-        verdicts = {
-            a.criterion: a
-            for a in session.exec(select(Assessment).where(Assessment.document_id == document_id))
-        }
+        definition = ws.workflows.find(document.doc_type)
+        grid = assessment_grid(session, definition, document_id) if definition is not None else []
     workflows = ws.workflows
     doc_type, state = document.doc_type, document.state
-    definition = workflows.find(doc_type)
     return {
         "id": document.id,
         "ght": ght.code,
@@ -140,7 +136,7 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
             }
             for c in requests
         ],
-        "assessment": assessment_grid(definition, verdicts) if definition is not None else [],
+        "assessment": grid,
         "history": [
             {
                 "seq": e.seq,
@@ -158,11 +154,18 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
 
 
 def assessment_grid(
-    definition: WorkflowDefinition, verdicts: Mapping[str, Assessment]
+    session: Session, definition: WorkflowDefinition, document_id: int
 ) -> list[dict[str, Any]]:
     """The type's criteria in their order, each with its latest verdict (None: not assessed);
     empty for a type without a grid. Verdicts on criteria the grid no longer names are left
-    out here (they stay in the history)."""
+    out here (they stay in the history). The one reading of a grid, for `documents show`, the
+    pages, the API and the letters."""
+    if not definition.criteria:
+        return []
+    verdicts = {
+        a.criterion: a
+        for a in session.exec(select(Assessment).where(Assessment.document_id == document_id))
+    }
     grid = []
     for criterion in definition.criteria:
         verdict = verdicts.get(criterion.key)
