@@ -33,7 +33,7 @@ from services.workspace import Workspace, open_workspace
 from settings import Settings
 
 UNIT = "transitions/s"
-TARGET = "ratio ≥ 0.5"
+TARGET = "ratio ≥ 0.6"
 WARMUP = 20
 ROUNDS = 10
 BASELINE_CHAIN = 1_000_000_000  # the baseline's chain positions, apart from fire()'s

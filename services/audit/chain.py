@@ -37,6 +37,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 
 from models import AuditHead, Database, Document, DocumentVersion, Event, utcnow
 from models.db import table_of
+from models.precompiled import Precompiled
 from services.adapters.input_files import read_input
 from services.adapters.keys import home_secret, read_key_file, replace_key_file
 from services.errors import InvalidInput, ServiceError
@@ -138,7 +139,7 @@ def seal(key: AuditKey, row: dict[str, Any]) -> dict[str, Any]:
 _HEAD_LOCKED = (
     select(_HEAD.c.chain_seq, _HEAD.c.hash, _HEAD.c.key_id).where(_HEAD.c.id == 1).with_for_update()
 )
-_MOVE_HEAD = (
+_MOVE_HEAD = Precompiled(
     _HEAD.update()
     .where(_HEAD.c.id == 1)
     .values(
@@ -148,7 +149,7 @@ _MOVE_HEAD = (
         updated_at=bindparam("head_at"),
     )
 )
-_INSERT_EVENT = _EVENT.insert()
+_INSERT_EVENT = Precompiled(_EVENT.insert(), column_keys=(*CHAINED, "hash"))
 
 
 HeadRow = tuple[int, str, str]  # (chain_seq, hash, key_id) of the audit head row
@@ -226,9 +227,9 @@ def append_event(
             "prev_hash": last_hash,
         },
     )
-    conn.execute(_INSERT_EVENT, row)
-    conn.execute(
-        _MOVE_HEAD,
+    _INSERT_EVENT.execute(conn, row)
+    _MOVE_HEAD.execute(
+        conn,
         {
             "head_seq": row["chain_seq"],
             "head_hash": row["hash"],
@@ -701,8 +702,8 @@ def _rechain(conn: Connection, key: AuditKey, rows: Sequence[dict[str, Any]]) ->
         )
     if changes:
         conn.execute(_REWRITE, changes)
-    conn.execute(
-        _MOVE_HEAD,
+    _MOVE_HEAD.execute(
+        conn,
         {"head_seq": len(rows), "head_hash": previous, "head_key": key.id, "head_at": utcnow()},
     )
 

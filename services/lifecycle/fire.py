@@ -29,6 +29,7 @@ from models import (
     utcnow,
 )
 from models.db import table_of
+from models.precompiled import Precompiled
 from services.adapters.file_kinds import check_document_file
 from services.adapters.files import StoredFile
 from services.audit.chain import HeadRow, append_event
@@ -218,8 +219,8 @@ _WITH_HEAD = _LOAD.add_columns(_HEAD_T.c.chain_seq, _HEAD_T.c.hash, _HEAD_T.c.ke
     _HEAD_T, _HEAD_T.c.id == 1
 )
 _LOAD_WITH_HEAD = {
-    "sqlite": _WITH_HEAD,
-    "postgresql": _WITH_HEAD.with_for_update(of=_HEAD_T),
+    "sqlite": Precompiled(_WITH_HEAD),
+    "postgresql": Precompiled(_WITH_HEAD.with_for_update(of=_HEAD_T)),
 }
 _PERSON = select(
     _PERSON_T.c.side, _PERSON_T.c.ght_id, _PERSON_T.c.region_id, _PERSON_T.c.removed_at
@@ -228,13 +229,16 @@ _GUARDED = _DOCUMENT.update().where(
     _DOCUMENT.c.id == bindparam("document_id"),
     _DOCUMENT.c.version_id == bindparam("seen_version"),
 )
-_MOVE = _GUARDED.values(
+_MOVE_STATEMENT = _GUARDED.values(
     state=bindparam("new_state"),
     updated_at=bindparam("now"),
     version_id=_DOCUMENT.c.version_id + 1,
 )
-_MOVE_WITH_VERSION = _MOVE.values(
-    current_version=bindparam("new_version"), submitted_on=bindparam("received_on")
+_MOVE = Precompiled(_MOVE_STATEMENT)
+_MOVE_WITH_VERSION = Precompiled(
+    _MOVE_STATEMENT.values(
+        current_version=bindparam("new_version"), submitted_on=bindparam("received_on")
+    )
 )
 
 
@@ -342,7 +346,7 @@ def _load_and_authorize(
     who dated the event; refusals for an unknown document, actor or dater, or a stale view."""
     parameters = {"document_id": document_id, "email": actor}
     statement = _LOAD_WITH_HEAD.get(conn.dialect.name)
-    row = conn.execute(statement, parameters).first() if statement is not None else None
+    row = statement.first(conn, parameters) if statement is not None else None
     head: HeadRow | None = None
     if row is not None:
         head = tuple(row[_COLUMNS:])
@@ -386,7 +390,7 @@ def _move(conn: Connection, document: _Loaded, new_state: str, step: Step) -> No
     if step.received_on is not None:  # the event brought a version (`store_version`)
         move = _MOVE_WITH_VERSION
         params |= {"new_version": step.version, "received_on": step.received_on}
-    if conn.execute(move, params).rowcount != 1:
+    if move.execute(conn, params) != 1:
         raise Conflict(f"{document.label} was changed by someone else; reload it and try again")
 
 
