@@ -167,8 +167,9 @@ class _Loaded:
         return f"document {self.id} ({self.doc_type}, {self.ght_code})"
 
 
-# Statements built once on the tables (plain Core, no ORM compilation), with bound values:
-# firing is the hot path and SQLAlchemy then reuses their compiled form and cache key.
+# Statements built once on the tables (plain Core, no ORM), with bound values; those run on
+# every event are `Precompiled`: compiled once per database and run as their SQL text, as
+# SQLAlchemy's per-call work cost more than the statements on SQLite (models.precompiled).
 _DOCUMENT, _GHT, _PERSON_T, _EVENT, _HEAD_T = (
     table_of(Document),
     table_of(Ght),
