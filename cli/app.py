@@ -118,11 +118,11 @@ def _log_internal_error(exc: BaseException) -> Path:
     return Path("(no writable log folder)")
 
 
-def _settings_error() -> tuple[type[Exception], ...]:
-    """`settings.SettingsError` once the settings were read: a command that never read them
-    cannot have raised it, and importing them (pydantic-settings) costs `--help` 0.1 s."""
+def _is_settings_error(exc: Exception) -> bool:
+    """A `settings.SettingsError`: only once the settings were read (a command that never read
+    them cannot have raised it, and importing them, pydantic-settings, costs `--help` 0.1 s)."""
     module = sys.modules.get("settings")
-    return () if module is None else (module.SettingsError,)
+    return module is not None and isinstance(exc, module.SettingsError)
 
 
 def main(args: Sequence[str] | None = None) -> None:
@@ -133,10 +133,10 @@ def main(args: Sequence[str] | None = None) -> None:
     written to the log file it names, so that the operator can report it."""
     try:
         app(args=args)
-    except (Refusal, *_settings_error()) as exc:
-        print_error(str(exc))
-        sys.exit(1)
     except Exception as exc:
+        if isinstance(exc, Refusal) or _is_settings_error(exc):
+            print_error(str(exc))
+            sys.exit(1)
         if type(exc).__module__.startswith("sqlalchemy"):
             print_error(_database_hint(exc))
             sys.exit(1)
