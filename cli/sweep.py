@@ -79,6 +79,7 @@ def _run(day: date, dry_run: bool) -> dict[str, Any]:
                 return sweep_day(ws, day, dry_run, progress=bar).result()
             finally:
                 ws.close()
+        workspace().close()  # no database: one line now, not a failed flow run
         from flows.runtime import prepare_prefect
 
         prepare_prefect(settings)
