@@ -30,8 +30,8 @@ _DEFAULTS = {
     "DO_NOT_TRACK": "1",
     "PREFECT_SERVER_ANALYTICS_ENABLED": "false",
     "PREFECT_LOGGING_LEVEL": "WARNING",
-    # the temporary server runs in this process: its own housekeeping (events it could not
-    # flush on a loaded machine) is not the user's business and never reaches the terminal
+    # a temporary server (a flow run without PREFECT_API_URL: tests, benchmarks) runs in this
+    # process: its housekeeping (events it could not flush on a loaded machine) stays quiet
     "PREFECT_SERVER_LOGGING_LEVEL": "CRITICAL",
     # nor the client's shutdown notes ("EventsWorker - Still processing items", logged to the
     # root logger): Prefect's console and debug handlers print nothing below CRITICAL, while a
@@ -39,7 +39,7 @@ _DEFAULTS = {
     "PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_HANDLERS_DEBUG_LEVEL": "CRITICAL",
     "PREFECT_LOGGING_TO_API_WHEN_MISSING_FLOW": "ignore",
-    # a flow started from the CLI waits for its temporary server rather than failing early
+    # such a flow waits for its temporary server rather than failing early on a loaded machine
     "PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS": "90",
 }
 
