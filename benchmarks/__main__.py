@@ -29,6 +29,7 @@ class Sizes:
     conventions: int  # Word conventions filled
     web_seconds: float  # web dashboard: length of each of its eight measurements
     audit_events: int  # events `audit verify` goes over
+    interactive_runs: int  # runs of each whole-process command on the demo (best of)
 
 
 QUICK = Sizes(
@@ -40,6 +41,7 @@ QUICK = Sizes(
     conventions=100,
     web_seconds=1.0,
     audit_events=20_000,
+    interactive_runs=3,
 )
 FULL = Sizes(
     transitions=2000,
@@ -50,6 +52,7 @@ FULL = Sizes(
     conventions=500,
     web_seconds=10.0,
     audit_events=100_000,
+    interactive_runs=7,
 )
 
 
@@ -165,6 +168,30 @@ def _audit_postgres(tmp: Path, sizes: Sizes) -> Figure:
     return bench_audit.postgres_figure(tmp, sizes.audit_events)
 
 
+# --- interactive commands on the demo: one set of runs gives the four figures ---
+def _interactive(tmp: Path, sizes: Sizes, index: int) -> Figure:
+    from benchmarks import bench_interactive
+
+    runs = sizes.interactive_runs
+    return _shared("interactive", runs, lambda: bench_interactive.figures(tmp, runs), index)
+
+
+def _sweep_demo_vs_help(tmp: Path, sizes: Sizes) -> Figure:
+    return _interactive(tmp, sizes, 0)
+
+
+def _sweep_demo_vs_service(tmp: Path, sizes: Sizes) -> Figure:
+    return _interactive(tmp, sizes, 1)
+
+
+def _generate_demo_vs_help(tmp: Path, sizes: Sizes) -> Figure:
+    return _interactive(tmp, sizes, 2)
+
+
+def _generate_demo_vs_service(tmp: Path, sizes: Sizes) -> Figure:
+    return _interactive(tmp, sizes, 3)
+
+
 # name -> (unit, higher is better, runner), in the order they run
 BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "transitions_per_s_sqlite": ("transitions/s", True, _transitions_sqlite),
@@ -176,6 +203,10 @@ BENCHES: dict[str, tuple[str, bool, Callable[[Path, Sizes], Figure]]] = {
     "delivery_per_s": ("messages/s", True, _delivery),
     "sweep_100k_s": ("s", False, _sweep),
     "sweep_flow_overhead_s": ("s", False, _sweep_flow),
+    "sweep_demo_cli_vs_help_s": ("s", False, _sweep_demo_vs_help),  # interactive
+    "sweep_demo_cli_vs_service_s": ("s", False, _sweep_demo_vs_service),  # interactive
+    "generate_all_demo_cli_vs_help_s": ("s", False, _generate_demo_vs_help),  # interactive
+    "generate_all_demo_cli_vs_service_s": ("s", False, _generate_demo_vs_service),  # interactive
     "conventions_per_s": ("documents/s", True, _generation),  # Word generation
     "web_overview_ms": ("ms", False, _web_overview_ms),  # web dashboard
     "web_ght_page_ms": ("ms", False, _web_ght_page_ms),  # web dashboard

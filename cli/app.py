@@ -118,20 +118,25 @@ def _log_internal_error(exc: BaseException) -> Path:
     return Path("(no writable log folder)")
 
 
+def _is_settings_error(exc: Exception) -> bool:
+    """A `settings.SettingsError`: only once the settings were read (a command that never read
+    them cannot have raised it, and importing them, pydantic-settings, costs `--help` 0.1 s)."""
+    module = sys.modules.get("settings")
+    return module is not None and isinstance(exc, module.SettingsError)
+
+
 def main(args: Sequence[str] | None = None) -> None:
     """Entry point: user errors print one line on stderr and exit 1, never a traceback.
 
     A failure nobody foresaw is a defect, not the user's fault: it is still one line
     (`ghtflow: internal error: TYPE: MESSAGE (details in LOG)`, exit 1), with the traceback
     written to the log file it names, so that the operator can report it."""
-    from settings import SettingsError
-
     try:
         app(args=args)
-    except (Refusal, SettingsError) as exc:
-        print_error(str(exc))
-        sys.exit(1)
     except Exception as exc:
+        if isinstance(exc, Refusal) or _is_settings_error(exc):
+            print_error(str(exc))
+            sys.exit(1)
         if type(exc).__module__.startswith("sqlalchemy"):
             print_error(_database_hint(exc))
             sys.exit(1)

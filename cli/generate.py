@@ -1,9 +1,11 @@
 """`ghtflow generate`: fill conventions and conformity letters from the Word templates.
 
-`generate ID…` fills the given documents in this process (no Prefect), all or none;
-`generate --type TYPE --all` runs the `generate-documents` Prefect flow with a progress bar,
-and a document its model cannot fill does not stop the others: the files filled are listed on
-stdout, each document not filled is one `error:` line on stderr, and the exit status is 1.
+`generate ID…` fills the given documents, all or none; `generate --type TYPE --all` fills every
+document of the type batch by batch with a progress bar (on a terminal), and a document its
+model cannot fill does not stop the others: the files filled are listed on stdout, each
+document not filled is one `error:` line on stderr, and the exit status is 1. Both run in this
+process; with a Prefect server configured (`PREFECT_API_URL`), `--all` runs the
+`generate-documents` flow instead, recorded on that server (said in one line on stderr).
 Either way the files are stored and recorded, then copied into `--out` (default
 `$GHTFLOW_HOME/documents`).
 """
@@ -27,6 +29,7 @@ from cli.output import (
     row_id,
     table,
 )
+from cli.progress import Bar, announce, logs_off_the_terminal, progress_bar
 
 if TYPE_CHECKING:
     from services.generation.fill import FilledFile, FillFailure
@@ -46,7 +49,7 @@ def generate(
         None, "--type", help="with --all: chu_convention, had_convention, partnership_convention"
     ),
     ght: list[str] = typer.Option([], "--ght", help="with --all: only this GHT (repeatable)"),
-    all_: bool = typer.Option(False, "--all", help="every document of --type (Prefect flow)"),
+    all_: bool = typer.Option(False, "--all", help="every document of --type"),
     out: Path | None = typer.Option(
         None, "--out", help="folder to write the files to (default $GHTFLOW_HOME/documents)"
     ),
@@ -84,7 +87,7 @@ def generate(
     failures: list[FillFailure] = []
     if all_:
         assert doc_type is not None
-        files, failures = _run_flow(ws, doc_type, ght, day)
+        files, failures = _fill_all(ws, doc_type, ght, day)
     else:
         files = generation.generate_documents(ws, document_ids or [], as_of=day, letter_only=letter)
     _refuse_overwrites(files, target, force)
@@ -139,41 +142,41 @@ def _refuse_overwrites(files: list[FilledFile], target: Path, force: bool) -> No
                 )
 
 
-def _run_flow(
+def _fill_all(
     ws: Workspace, doc_type: str, ghts: list[str], day: Any
 ) -> tuple[list[FilledFile], list[FillFailure]]:
-    """The Prefect flow, with a progress bar on stderr (stdout stays for the listing).
+    """Every document of the type, with a progress bar on a terminal (stdout stays for the
+    listing): in this process, or as a flow run on the configured Prefect server.
 
-    The type, the GHTs and the model are checked before Prefect starts (a typo or a broken
-    model costs no flow run); a refusal inside the flow reaches the user as one line, so
-    Prefect's own logging of the failed run (with its traceback) is kept quiet unless
-    PREFECT_LOGGING_LEVEL says otherwise. The files filled and the documents that were not."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+    The type, the GHTs and the model are checked first (a typo or a broken model costs no
+    flow run). The files filled and the documents that were not."""
+    from flows.runtime import prefect_api_url
+    from services.generation.fill import documents_to_fill
 
-    from flows.runtime import prepare_prefect, run_flow
-    from services.generation.fill import FilledFile, GenerationIncomplete, documents_to_fill
+    with logs_off_the_terminal(), progress_bar("filling", "documents") as bar:
+        if prefect_api_url(ws.settings) is None:
+            from services.generation.batches import fill_type
 
-    documents_to_fill(ws, doc_type, ghts)
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")
+            return fill_type(ws, doc_type, ghts, day, progress=bar)
+        documents_to_fill(ws, doc_type, ghts)
+        return _run_flow(ws, doc_type, ghts, day, bar)
+
+
+def _run_flow(
+    ws: Workspace, doc_type: str, ghts: list[str], day: Any, bar: Bar
+) -> tuple[list[FilledFile], list[FillFailure]]:
+    """The `generate-documents` flow, recorded on the configured server; a refusal inside the
+    flow reaches the user as one line (Prefect's own logging stays off the terminal)."""
+    from flows.runtime import prepare_prefect, run_recorded
+    from services.generation.fill import FilledFile, GenerationIncomplete
+
     prepare_prefect(ws.settings)
     from flows.generate_documents import generate_documents
 
-    with Progress(
-        TextColumn("filling {task.description}"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        console=err_console,
-        transient=True,
-    ) as bar:
-        task = bar.add_task(doc_type, total=None)
-
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
-
-        try:
-            rows = run_flow(generate_documents, doc_type, ghts or None, day, progress=progress)
-        except GenerationIncomplete as incomplete:
-            return incomplete.files, incomplete.failures
+    try:
+        rows = run_recorded(announce, generate_documents, doc_type, ghts or None, day, progress=bar)
+    except GenerationIncomplete as incomplete:
+        return incomplete.files, incomplete.failures
     return [FilledFile(**row) for row in rows], []
 
 

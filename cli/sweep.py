@@ -1,11 +1,19 @@
-"""`ghtflow sweep`: run the deadline-sweep flow for a day and print the counts per notice."""
+"""`ghtflow sweep`: sweep the deadlines of a day and print the counts per notice.
+
+Without a Prefect server (`PREFECT_API_URL`, in the environment or Prefect's profile) the sweep
+runs in this process, as fast as its work (`services.deadlines.day`); with one, the
+`deadline-sweep` flow runs the same steps and the run is recorded on that server, which the
+command says in one line on stderr. Same counts, JSON, errors and exit status either way.
+"""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import typer
 
+from cli.context import workspace
 from cli.output import (
     FORMAT_OPTION,
     Format,
@@ -16,6 +24,7 @@ from cli.output import (
     print_json,
     table,
 )
+from cli.progress import announce, logs_off_the_terminal, progress_bar
 
 
 def sweep(
@@ -23,23 +32,16 @@ def sweep(
     dry_run: bool = typer.Option(False, "--dry-run", help="show what would be sent; write nothing"),
     fmt: Format = FORMAT_OPTION,
 ) -> None:
-    """Find what is due, late or tacitly approved on a day and queue the e-mails (Prefect flow).
+    """Find what is due, late or tacitly approved on a day and queue the e-mails.
 
     A day after today is refused (it would approve documents tacitly before their time). A
     document that cannot be swept is listed with the reason and the others are swept; the
-    exit status is then 1."""
+    exit status is then 1. Recorded as a Prefect flow run when PREFECT_API_URL is set."""
     from services.clock import today
     from services.deadlines.sweep import check_sweep_day
 
     day = check_sweep_day(parse_day(as_of) or today())
-    from flows.runtime import prepare_prefect
-    from settings import get_settings
-
-    prepare_prefect(get_settings())
-    from flows.deadline_sweep import deadline_sweep
-    from flows.runtime import run_flow
-
-    report: dict[str, Any] = run_flow(deadline_sweep, as_of=day, dry_run=dry_run)
+    report = _run(day, dry_run)
     if fmt is Format.json:
         print_json(report)
     elif fmt is Format.csv:
@@ -60,6 +62,31 @@ def sweep(
             markup=False,
         )
         raise typer.Exit(1)
+
+
+def _run(day: date, dry_run: bool) -> dict[str, Any]:
+    """The sweep's result: in this process, or as a flow run on the configured server."""
+    from flows.runtime import prefect_api_url
+    from settings import get_settings
+
+    settings = get_settings()
+    with logs_off_the_terminal(), progress_bar("sweeping", "steps") as bar:
+        if prefect_api_url(settings) is None:
+            from services.deadlines.day import sweep_day
+
+            ws = workspace()
+            try:
+                return sweep_day(ws, day, dry_run, progress=bar).result()
+            finally:
+                ws.close()
+        workspace().close()  # no database: one line now, not a failed flow run
+        from flows.runtime import prepare_prefect
+
+        prepare_prefect(settings)
+        from flows.deadline_sweep import deadline_sweep
+        from flows.runtime import run_recorded
+
+        return run_recorded(announce, deadline_sweep, as_of=day, dry_run=dry_run, progress=bar)
 
 
 def print_report(report: dict[str, Any]) -> None:

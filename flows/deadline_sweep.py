@@ -1,9 +1,11 @@
 """Prefect flow: the daily deadline sweep, in batches of documents (never a task per document).
 
-The decisions are `services.deadlines.sweep`'s; this flow plans id ranges, runs one task per range,
-publishes a markdown summary and a per-GHT table as artifacts and logs the counts. A document
-that cannot be swept is in the result's `errors` and in the summary; a batch that fails as a
-whole (the database refusing it) is reported the same way and the other batches still run.
+The decisions are `services.deadlines.sweep`'s and the loop is `services.deadlines.day`'s (the
+one `ghtflow sweep` runs in its own process when no Prefect server is configured); this flow
+runs each step as a task (plan, one task per id range, checkpoint, its e-mail), publishes a
+markdown summary and a per-GHT table as artifacts and logs the counts. A document that cannot
+be swept is in the result's `errors` and in the summary; a batch that fails as a whole (the
+database refusing it) is reported the same way and the other batches still run.
 Entry point for deployments: `flows/deadline_sweep.py:deadline_sweep`.
 """
 
@@ -20,6 +22,7 @@ from flows._workspace import flow_workspace
 from services.audit.chain import Checkpoint, write_checkpoint
 from services.audit.mail import CheckpointMail, mail_checkpoint
 from services.clock import today
+from services.deadlines.day import Progress, SweepSteps, sweep_day
 from services.deadlines.sweep import (
     BATCH_SIZE,
     SWEEP_KINDS,
@@ -136,40 +139,25 @@ def checkpoint_markdown(checkpoint: Checkpoint, mail: dict[str, Any] | None = No
     )
 
 
-def checkpoint_result(checkpoint: Checkpoint, mail: dict[str, Any]) -> dict[str, Any]:
-    """The `checkpoint` entry of the sweep's result (null for a dry run)."""
-    return {
-        "seq": checkpoint.seq,
-        "hash": checkpoint.hash,
-        "at": checkpoint.at,
-        "line": checkpoint.line(),
-        "mail": mail,
-    }
-
-
 @flow(name="deadline-sweep", log_prints=False)
 def deadline_sweep(
     as_of: date | None = None,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
     settings_overrides: dict[str, Any] | None = None,
+    progress: Progress | None = None,
 ) -> dict[str, Any]:
-    """Sweep every document for `as_of` (default: today in Europe/Paris)."""
+    """Sweep every document for `as_of` (default: today in Europe/Paris); `progress(done, total,
+    step)` after each step (the CLI's progress bar; not recorded by Prefect)."""
     logger = get_run_logger()
     day = check_sweep_day(as_of or today())
     ws = flow_workspace(settings_overrides)
+    steps = SweepSteps(plan, sweep_batch, audit_checkpoint, mail_checkpoint_task)
     try:
-        report = SweepReport(as_of=day, dry_run=dry_run)
-        for first_id, last_id in plan(ws, batch_size):
-            try:
-                report.merge(sweep_batch(ws, day, first_id, last_id, dry_run))
-            except Exception as exc:  # the whole batch failed: say so, sweep the next ones
-                reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-                report.fail(None, None, f"documents {first_id}-{last_id}: {reason}")
-        checkpoint = None if dry_run else audit_checkpoint(ws)
-        mail = None if checkpoint is None else _mail(ws, checkpoint, day, report)
+        swept = sweep_day(ws, day, dry_run, batch_size, steps, progress)
     finally:
         ws.close()
+    report, checkpoint, mail = swept.report, swept.checkpoint, swept.mail
     create_markdown_artifact(summary_markdown(report), key="deadline-sweep-summary")
     if checkpoint is not None and mail is not None:
         create_markdown_artifact(checkpoint_markdown(checkpoint, mail), key="audit-checkpoint")
@@ -200,16 +188,4 @@ def deadline_sweep(
             error["ght"],
             error["reason"],
         )
-    entry = None if checkpoint is None or mail is None else checkpoint_result(checkpoint, mail)
-    return {**report.as_dict(), "checkpoint": entry}
-
-
-def _mail(ws: Workspace, checkpoint: Checkpoint, day: date, report: SweepReport) -> dict[str, Any]:
-    """The checkpoint mail's counts; a failure of the whole step (the database refusing it)
-    is one of the sweep's errors, like a failed batch: the checkpoint itself is written."""
-    try:
-        return mail_checkpoint_task(ws, checkpoint, day).as_dict()
-    except Exception as exc:
-        reason = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
-        report.fail(None, None, f"checkpoint mail: {reason}")
-        return {"queued": 0, "already": 0, "not_sent": [{"region": None, "reason": reason}]}
+    return swept.result()

@@ -1,19 +1,18 @@
 """`generate-documents`: fill every convention of a type (optionally of some GHTs) in batches.
 
-Thin orchestration over `services.generation.fill`: each batch is one task (one transaction, one
-workspace), retried when it fails (a database that went away, a full disk), and a markdown
-artifact lists the files filled. Never one task per document: a task run costs 11-16 ms,
-filling a convention about 5 ms. A document its model cannot fill does not stop the others:
+Thin orchestration over `services.generation.batches` (the loop `ghtflow generate --all` runs in
+its own process when no Prefect server is configured): each batch is one task (one transaction,
+one workspace), retried when it fails (a database that went away, a full disk), and a markdown
+artifact lists the files filled. A document its model cannot fill does not stop the others:
 the run fills the rest, then fails with `GenerationIncomplete` (the files and the failures).
 The flow reads its configuration (`GHTFLOW_*`) where it runs.
 
-Run it with `ghtflow generate --type chu_convention --all`, or from Python:
-`run_flow(generate_documents, "chu_convention", ghts=["OCC-02"])`.
+Run it with `ghtflow generate --type chu_convention --all` when `PREFECT_API_URL` names a
+server, or from Python: `run_flow(generate_documents, "chu_convention", ghts=["OCC-02"])`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -23,8 +22,8 @@ from prefect.artifacts import create_markdown_artifact
 from flows._workspace import flow_workspace
 from services.errors import Refusal
 from services.generation import fill as generation
+from services.generation.batches import BATCH_SIZE, Filled, Progress, fill_in_batches
 
-BATCH_SIZE = 25
 ARTIFACT_KEY = "generated-documents"
 
 
@@ -82,7 +81,7 @@ def generate_documents(
     ghts: list[str] | None = None,
     as_of: date | None = None,
     batch_size: int = BATCH_SIZE,
-    progress: Callable[[int, int], None] | None = None,
+    progress: Progress | None = None,
 ) -> list[dict[str, Any]]:
     """Fill the documents of `doc_type` batch by batch; `progress(done, total)` after each
     batch (the CLI's progress bar; not recorded by Prefect)."""
@@ -91,25 +90,21 @@ def generate_documents(
         ids = generation.documents_to_fill(ws, doc_type, ghts or ())
     finally:
         ws.close()
-    files: list[dict[str, Any]] = []
-    failures: list[dict[str, Any]] = []
-    if progress is not None:
-        progress(0, len(ids))
-    for start in range(0, len(ids), batch_size):
-        batch = ids[start : start + batch_size]
+
+    def fill(batch: list[int]) -> Filled:
         done = fill_batch(batch, as_of)
-        files.extend(done["files"])
-        failures.extend(done["failures"])
-        if progress is not None:
-            progress(start + len(batch), len(ids))
+        return (
+            [generation.FilledFile(**f) for f in done["files"]],
+            [generation.FillFailure(**f) for f in done["failures"]],
+        )
+
+    files, failures = fill_in_batches(ids, fill, batch_size, progress)
+    rows = [f.as_dict() for f in files]
     create_markdown_artifact(
         key=ARTIFACT_KEY,
-        markdown=markdown_listing(doc_type, files, failures),
+        markdown=markdown_listing(doc_type, rows, [f.as_dict() for f in failures]),
         description=f"{doc_type}: files filled from the Word templates",
     )
     if failures:
-        raise generation.GenerationIncomplete(
-            [generation.FilledFile(**f) for f in files],
-            [generation.FillFailure(**f) for f in failures],
-        )
-    return files
+        raise generation.GenerationIncomplete(files, failures)
+    return rows

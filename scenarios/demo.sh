@@ -86,7 +86,7 @@ run documents show "$SNACS"
 # --- e-mail and deadlines: sweeps as of 1 December 2017 and 2 January 2018, delivery
 # to a local mail sink on a free port, messages filed in $GHTFLOW_HOME/maildir ---------------
 step "Deadline sweeps and e-mail: reminders on 1 December 2017, escalations on 2 January 2018"
-export PREFECT_HOME="$GHTFLOW_HOME/prefect"   # one Prefect home for both sweeps
+export PREFECT_HOME="$GHTFLOW_HOME/prefect"   # no Prefect profile of yours: the sweeps run here
 SINK_PORT=$(.venv/bin/python -c 'from notifications.sink import free_port; print(free_port())')
 "$GHTFLOW" mail-sink --port "$SINK_PORT" --maildir "$GHTFLOW_HOME/maildir" &
 SINK_PID=$!
@@ -127,7 +127,7 @@ LETTERS=$("$GHTFLOW" documents list --type pmsp --state conformity_requested --f
 run generate $TOULOUSE $LETTERS --out "$DOCS"
 cat <<TXT
    The Word files are in $DOCS (each also stored under its SHA-256 in $GHTFLOW_HOME/files).
-   A whole campaign goes through the Prefect flow (10-25 s to start):
+   Every convention of a type at once (a Prefect flow run when PREFECT_API_URL is set):
      ghtflow generate --type chu_convention --all --out $DOCS
    With LibreOffice installed ('make pdf-tools'), add --pdf for PDF copies.
 TXT

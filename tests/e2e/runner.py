@@ -30,12 +30,15 @@ OTHER_TYPES = sorted(
     if path.parent.parent.name != "ght-2017"
 )
 DOC_TYPES = [*GHT_TYPES, *OTHER_TYPES]
-# Variables that would point the command somewhere else than the test's work directory.
+# Variables that would point the command somewhere else than the test's work directory (a
+# Prefect server of the developer's would get the runs of `sweep` and `generate --all`).
 _FOREIGN = (
     "GHTFLOW_DATABASE_URL",
     "GHTFLOW_FILES_DIR",
     "GHTFLOW_WORKFLOWS_DIR",
     "GHTFLOW_PROCEDURES",
+    "PREFECT_API_URL",
+    "PREFECT_PROFILE",
 )
 
 

@@ -29,12 +29,12 @@ from typer.testing import CliRunner
 from cli.app import INTERNAL_ERROR, app, main
 from tests.e2e.runner import OFFICER, SCENARIO, director
 
-# Commands that run a Prefect flow (seconds each), serve until stopped, or register on a Prefect
-# server: only their --help is run here (their arguments are covered by their own tests).
+# Commands that queue the day's notices, serve until stopped, or register on a Prefect server:
+# only their --help is run here (their arguments are covered by their own tests).
 HELP_ONLY: set[tuple[str, ...]] = {("sweep",), ("serve",), ("mail-sink",), ("deploy",)}
 # Options left out of the generated arguments, and why.
 SKIPPED_OPTIONS: dict[tuple[str, ...], set[str]] = {
-    ("generate",): {"all_", "pdf"},  # --all runs a Prefect flow; --pdf runs LibreOffice
+    ("generate",): {"all_", "pdf"},  # --all fills every convention; --pdf runs LibreOffice
 }
 # Argument shapes left out of the generated arguments (none: `load` refuses /dev/zero, a folder
 # and "" in one line like any other bad file).

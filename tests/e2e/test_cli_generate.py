@@ -114,8 +114,9 @@ def test_templates_check_a_builtin_and_a_misspelt_user_model(loaded_home, tmp_pa
     assert "--kind" in one_line_error(ghtflow(loaded_home, "templates", "check", path))
 
 
-def test_generate_all_runs_the_flow(fresh_home, doc_ids):
-    """The one end-to-end run of the Prefect flow (ephemeral server: ~15-25 s)."""
+def test_generate_all_of_some_ghts(fresh_home, doc_ids):
+    """In the command's own process (no Prefect server configured): tests/e2e/
+    test_cli_interactive.py runs it on a server too."""
     files = ok_json(
         fresh_home,
         "generate",

@@ -1,5 +1,6 @@
-"""The e-mail commands as a user types them: sweep (a real Prefect flow run), outbox list and
-send to `ghtflow mail-sink` running in the background, retry, and their refusals."""
+"""The e-mail commands as a user types them: sweep (in its own process: no Prefect server is
+configured; test_cli_interactive.py runs it on one too), outbox list and send to
+`ghtflow mail-sink` running in the background, retry, and their refusals."""
 
 from __future__ import annotations
 
