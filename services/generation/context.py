@@ -40,6 +40,7 @@ from models import (
 )
 from services.adapters.stored import motive_keys
 from services.errors import InvalidInput, NotFound
+from services.generation.references import load_references
 from services.registry.departments import area_names
 from services.views.documents import assessment_grid
 from states.machine import WorkflowRegistry
@@ -465,6 +466,10 @@ def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, A
             },
         ),
     }
+    # the citations of the procedure's references.yaml, and this kind's "Vu …" lines
+    references = load_references()
+    context["references"] = Record("references", "legal references", references.citations)
+    context["visas"] = references.visas(kind)
     if kind == CONFORMITY_LETTER:
         request = facts.request
         if request is None:
