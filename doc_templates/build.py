@@ -778,16 +778,20 @@ def letterhead(doc: DocxDocument) -> None:
     tag(doc, "{%p endif %}")
     para(doc, "{{ agency.name }}", bold=True, indent=Cm(0), space_after=0)
     for line, loop in (
-        ("{{ agency.direction }}", "if agency.direction is defined"),
-        ("{{ line }}", "for line in agency.address_lines"),
-        ("Tél. : {{ agency.phone }}", "if agency.phone is defined"),
+        ("{{ agency.direction }}", "agency.direction"),
+        ("{{ line }}", "agency.address_lines"),
+        ("Tél. : {{ agency.phone }}", "agency.phone"),
+        ("{{ agency.email }}", "agency.email"),
     ):
-        tag(doc, "{%p " + loop + " %}")
+        tag(doc, "{%p if " + loop + " is defined %}")  # a region may have no identity set
+        if loop == "agency.address_lines":
+            tag(doc, "{%p for line in agency.address_lines %}")
         small = para(doc, line, indent=Cm(0), space_after=0)
         small.runs[0].font.size = Pt(9)
-        tag(doc, "{%p " + ("endfor" if loop.startswith("for") else "endif") + " %}")
-    mail = para(doc, "{{ agency.email }}", indent=Cm(0), space_after=12)
-    mail.runs[0].font.size = Pt(9)
+        if loop == "agency.address_lines":
+            tag(doc, "{%p endfor %}")
+        tag(doc, "{%p endif %}")
+    para(doc, "", indent=Cm(0), space_after=6)
 
 
 def recipient_block(doc: DocxDocument, lines: Sequence[str]) -> None:
@@ -807,6 +811,16 @@ def recipient_block(doc: DocxDocument, lines: Sequence[str]) -> None:
     ).paragraph_format.space_before = Pt(18)
 
 
+def reference_line(doc: DocxDocument) -> None:
+    """"Réf. : ARS-OCC/DOSA/2017-0042", the letter's number in the agency's register."""
+    tag(doc, "{%p if letter.reference is defined %}")
+    _add(para(doc, "Réf. : ", indent=Cm(0), space_after=0), "{{ letter.reference }}")
+    tag(doc, "{%p endif %}")
+
+
+LETTER_FOOTER = "{{ agency.name }}{% if letter.reference is defined %} – {{ letter.reference }}{% endif %}"
+
+
 def lettre_mise_en_conformite() -> DocxDocument:
     doc = new_document(
         {
@@ -820,12 +834,9 @@ def lettre_mise_en_conformite() -> DocxDocument:
         doc,
         ["{{ recipient.establishment }}", "{{ support.postal_code }} {{ support.commune }}"],
     )
-    for label, value in (
-        ("Réf. : ", "{{ letter.reference }}"),
-        ("Affaire suivie par : ", "{{ signatory.name }} – {{ signatory.email }}"),
-    ):
-        paragraph = para(doc, label, indent=Cm(0), space_after=0)
-        _add(paragraph, value)
+    reference_line(doc)
+    paragraph = para(doc, "Affaire suivie par : ", indent=Cm(0), space_after=0)
+    _add(paragraph, "{{ signatory.name }} – {{ signatory.email }}")
     objet = para(doc, "Objet : ", bold=True, indent=Cm(0), space_after=18)
     _add(
         objet,
@@ -871,7 +882,7 @@ def lettre_mise_en_conformite() -> DocxDocument:
         "{{ signatory.name }}",
     ):
         para(doc, line, indent=RECIPIENT_INDENT, keep=True, bold=line.startswith("{{"))
-    footer(doc, "{{ agency.name }} – {{ letter.reference }}")
+    footer(doc, LETTER_FOOTER)
     return doc
 
 
@@ -888,8 +899,7 @@ def decision() -> DocxDocument:
         doc,
         ["{{ recipient.establishment }}"],
     )
-    para(doc, "Réf. : ", indent=Cm(0), space_after=0)
-    _add(doc.paragraphs[-1], "{{ letter.reference }}")
+    reference_line(doc)
     objet = para(doc, "Objet : ", bold=True, indent=Cm(0), space_after=18)
     _add(
         objet,
@@ -932,7 +942,7 @@ def decision() -> DocxDocument:
     ).paragraph_format.space_before = Pt(12)
     para(doc, "{{ recipient.closing }}", space_after=18)
     para(doc, "Le directeur général de l'{{ agency.name }},", indent=RECIPIENT_INDENT)
-    footer(doc, "{{ agency.name }} – {{ letter.reference }}")
+    footer(doc, LETTER_FOOTER)
     return doc
 
 
