@@ -27,6 +27,7 @@ import zipfile
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from docx import Document
 from docx.document import Document as DocxDocument
@@ -136,18 +137,18 @@ def title(doc: DocxDocument, lines: Sequence[str]) -> None:
 
 
 def cell_text(table: Table, row: int, col: int, text: str, *, bold: bool = False) -> Paragraph:
-    paragraph = table.cell(row, col).paragraphs[0]
+    paragraph: Paragraph = table.cell(row, col).paragraphs[0]
     _add(paragraph, text, bold=bold)
     return paragraph
 
 
-def _cant_split(row_element: OxmlElement) -> None:
+def _cant_split(row_element: Any) -> None:
     """A table row Word and LibreOffice keep on one page."""
     tr_pr = row_element.get_or_add_trPr()
     tr_pr.append(OxmlElement("w:cantSplit"))
 
 
-def _repeat_header(row_element: OxmlElement) -> None:
+def _repeat_header(row_element: Any) -> None:
     row_element.get_or_add_trPr().append(OxmlElement("w:tblHeader"))
 
 
@@ -191,7 +192,7 @@ def loop_table(
 def _field(paragraph: Paragraph, instruction: str, shown: str, size: float) -> None:
     """A Word field (PAGE, NUMPAGES): begin, instruction, separate, the last value, end."""
 
-    def run_with(child: OxmlElement) -> None:
+    def run_with(child: Any) -> None:
         run = paragraph.add_run()
         run.font.size = Pt(size)
         run._r.append(child)
@@ -225,7 +226,7 @@ def footer(doc: DocxDocument, reference: str) -> None:
 # --- page setup and styles -------------------------------------------------------------------
 
 
-def _plain_font(style_element: OxmlElement, size: float, *, color: str = "000000") -> None:
+def _plain_font(style_element: Any, size: float, *, color: str = "000000") -> None:
     """A style in the document's font (no theme font, no theme colour), black."""
     r_pr = style_element.get_or_add_rPr()
     for child in list(r_pr):
@@ -308,7 +309,7 @@ SUPPORT_PARTY = (
 
 
 def parties(doc: DocxDocument, others: Sequence[str], loop: str | None, other_name: str) -> None:
-    """"Entre les soussignés", the support establishment, "Et" the other party or parties,
+    """ "Entre les soussignés", the support establishment, "Et" the other party or parties,
     each followed by "ci-après dénommé(e) « … »"."""
     para(doc, "Entre les soussignés :", bold=True, keep=True)
     para(doc, SUPPORT_PARTY)
@@ -380,7 +381,7 @@ def disputes(doc: DocxDocument, number: int) -> None:
 
 
 def signatures(doc: DocxDocument) -> None:
-    """"Fait à …, le …, en N exemplaires originaux", then one row per signatory: who signs
+    """ "Fait à …, le …, en N exemplaires originaux", then one row per signatory: who signs
     for whom on the left, room to sign and stamp on the right. Rows do not split and every
     paragraph keeps with the next, so the block stays on one page with its "Fait à" line."""
     para(
@@ -431,7 +432,12 @@ def members_annex(doc: DocxDocument, number: int) -> None:
         doc,
         ["Établissement", "N° FINESS", "Catégorie", "Commune"],
         "for member in members",
-        ["{{ member.name }}", "{{ member.finess }}", "{{ member.category }}", "{{ member.commune }}"],
+        [
+            "{{ member.name }}",
+            "{{ member.finess }}",
+            "{{ member.category }}",
+            "{{ member.commune }}",
+        ],
         widths=[Cm(7), Cm(2.8), Cm(2.6), TEXT_WIDTH - Cm(12.4)],
     )
 
@@ -812,13 +818,15 @@ def recipient_block(doc: DocxDocument, lines: Sequence[str]) -> None:
 
 
 def reference_line(doc: DocxDocument) -> None:
-    """"Réf. : ARS-OCC/DOSA/2017-0042", the letter's number in the agency's register."""
+    """ "Réf. : ARS-OCC/DOSA/2017-0042", the letter's number in the agency's register."""
     tag(doc, "{%p if letter.reference is defined %}")
     _add(para(doc, "Réf. : ", indent=Cm(0), space_after=0), "{{ letter.reference }}")
     tag(doc, "{%p endif %}")
 
 
-LETTER_FOOTER = "{{ agency.name }}{% if letter.reference is defined %} – {{ letter.reference }}{% endif %}"
+LETTER_FOOTER = (
+    "{{ agency.name }}{% if letter.reference is defined %} – {{ letter.reference }}{% endif %}"
+)
 
 
 def lettre_mise_en_conformite() -> DocxDocument:

@@ -23,7 +23,6 @@ from services.errors import InvalidInput
 from services.generation.fill import (
     export_files,
     generate_documents,
-    list_generated,
     render_conformity_letter,
 )
 from services.lifecycle.fire import fire

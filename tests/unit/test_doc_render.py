@@ -186,7 +186,11 @@ def test_awkward_names_come_out_as_typed(name, representative):
     )
     assert plain(expected) in paragraphs
     signatures = doc.tables[0].rows[1].cells[0].paragraphs  # the signature table, the CHU's row
-    assert [p.text for p in signatures] == [f"Pour le {name},", "Le directeur général,", representative]
+    assert [p.text for p in signatures] == [
+        f"Pour le {name},",
+        "Le directeur général,",
+        representative,
+    ]
 
 
 def test_characters_xml_cannot_hold_are_dropped_not_fatal():

@@ -131,9 +131,7 @@ def test_signing_line_is_the_signing_date_or_left_to_write_by_hand(kind):
     unsigned = [t for t in texts(filled(kind, signed=False)) if t.startswith("Fait à")]
     copies = {"chu_convention": "deux", "had_convention": "quatre"}.get(kind, "trois")
     assert signed == [f"Fait à Cahors, le 3\u00a0octobre 2017, en {copies} exemplaires originaux."]
-    assert unsigned == [
-        f"Fait à ……………………, le ……………………, en {copies} exemplaires originaux."
-    ]
+    assert unsigned == [f"Fait à ……………………, le ……………………, en {copies} exemplaires originaux."]
 
 
 @pytest.mark.parametrize("kind", CONVENTIONS)
@@ -204,3 +202,20 @@ def test_the_letters_motive_table_has_a_narrow_number_column():
     table = filled("conformity_letter").tables[0]
     widths = [cell.width for cell in table.rows[0].cells]
     assert _twips(widths[0]) == _twips(Cm(1.2)) and widths[1] > Cm(14)
+
+
+def test_a_visa_naming_an_unknown_reference_is_refused_with_its_line(tmp_path):
+    from services.errors import ScenarioError
+    from services.generation.references import read_references
+
+    path = tmp_path / "references.yaml"
+    path.write_text(
+        "references:\n  law: la loi n° 2016-41\nvisas:\n  chu_convention: [law, decree]\n"
+    )
+    with pytest.raises(ScenarioError, match=r"references.yaml:4: visas of 'chu_convention': "):
+        read_references(path)
+    path.write_text("references:\n  items: la loi\n")
+    with pytest.raises(ScenarioError, match=r"references.yaml:2: reference key 'items'"):
+        read_references(path)
+    path.write_text("references:\n  law: la loi n° 2016-41\n")
+    assert read_references(path).citations == {"law": "la loi n°\u00a02016-41"}
