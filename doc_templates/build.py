@@ -1,6 +1,8 @@
 """Write the Word models of the built-in procedures with python-docx: the four GHT models into
-`procedures/ght-2017/models/` and the call's decision letter into `procedures/snacs-2018/models/`
-(`python -m doc_templates.build [FOLDER]`, `make templates`).
+`procedures/ght-2017/models/`, and the decision letter into the folder of the procedure that
+holds one (`python -m doc_templates.build [FOLDER]`, `make templates`). Which procedure a model
+belongs to is read from the folders (a procedure's `models/` holding a file of that name), not
+written here: no Python names a procedure but the GHTs'.
 
 The `.docx` files are committed, and this script is how they are made, so that a change to a
 clause is a reviewable diff here and the files can be rebuilt identically. Every `{{ }}` and
@@ -40,11 +42,10 @@ from docx.table import Table, _Cell
 from docx.text.paragraph import Paragraph
 
 from i18n.typography import french_typography
-from procedures import BUILTIN_DIR
+from procedures import BUILTIN_DIR, builtin_folders
 
-# the models/ folder of the built-in GHT procedure, and of the call's (snacs-2018)
+# the models/ folder of the built-in GHT procedure
 MODELS_DIR = BUILTIN_DIR / "ght-2017" / "models"
-SNACS_MODELS_DIR = BUILTIN_DIR / "snacs-2018" / "models"
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 # the models' own properties (a filled file gets the document's title, author and date)
 MODEL_DATE = datetime(2017, 5, 2, tzinfo=UTC)
@@ -895,7 +896,7 @@ def lettre_mise_en_conformite() -> DocxDocument:
 
 
 def decision() -> DocxDocument:
-    """The call's (snacs-2018) decision letter: the assessment grid and the decision."""
+    """A call for applications' decision letter: the assessment grid and the decision."""
     doc = new_document(
         {
             "title": "Décision sur une candidature à l'appel à projets",
@@ -954,13 +955,13 @@ def decision() -> DocxDocument:
     return doc
 
 
-# model file -> (folder, builder)
-BUILDERS: dict[str, tuple[Path, Callable[[], DocxDocument]]] = {
-    "convention_chu.docx": (MODELS_DIR, convention_chu),
-    "convention_had.docx": (MODELS_DIR, convention_had),
-    "convention_partenariat.docx": (MODELS_DIR, convention_partenariat),
-    "lettre_mise_en_conformite.docx": (MODELS_DIR, lettre_mise_en_conformite),
-    "decision.docx": (SNACS_MODELS_DIR, decision),
+# model file -> builder; each is written into the built-in procedure folder that holds it
+BUILDERS: dict[str, Callable[[], DocxDocument]] = {
+    "convention_chu.docx": convention_chu,
+    "convention_had.docx": convention_had,
+    "convention_partenariat.docx": convention_partenariat,
+    "lettre_mise_en_conformite.docx": lettre_mise_en_conformite,
+    "decision.docx": decision,
 }
 # parts whose language python-docx's template sets to English
 _LANGUAGE_PARTS = ("word/styles.xml", "word/stylesWithEffects.xml", "word/settings.xml")
@@ -984,13 +985,22 @@ def fixed_time_zip(data: bytes) -> bytes:
     return out.getvalue()
 
 
+def committed_model(name: str) -> Path:
+    """The built-in model file of that name, in the procedure folder whose `models/` holds it."""
+    for folder in builtin_folders():
+        path = folder / "models" / name
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"no built-in procedure folder holds the model {name}")
+
+
 def build(target: Path | None = None) -> list[Path]:
     """Write every model, into its procedure's folder or, when given, all into `target`."""
     written = []
-    for name, (folder, builder) in BUILDERS.items():
+    for name, builder in BUILDERS.items():
         buffer = io.BytesIO()
         builder().save(buffer)
-        path = (target or folder) / name
+        path = (target / name) if target is not None else committed_model(name)
         path.write_bytes(fixed_time_zip(buffer.getvalue()))
         written.append(path)
     return written
@@ -998,7 +1008,7 @@ def build(target: Path | None = None) -> list[Path]:
 
 def committed(path: Path) -> Path:
     """The committed model a `build(target)` output stands for."""
-    return BUILDERS[path.name][0] / path.name
+    return committed_model(path.name)
 
 
 if __name__ == "__main__":

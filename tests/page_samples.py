@@ -13,8 +13,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from doc_templates.build import committed_model
 from doc_templates.render import compiled_template
-from procedures import BUILTIN_DIR
 from services.generation.context import (
     CONVENTION_KINDS,
     AgencyFacts,
@@ -173,19 +173,19 @@ def page_context(kind: str, *, signed: bool = True) -> dict[str, Any]:
 
 # kind -> the built-in model it is filled into
 MODEL_FILES = {
-    "chu_convention": ("ght-2017", "convention_chu.docx"),
-    "had_convention": ("ght-2017", "convention_had.docx"),
-    "partnership_convention": ("ght-2017", "convention_partenariat.docx"),
-    "conformity_letter": ("ght-2017", "lettre_mise_en_conformite.docx"),
-    "notice_letter": ("snacs-2018", "decision.docx"),
+    "chu_convention": "convention_chu.docx",
+    "had_convention": "convention_had.docx",
+    "partnership_convention": "convention_partenariat.docx",
+    "conformity_letter": "lettre_mise_en_conformite.docx",
+    "notice_letter": "decision.docx",  # the call for applications' decision letter
 }
 
 
 def fill_models(out: Path, *, signed: bool = True) -> dict[str, Path]:
     """Each built-in model filled with its page context, written to `out` (kind -> file)."""
     files = {}
-    for kind, (procedure, name) in MODEL_FILES.items():
-        model = BUILTIN_DIR / procedure / "models" / name
+    for kind, name in MODEL_FILES.items():
+        model = committed_model(name)
         path = out / (name if signed else f"unsigned-{name}")
         path.write_bytes(compiled_template(model).render(page_context(kind, signed=signed)))
         files[kind] = path

@@ -32,7 +32,7 @@ CONVENTIONS = ("chu_convention", "had_convention", "partnership_convention")
 
 def model_path(kind: str):
     name = MODELS[kind]
-    return build.BUILDERS[name][0] / name
+    return build.committed_model(name)
 
 
 def filled(kind: str, *, signed: bool = True) -> DocxDocument:
