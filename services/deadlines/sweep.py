@@ -24,6 +24,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, and_, func, select
@@ -33,6 +34,7 @@ from models import CampaignDueDate, ConformityRequest, Document, Event, Ght, utc
 from models import NoticeKind as NoticeKind  # the flow labels its counts by kind
 from models.db import table_of
 from models.outbox import SWEEP_KINDS as SWEEP_KINDS
+from notifications.render import MailTemplate
 from services.adapters.stored import reminder_offsets
 from services.clock import check_not_after_today, check_plausible, today
 from services.errors import Conflict, InvalidInput
@@ -219,12 +221,17 @@ class _Rules:
 
     by_type: dict[str, DeadlineRules]
     workflows: WorkflowRegistry
+    # where each type's procedure keeps its own e-mails (`mails/`): a reminder or an overdue
+    # notice is looked up there first, as event notices are, then in notifications/templates
+    mail_folders: dict[str, tuple[Path, ...]]
 
     @classmethod
     def of(cls, ws: Workspace) -> _Rules:
+        types = ws.workflows.types
         return cls(
-            {t: DeadlineRules.of(ws.workflows.definition(t)) for t in ws.workflows.types},
+            {t: DeadlineRules.of(ws.workflows.definition(t)) for t in types},
             ws.workflows,
+            {t: ws.procedures.mail_folders(t) for t in types},
         )
 
 
@@ -411,7 +418,13 @@ def _read_range(
                         if deadline.day <= as_of:
                             tacit.append((document.id, document.ght_id, deadline.day))
                         continue
-                    notice = _notice_for(type_rules.definition, document, deadline, as_of)
+                    notice = _notice_for(
+                        type_rules.definition,
+                        document,
+                        deadline,
+                        as_of,
+                        rules.mail_folders.get(document.doc_type, ()),
+                    )
                     if notice is not None:
                         found.notices.append(notice)
             except Exception as exc:  # e.g. a stored date that date arithmetic cannot use
@@ -435,7 +448,11 @@ class _Dated:
 
 
 def _notice_for(
-    definition: WorkflowDefinition, document: _Dated, deadline: Deadline, as_of: date
+    definition: WorkflowDefinition,
+    document: _Dated,
+    deadline: Deadline,
+    as_of: date,
+    mail_folders: tuple[Path, ...] = (),
 ) -> Notice | None:
     """The notice a due date or a respond-by date calls for on `as_of`, or None."""
     offsets = reminder_offsets(document.offsets) or definition.timers.reminder_offsets_days
@@ -463,6 +480,7 @@ def _notice_for(
         deadline.day,
         as_of,
         context,
+        mail_folders,
     )
 
 
@@ -542,8 +560,10 @@ def _notice(
     due_date: date,
     as_of: date,
     context: dict[str, Any],
+    mail_folders: tuple[Path, ...] = (),
 ) -> Notice:
-    """The notice of `stage` (kind, stage name, days before/after) for one document."""
+    """The notice of `stage` (kind, stage name, days before/after) for one document, written
+    with its procedure's own template of that kind when it has one."""
     kind, name, days = stage
     return Notice(
         document_id=document_id,
@@ -558,6 +578,7 @@ def _notice(
             "days": days,
             **context,
         },
+        template=MailTemplate(str(kind), mail_folders) if mail_folders else None,
     )
 
 

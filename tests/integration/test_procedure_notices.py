@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import subprocess
 import zipfile
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,36 @@ def test_the_commands_work_on_the_folder_named_by_the_setting(occitanie, tmp_pat
         [],
     )
     assert message["subject"] == "[OCC-02] Dossier de candidature : Non retenu"
+
+
+def test_a_procedures_own_reminder_replaces_the_common_one_for_its_type_only(decided, tmp_path):
+    """Deadline notices are looked up in the procedure's `mails/` first, like event notices:
+    a call for applications reminds in its own words; the other types keep the common text."""
+    mails = Path(decided.settings.procedures) / "mails"
+    (mails / "reminder.txt.j2").write_text(
+        "Dossier de candidature du {{ holder_name }} attendu le {{ due }} ({{ days }} jours).\n",
+        encoding="utf-8",
+    )
+    (mails / "reminder.html.j2").write_text(
+        "<p>Dossier de candidature du {{ holder_name }} attendu le {{ due }}.</p>\n",
+        encoding="utf-8",
+    )
+    from models import Document
+    from services.deadlines.sweep import sweep_deadlines
+
+    with decided.db.reading() as session:
+        due = session.exec(
+            select(Document.due_date).where(Document.doc_type == "eprd_budget_g")
+        ).first()
+    assert due is not None
+    sweep_deadlines(decided, as_of=date.fromordinal(due.toordinal() - 15))  # its J-15
+    with decided.db.reading() as session:
+        reminders = session.exec(
+            select(OutboxMessage, Document)
+            .join(Document, col(Document.id) == col(OutboxMessage.document_id))
+            .where(OutboxMessage.kind == "reminder")
+        ).all()
+    ours = [m for m, d in reminders if d.doc_type == "eprd_budget_g"]
+    others = [m for m, d in reminders if d.doc_type != "eprd_budget_g"]
+    assert ours and all(m.body_text.startswith("Dossier de candidature du GHT") for m in ours)
+    assert all("Dossier de candidature" not in m.body_text for m in others)
