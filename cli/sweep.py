@@ -32,6 +32,9 @@ def sweep(
     from services.deadlines.sweep import check_sweep_day
 
     day = check_sweep_day(parse_day(as_of) or today())
+    from cli.context import workspace
+
+    workspace().close()  # no database: said before Prefect makes its folder under the home
     from flows.runtime import prepare_prefect
     from settings import get_settings
 
