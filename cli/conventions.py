@@ -40,11 +40,39 @@ class HelpfulGroup(TyperGroup):
             _set_label(param, ctx)
         return params
 
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            name_the_option(exc)
+            raise
+
     def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
         if not args and self._help_alone and not ctx.resilient_parsing:
             typer.echo(ctx.get_help(), nl=False, color=ctx.color)
             ctx.exit(0)
         return super().parse_args(ctx, args)
+
+
+def name_the_option(exc: typer.BadParameter) -> None:
+    """A value a command parses itself (a date: `cli.output.parse_day`) is refused without
+    the parser knowing its option; name the option of the command whose value the message
+    quotes, as Click does for the values it parses (`Invalid value for '--as-of': …`)."""
+    if exc.param is not None or exc.param_hint is not None or exc.ctx is None:
+        return
+    message = exc.format_message()
+    best: tuple[int, str] | None = None
+    for param in exc.ctx.command.params:
+        given = exc.ctx.params.get(param.name)
+        for value in given if isinstance(given, list | tuple) else [given]:
+            if not isinstance(value, str):
+                continue
+            for part in {value.strip(), value.partition("=")[2].strip()} - {""}:  # TYPE=DAY
+                quoted = re.search(rf"(?<![\w-]){re.escape(part)}(?![\w-])", message)
+                if quoted and (best is None or len(part) > best[0]):
+                    best = (len(part), "/".join(param.opts) or str(param.name))
+    if best is not None:  # the longest value quoted: '--name a' does not claim " a date"
+        exc.param_hint = best[1]
 
 
 def relabel(command: Any) -> None:
