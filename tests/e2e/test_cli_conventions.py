@@ -11,6 +11,7 @@ import os
 import re
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
@@ -216,3 +217,58 @@ def test_environment_home_and_option_home_agree(loaded_home, tmp_path):
     assert os.environ.get("GHTFLOW_HOME") != str(tmp_path)
     listed = ok(tmp_path, "--home", loaded_home, "ghts", "list", "--format", "json")
     assert json.loads(listed) == ok_json(loaded_home, "ghts", "list")
+
+
+def _national_rows(home: Path) -> list[list[object]]:
+    """The loaded scenario's GHTs and their parties as rows of the national list, FINESS and
+    postal codes as the numbers a spreadsheet makes of them."""
+    query = """
+        SELECT r.name, g.name, g.code, e.finess, e.category, e.name, e.commune, e.postal_code
+        FROM membership m JOIN ght g ON g.id = m.ght_id JOIN region r ON r.id = g.region_id
+        JOIN establishment e ON e.id = m.establishment_id
+        WHERE m.role = 'partie' AND g.kind = 'ght' ORDER BY g.code, e.finess"""
+    with sqlite3.connect(home / "ghtflow.db") as db:
+        rows = [list(row) for row in db.execute(query)]
+    for row in rows:
+        row[3] = int(row[3]) if row[3].isdigit() else row[3]
+        row[7] = int(row[7])
+    return rows
+
+
+HEADER = ["Région", "Dénomination GHT", "Code GHT", "FINESS", "Catégorie",
+          "Dénomination établissement", "Commune", "Code postal"]  # fmt: skip
+
+
+def test_the_scenario_as_a_national_list_csv_then_xlsx_from_standard_input(fresh_home, tmp_path):
+    """A list exported by a spreadsheet: a title line above the header, commas, and the leading
+    zero of Ariège's FINESS and postal codes dropped (090991175 → 90991175). Its first import
+    says what it did (the scenario's parties now follow the list); the same list as XLSX,
+    piped on standard input, then changes nothing."""
+    import csv
+
+    from openpyxl import Workbook
+
+    rows = _national_rows(fresh_home)
+    assert any(str(row[3]).startswith("9099") for row in rows)  # zeros dropped, as a spreadsheet
+    listed = tmp_path / "liste.csv"
+    with listed.open("w", newline="", encoding="utf-8") as out:
+        out.write("Composition des GHT au 1er juillet 2017\n")
+        csv.writer(out).writerows([HEADER, *rows])
+    first = ok(fresh_home, "import", "dgos-list", listed)
+    assert "Nothing changed" not in first
+    assert re.search(r"GHT OCC-01 .*: \d+ now follow the list", first), first
+    assert "now follow it: a later list that drops one removes it from its GHT" in first
+    assert ok_json(fresh_home, "ghts", "show", "OCC-01")["members"][0]["from_list"] is True
+
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["Composition des GHT au 1er juillet 2017"])
+    for row in [HEADER, *rows]:
+        sheet.append(row)
+    workbook.save(tmp_path / "liste.xlsx")
+    again = subprocess.run(
+        [str(GHTFLOW), "import", "dgos-list", "-"], input=(tmp_path / "liste.xlsx").read_bytes(),
+        env=env_for(fresh_home), cwd=fresh_home, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert again.returncode == 0, again.stderr
+    assert "Nothing changed: the registry already matches this list." in again.stdout.decode()
