@@ -246,7 +246,7 @@ def test_the_scenario_as_a_national_list_csv_then_xlsx_from_standard_input(fresh
     piped on standard input, then changes nothing."""
     import csv
 
-    from openpyxl import Workbook
+    from openpyxl import Workbook  # type: ignore[import-untyped]
 
     rows = _national_rows(fresh_home)
     assert any(str(row[3]).startswith("9099") for row in rows)  # zeros dropped, as a spreadsheet
