@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from cli.context import workspace
-from cli.output import console, err_console
+from cli.output import console, err_console, print_json
+
+
+class VerifyFormat(StrEnum):
+    """A verdict is one line or one JSON object (no table: there is one row)."""
+
+    text = "text"
+    json = "json"
+
 
 app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 
@@ -19,12 +29,23 @@ def verify(
         "--against",
         help="a checkpoint file kept elsewhere (e.g. the agency's copy); repeatable",
     ),
+    fmt: VerifyFormat = typer.Option(
+        VerifyFormat.text,
+        "--format",
+        "-f",
+        help="text, or json: {intact, problem, events, documents, versions, checkpoints, …}",
+    ),
 ) -> None:
     """Exit 0 when the history holds (chain, HMACs, documents, file hashes, checkpoints);
     exit 1 naming the first thing that does not."""
     from services.audit.chain import verify_chain
 
     report = verify_chain(workspace(), against)
+    if fmt is VerifyFormat.json:  # the verdict as data, for monitoring; exit status the same
+        print_json({"intact": report.intact, **asdict(report)})
+        if report.problem is not None:
+            raise typer.Exit(1)
+        return
     if report.problem is None:
         console.print(report.summary(), markup=False, soft_wrap=True)
         return

@@ -7,7 +7,7 @@ from typing import Any
 import typer
 
 from cli.context import workspace
-from cli.output import Format, console, parse_day, print_json, table
+from cli.output import Format, console, err_console, parse_day, print_json, table
 
 STATUS = {"missing": "MISSING", "in_progress": "in progress", "done": "done"}
 
@@ -24,6 +24,11 @@ def compliance(
         help="campaign for --create-missing (default: the region's latest open one)",
     ),
     as_of: str | None = typer.Option(None, "--as-of", help="date of the creation events"),
+    check: bool = typer.Option(
+        False,
+        "--check",
+        help="print only what is missing and exit 1 if a required item is (for cron)",
+    ),
 ) -> None:
     """Required conventions (CHU, HAD), public HADs as parties, and suggested links."""
     from services.campaigns.owed import create_missing as create
@@ -52,8 +57,36 @@ def compliance(
     report = compliance_report(ws, ght=ght)
     if fmt is not Format.table:
         print_json(report)
+    elif check:
+        _print_missing(report)
+    else:
+        _print(report)
+    if check and _missing(report):
+        raise typer.Exit(1)
+
+
+def _missing(report: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """The required items no document answers, with their GHT's code."""
+    return [
+        (g["code"], i) for g in report["ghts"] for i in g["required"] if i["status"] == "missing"
+    ]
+
+
+def _print_missing(report: dict[str, Any]) -> None:
+    """`--check`: one line per missing item on stdout, the verdict on stderr when some are."""
+    from services.registry.compliance import establishment_names
+
+    missing = _missing(report)
+    if not missing:
+        console.print(f"nothing required is missing over {len(report['ghts'])} GHT(s)")
         return
-    _print(report)
+    names = establishment_names(workspace())
+    for code, item in missing:
+        console.print(f"{code}: {item['type']} missing (with {_with(item, names)})", markup=False)
+    err_console.print(
+        f"error: {len(missing)} required item(s) missing over {len(report['ghts'])} GHT(s)",
+        markup=False,
+    )
 
 
 def _with(item: dict[str, Any], names: dict[str, str]) -> str:
@@ -83,5 +116,5 @@ def _print(report: dict[str, Any]) -> None:
             rows.append([g["code"], "", "nothing owed", "", "", ""])
     cols = ["GHT", "", "type", "with", "document", "status"]
     console.print(table("Compliance with the role matrix", cols, rows))
-    missing = sum(i["status"] == "missing" for g in report["ghts"] for i in g["required"])
+    missing = len(_missing(report))
     console.print(f"{missing} required item(s) missing over {len(report['ghts'])} GHT(s).")

@@ -52,6 +52,8 @@ def _print(data: dict[str, Any]) -> None:
         counts = [
             f"{len(change[k])} {k}" for k in ("added", "removed", "renamed", "updated") if change[k]
         ]
+        if change["listed"]:
+            counts.append(f"{len(change['listed'])} now follow the list")
         out(f"{title}: {', '.join(counts) or 'renamed'}")
         for e in change["added"]:
             out(f"  + {e['finess']} {e['name']}")
@@ -61,6 +63,11 @@ def _print(data: dict[str, Any]) -> None:
             out(f"  ~ {e['finess']} {e['from']} → {e['to']}")
         for e in change["updated"]:
             out(f"  ~ {e['finess']} {e['fields']} updated")
+    if any(change["listed"] for change in data["changes"]):
+        out(
+            "parties already recorded that the list names now follow it: a later list that "
+            "drops one removes it from its GHT"
+        )
     if data["not_in_list"]:
         out("not in this list (kept unchanged): " + ", ".join(data["not_in_list"]))
     for category, lines in data["unknown_categories"].items():

@@ -44,13 +44,21 @@ class PersonSide(StrEnum):
 
 
 def _password(from_stdin: bool) -> str:
-    if from_stdin:
-        from services.errors import InvalidInput
+    """The password from standard input (`--password-stdin`) or typed twice at the terminal;
+    without a terminal (a script, cron) nobody can type it: said at once, rather than a prompt
+    that waits or reads whatever the pipe holds."""
+    from services.errors import InvalidInput
 
+    if from_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
         if not password:
             raise InvalidInput("no password on standard input (--password-stdin)")
         return password
+    if not sys.stdin.isatty():
+        raise InvalidInput(
+            "no terminal to type the password at: pipe it on standard input with "
+            '--password-stdin (echo "$PASSWORD" | ghtflow users ... --password-stdin)'
+        )
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt=True))
 
 

@@ -3,9 +3,12 @@ workflow registry."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
+
+from sqlalchemy import make_url
 
 from models.db import Database, sqlite_path
 from services.adapters.files import FileStore
@@ -45,6 +48,26 @@ class Workspace:
         self.db.dispose()
 
 
+HOW_TO_POINT = "--home PATH, GHTFLOW_HOME or GHTFLOW_DATABASE_URL"
+
+
+def database_source(settings: Settings) -> str:
+    """Where the database's address came from, for a message."""
+    if settings.database_url:
+        return "GHTFLOW_DATABASE_URL"
+    given = "GHTFLOW_HOME" in os.environ
+    return f"GHTFLOW_HOME={settings.home}" + ("" if given else ", the default")
+
+
+def database_label(settings: Settings) -> str:
+    """The database a command used, for a message: the SQLite file's full path or the URL
+    with its password masked, and where it came from."""
+    url = settings.effective_database_url
+    path = sqlite_path(url)
+    shown = str(path.resolve()) if path is not None else make_url(url).render_as_string()
+    return f"{shown} ({database_source(settings)})"
+
+
 def open_workspace(settings: Settings | None = None, *, create: bool = False) -> Workspace:
     """Connect to the configured database (no query is sent until a use case runs).
 
@@ -52,16 +75,11 @@ def open_workspace(settings: Settings | None = None, *, create: bool = False) ->
     started without `GHTFLOW_DATABASE_URL` would otherwise create an empty SQLite file under
     `./var` and fail later on a missing table, far from the cause."""
     settings = settings or get_settings()
-    url = settings.effective_database_url
-    path = sqlite_path(url)
+    path = sqlite_path(settings.effective_database_url)
     if not create and path is not None and not path.is_file():
-        setting = (
-            "GHTFLOW_DATABASE_URL" if settings.database_url else "GHTFLOW_DATABASE_URL (unset)"
-        )
         raise NotFound(
-            f"no database at {path} ({setting}; GHTFLOW_HOME={settings.home}): set "
-            "GHTFLOW_DATABASE_URL to the application's database, or create one with "
-            "'ghtflow db upgrade'"
+            f"no database at {path.resolve()} ({database_source(settings)}): point ghtflow at "
+            f"yours with {HOW_TO_POINT}, or create one with 'ghtflow db upgrade'"
         )
     return Workspace(
         settings=settings,

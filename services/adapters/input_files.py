@@ -1,6 +1,8 @@
 """Reading a file a user names on the command line (a scenario, a national list): a regular
 file, read whole but never more than a bound, or one clear `InvalidInput` naming it.
 
+`-` names standard input, as for most commands that read a file (`ghtflow load - < x.yaml`).
+
 `Path.read_text` on `/dev/zero` or a FIFO never returns and on a directory raises a bare
 `IsADirectoryError`; a 10 GB file would be read into memory before anything could refuse it.
 """
@@ -9,15 +11,24 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from pathlib import Path
 
 from services.errors import InvalidInput
 
 MAX_INPUT_BYTES = 20 * 1024 * 1024  # far above a region's scenario or the national list
+STANDARD_INPUT = Path("-")
+
+
+def is_standard_input(path: Path) -> bool:
+    return path == STANDARD_INPUT
 
 
 def check_input(path: Path, limit: int = MAX_INPUT_BYTES) -> int:
-    """The size of `path`, a regular file of at most `limit` bytes, or `InvalidInput`."""
+    """The size of `path`, a regular file of at most `limit` bytes, or `InvalidInput`
+    (standard input, `-`, is checked as it is read: its size is not known before)."""
+    if is_standard_input(path):
+        return 0
     try:
         info = path.stat()
     except FileNotFoundError:
@@ -35,6 +46,11 @@ def check_input(path: Path, limit: int = MAX_INPUT_BYTES) -> int:
 
 def read_input(path: Path, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of `path`; refuses a missing, unreadable, special or oversized file."""
+    if is_standard_input(path):
+        data = sys.stdin.buffer.read(limit + 1)
+        if len(data) > limit:
+            raise InvalidInput(f"standard input: more than {limit} bytes; the limit is {limit}")
+        return data
     check_input(path, limit)
     try:
         # O_NONBLOCK: if the path was swapped for a FIFO since stat, open does not hang

@@ -88,6 +88,9 @@ class GhtChange:
     removed: list[tuple[str, str]] = field(default_factory=list)
     renamed: list[tuple[str, str, str]] = field(default_factory=list)  # finess, old, new
     updated: list[tuple[str, str]] = field(default_factory=list)  # finess, fields changed
+    # parties recorded before (a scenario, by hand) that the list names: from now on the list
+    # manages them (a later list that drops one removes it from the GHT)
+    listed: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -98,6 +101,7 @@ class GhtChange:
             or self.removed
             or self.renamed
             or self.updated
+            or self.listed
         )
 
     def as_json(self) -> dict[str, Any]:
@@ -110,6 +114,7 @@ class GhtChange:
             "removed": [{"finess": f, "name": n} for f, n in self.removed],
             "renamed": [{"finess": f, "from": o, "to": n} for f, o, n in self.renamed],
             "updated": [{"finess": f, "fields": d} for f, d in self.updated],
+            "listed": [{"finess": f, "name": n} for f, n in self.listed],
         }
 
 
@@ -424,6 +429,8 @@ def _apply_memberships(
             if membership.role != MembershipRole.PARTIE.value:
                 membership.role = MembershipRole.PARTIE.value
                 change.added.append((finess, listed.name))
+            elif not membership.from_list:
+                change.listed.append((finess, listed.name))
             if not membership.from_list:
                 membership.from_list = True
         for establishment_id, stale in current.items():

@@ -497,7 +497,7 @@ def test_database_without_schema_suggests_db_upgrade(tmp_path):
     sqlite3.connect(home / "ghtflow.db").close()  # a file, but no schema in it
     message = one_line_error(ghtflow(home, "documents", "list"))
     assert message.startswith("error: the database has no ghtflow schema yet"), message
-    assert message.endswith("run 'ghtflow db upgrade'"), message
+    assert message.endswith("or run 'ghtflow db upgrade'"), message
 
 
 # --- usage errors: exit 2 ---------------------------------------------------------------------

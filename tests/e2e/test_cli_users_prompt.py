@@ -5,7 +5,12 @@ anyone is asked for a password (the prompt is never shown for an address that ca
 
 from __future__ import annotations
 
+import fcntl
+import os
+import pty
+import select
 import subprocess
+import termios
 from pathlib import Path
 
 import pytest
@@ -21,18 +26,41 @@ DEMO_REFUSED = (
 
 
 def typed(home: Path, text: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """`ghtflow ARGS` with `text` typed at its prompts (no terminal: read from stdin)."""
-    return subprocess.run(
-        [str(GHTFLOW), *args],
-        env=env_for(home),
-        cwd=home,
-        input=text,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-        start_new_session=True,  # no controlling terminal: getpass reads the piped input
-    )
+    """`ghtflow ARGS` run on a terminal of its own (a pseudo-terminal, its controlling one)
+    where the lines of `text` are typed, each once a prompt waits for it. With
+    `--password-stdin`, `text` is piped instead."""
+    if "--password-stdin" in args:
+        return subprocess.run(
+            [str(GHTFLOW), *args], env=env_for(home), cwd=home, input=text,
+            capture_output=True, text=True, timeout=60, check=False,
+        )  # fmt: skip
+    master, slave = pty.openpty()
+
+    def take_the_terminal() -> None:  # in the child, a session leader since setsid
+        fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+
+    process = subprocess.Popen(
+        [str(GHTFLOW), *args], env=env_for(home), cwd=home, stdin=slave,
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        start_new_session=True, preexec_fn=take_the_terminal,
+    )  # fmt: skip
+    os.close(slave)
+    lines, screen = text.splitlines(keepends=True), ""
+    while True:
+        ready, _, _ = select.select([master], [], [], 60)
+        assert ready, f"no answer from ghtflow; the terminal shows {screen!r}"
+        try:
+            chunk = os.read(master, 1024).decode()
+        except OSError:  # EIO: the process closed the terminal
+            break
+        if not chunk:
+            break
+        screen += chunk
+        if lines and chunk.endswith(" "):  # getpass's prompt (Click wrote "Password:" on stdout)
+            os.write(master, lines.pop(0).encode())
+    os.close(master)
+    out, err = process.communicate(timeout=60)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
 
 
 def _last_line_error(result: subprocess.CompletedProcess[str]) -> str:
@@ -90,7 +118,7 @@ def test_another_password_is_taken_at_the_prompt(fresh_home):
     ],
 )  # fmt: skip
 def test_the_account_is_checked_before_the_password_is_asked(fresh_home, args, message):
-    result = typed(fresh_home, "", *args)  # nothing typed: a prompt would read end of input
+    result = typed(fresh_home, "", *args)  # nothing typed: a prompt would wait
     assert PROMPT not in result.stdout
     assert message in one_line_error(result)
 

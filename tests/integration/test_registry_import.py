@@ -150,7 +150,7 @@ def test_a_bad_list_imports_nothing_and_names_every_bad_line(ws):
         (6, "followed by 7 digits"),
         (7, "missing CODE GHT"),
         (8, "CODE GHT 'LOT 2'"),
-        (9, "CODE POSTAL '4630'"),
+        (9, "CODE POSTAL '463'"),
         (10, "GHT OCC-02 is named 'GHT Lot' on line 3"),
         (11, "listed twice in GHT OCC-01 (line 2)"),
         (13, "'2C0000010'"),
