@@ -14,13 +14,15 @@ render:
 A block without a marker fails `test_every_shell_block_is_marked`. Shell state carries from one
 command to the next as in one terminal: the working folder and every variable a command sets
 (they are exported, `set -a`). Like a reader who started `ghtflow mail-sink` in another
-terminal, the run has a mail sink listening (on a free port: `GHTFLOW_SMTP_PORT`).
+terminal, the run has a mail sink listening (on a free port: `GHTFLOW_SMTP_PORT`); and the
+reader chose a password, `NEW_PASSWORD`.
 
 A failure names the README line of the command, its exit code and what it printed.
 """
 
 from __future__ import annotations
 
+import csv
 import os
 import re
 import shutil
@@ -32,6 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import openpyxl  # type: ignore[import-untyped]  # (ships no type hints)
 import pytest
 
 from notifications.sink import free_port
@@ -40,7 +43,8 @@ from tests.e2e.runner import GHTFLOW, ROOT, env_for
 README = ROOT / "README.md"
 MARKER = re.compile(r"<!-- (runnable|not runnable: .+) -->")
 FENCE = re.compile(r"```sh\s*$")
-PDF = b"%PDF-1.4\n%% a file the reader sends\n%%EOF\n"
+LISTS = ROOT / "tests/fixtures/registry"
+PDF = b"%%PDF-1.4\n%% the PMSP of GHT Lot, version %d\n%%%%EOF\n"
 
 
 @dataclass
@@ -123,9 +127,17 @@ def _reader_files(folder: Path) -> None:
     checkout's data folders (the README's paths are relative to a checkout)."""
     for name in ("scenarios", "procedures"):
         (folder / name).symlink_to(ROOT / name)
-    for name in ("pmsp-v1.pdf", "pmsp-v2.pdf"):
-        (folder / name).write_bytes(PDF)
+    for number in (1, 2):
+        (folder / f"pmsp-v{number}.pdf").write_bytes(PDF % number)
     shutil.copy(ROOT / "procedures/ght-2017/models/convention_chu.docx", folder / "my-model.docx")
+    # the ministry's national lists (a part of them: the registry tests' lists)
+    shutil.copy(LISTS / "national-2018.csv", folder / "ght-2018.csv")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    with (LISTS / "national-2017.csv").open(encoding="utf-8", newline="") as rows:
+        for row in csv.reader(rows, delimiter=";"):
+            sheet.append(row)
+    book.save(folder / "ght-2017.xlsx")
 
 
 @dataclass
@@ -155,6 +167,7 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
         "COLUMNS": "100",
         "PATH": f"{GHTFLOW.parent}{os.pathsep}{os.environ['PATH']}",
         "PREFECT_HOME": str(folder / "prefect"),
+        "NEW_PASSWORD": "a password the reader chose",  # the users block reads it
     }
     port = free_port()
     env["GHTFLOW_SMTP_PORT"] = str(port)
