@@ -14,8 +14,8 @@ render:
 A block without a marker fails `test_every_shell_block_is_marked`. Shell state carries from one
 command to the next as in one terminal: the working folder and every variable a command sets
 (they are exported, `set -a`). Like a reader who started `ghtflow mail-sink` in another
-terminal, the run has a mail sink listening (on a free port: `GHTFLOW_SMTP_PORT`); and the
-reader chose a password, `NEW_PASSWORD`.
+terminal, the run has a mail sink listening (on a free port: `GHTFLOW_SMTP_PORT`); the reader
+chose a password, `NEW_PASSWORD`; no other `GHTFLOW_*` variable nor `PREFECT_API_URL` is set.
 
 A failure names the README line of the command, its exit code and what it printed.
 """
@@ -38,7 +38,7 @@ import openpyxl  # type: ignore[import-untyped]  # (ships no type hints)
 import pytest
 
 from notifications.sink import free_port
-from tests.e2e.runner import GHTFLOW, ROOT, env_for
+from tests.e2e.runner import GHTFLOW, ROOT
 
 README = ROOT / "README.md"
 MARKER = re.compile(r"<!-- (runnable|not runnable: .+) -->")
@@ -120,6 +120,8 @@ def test_every_shell_block_is_marked() -> None:
         f"on the line before it: {', '.join(unmarked)}"
     )
     assert len(RUNNABLE) >= len(BLOCKS) // 2, "most examples should run"
+    refusals = [c.refusal for b in RUNNABLE for c in b.commands if c.refusal]
+    assert len(refusals) >= 2, refusals  # the `# error:` comments are read
 
 
 def _reader_files(folder: Path) -> None:
@@ -163,7 +165,11 @@ def reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Reader]:
     folder = tmp_path_factory.mktemp("reader")
     _reader_files(folder)
     home = folder / "var"
-    env = env_for(home) | {
+    inherited = {
+        k: v for k, v in os.environ.items() if not k.startswith(("GHTFLOW_", "PREFECT_API"))
+    }
+    env = inherited | {
+        "GHTFLOW_HOME": str(home),
         "COLUMNS": "100",
         "PATH": f"{GHTFLOW.parent}{os.pathsep}{os.environ['PATH']}",
         "PREFECT_HOME": str(folder / "prefect"),
@@ -203,6 +209,7 @@ def _run(reader: Reader, command: Command) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         ["bash", "-c", script],
         env=reader.env,
+        stdin=subprocess.DEVNULL,  # no terminal: a command that asks fails instead of waiting
         capture_output=True,
         text=True,
         timeout=180,
