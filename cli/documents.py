@@ -80,9 +80,12 @@ def print_document(doc: dict[str, Any]) -> None:
             "État : ", (plain(doc["state_label"]).plain, "bold"), plain(f" ({doc['state']})")
         )
     )
+    for name, value in (("Référence", doc["reference"]), ("Titre", doc["title"])):
+        if value:
+            console.print(plain(f"{name} : {value}"))
     console.print(
         f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}"
-        f"   reçue le : {doc['submitted_on'] or '—'}"
+        f"   reçue le : {doc['submitted_on'] or '—'}   lock_version : {doc['lock_version']}"
     )
     problem = doc.get("workflow_problem")
     allowed = ", ".join(doc["allowed_events"]) or (
