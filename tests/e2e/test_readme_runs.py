@@ -1,6 +1,6 @@
 """The README's examples run as written, in order, as a reader would type them.
 
-Every ```sh block of the README is preceded by a marker, an HTML comment that GitHub does not
+Every ```sh (```bash, ```shell) block of the README is preceded by a marker, an HTML comment that GitHub does not
 render:
 
 - `<!-- runnable -->`: the test runs each command of the block with bash, in the order of the
@@ -42,7 +42,7 @@ from tests.e2e.runner import GHTFLOW, ROOT
 
 README = ROOT / "README.md"
 MARKER = re.compile(r"<!-- (runnable|not runnable: .+) -->")
-FENCE = re.compile(r"```sh\s*$")
+FENCE = re.compile(r"```(sh|bash|shell)\s*")
 LISTS = ROOT / "tests/fixtures/registry"
 PDF = b"%%PDF-1.4\n%% the PMSP of GHT Lot, version %d\n%%%%EOF\n"
 
@@ -65,7 +65,7 @@ class Block:
 
 
 def readme_blocks(text: str) -> list[Block]:
-    """Every top-level ```sh block, with the marker on the line before it and its commands
+    """Every top-level shell block, with the marker on the line before it and its commands
     (continuation lines joined, comments dropped, a `# error:` comment kept as the refusal the
     command before it must get)."""
     lines = text.splitlines()
