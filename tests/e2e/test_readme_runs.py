@@ -1,7 +1,7 @@
 """The README's examples run as written, in order, as a reader would type them.
 
-Every ```sh (```bash, ```shell) block of the README is preceded by a marker, an HTML comment that GitHub does not
-render:
+Every ```sh (```bash, ```shell) block of the README is preceded by a marker, an HTML comment
+that GitHub does not render:
 
 - `<!-- runnable -->`: the test runs each command of the block with bash, in the order of the
   README, in one reader's folder (a checkout's `scenarios/` and `procedures/`, the files the
@@ -122,6 +122,27 @@ def test_every_shell_block_is_marked() -> None:
     assert len(RUNNABLE) >= len(BLOCKS) // 2, "most examples should run"
     refusals = [c.refusal for b in RUNNABLE for c in b.commands if c.refusal]
     assert len(refusals) >= 2, refusals  # the `# error:` comments are read
+
+
+def test_blocks_are_read_with_their_lines_and_refusals() -> None:
+    text = (
+        "intro\n<!-- runnable -->\n```sh\nghtflow a   # a comment\n# a note\n"
+        "ghtflow b --x \\\n    --y\n# error: document 1 (…): refused\n#   (second line)\n"
+        "ghtflow c\n```\n\n```sh\nmake it\n```\n"
+    )
+    runnable, unmarked = readme_blocks(text)
+    assert (runnable.line, runnable.marker, unmarked.marker) == (3, "runnable", None)
+    assert [(c.line, c.text, c.refusal) for c in runnable.commands] == [
+        (4, "ghtflow a   # a comment", None),
+        (6, "ghtflow b --x \\\n    --y", "error: document 1 (…): refused (second line)"),
+        (10, "ghtflow c", None),
+    ]
+    assert _refused_as_written(
+        "error: document 1 (…): refused", "error: document 1 (pmsp,\n X): refused"
+    )
+    assert not _refused_as_written(
+        "error: document 1 (…): refused", "error: document 2 (x): refused"
+    )
 
 
 def _reader_files(folder: Path) -> None:
