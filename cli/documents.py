@@ -80,7 +80,13 @@ def print_document(doc: dict[str, Any]) -> None:
             "État : ", (plain(doc["state_label"]).plain, "bold"), plain(f" ({doc['state']})")
         )
     )
-    console.print(f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}")
+    for name, value in (("Référence", doc["reference"]), ("Titre", doc["title"])):
+        if value:
+            console.print(plain(f"{name} : {value}"))
+    console.print(
+        f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}"
+        f"   reçue le : {doc['submitted_on'] or '—'}   lock_version : {doc['lock_version']}"
+    )
     problem = doc.get("workflow_problem")
     allowed = ", ".join(doc["allowed_events"]) or (
         f"none ({problem})" if problem else "none (final state)"
@@ -113,6 +119,13 @@ def print_document(doc: dict[str, Any]) -> None:
         )
         cols = ["requested", "motives", "respond by", "answered", "note"]
         console.print(table("Conformity requests", cols, rows))
+    if doc["versions"]:
+        files = (
+            (v["number"], v["received_on"], v["file_name"] or "—", v["size"], _short(v["sha256"]))
+            for v in doc["versions"]
+        )
+        cols = ["version", "received", "file", "bytes", "sha256"]
+        console.print(table("Versions", cols, files))
     history = (
         (
             h["seq"],
@@ -128,6 +141,11 @@ def print_document(doc: dict[str, Any]) -> None:
     console.print(
         table("History", ["#", "date", "event", "from", "to", "actor", "details"], history)
     )
+
+
+def _short(sha256: str | None) -> str:
+    """The first 12 hex digits: enough to tell files apart on screen (JSON has the whole)."""
+    return f"{sha256[:12]}…" if sha256 else "—"
 
 
 def _details(payload: dict[str, Any]) -> str:

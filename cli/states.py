@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
@@ -15,6 +15,11 @@ from cli.output import (
     print_json,
     table,
 )
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from states.definition import WorkflowDefinition
 
 app = typer.Typer(help="Document types and their state machines.", no_args_is_help=True)
 
@@ -43,10 +48,25 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
             ([d["type"], s, label] for d in data for s, label in d["states"].items()),
         )
     else:
-        rows = [
-            (d["type"], d["label"], ", ".join(d["states"]), ", ".join(d["events"])) for d in data
-        ]
-        console.print(table("Document types", ["type", "label", "states", "events"], rows))
+        for doc_type in registry.types:
+            console.print(_states_table(registry.definition(doc_type)))
+
+
+def _states_table(definition: WorkflowDefinition) -> Table:
+    """One type: its states' keys (what `--state` takes) with their French labels, and the
+    events that leave each (what `fire` takes), one per line so no key is ever cut."""
+    rows = (
+        (
+            state.name,
+            state.label,
+            "\n".join(definition.allowed_events(state.name)) or ("final" if state.final else "—"),
+        )
+        for state in definition.states
+    )
+    out = table(f"{definition.type} — {definition.label}", ["state", "label", "events"], rows)
+    for key_column in (out.columns[0], out.columns[2]):
+        key_column.no_wrap = True
+    return out
 
 
 @app.command()

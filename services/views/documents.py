@@ -112,6 +112,7 @@ def _show_document(ws: Workspace, document_id: int) -> dict[str, Any]:
         "state_label": workflows.state_label(doc_type, state),
         "due_date": document.due_date.isoformat() if document.due_date else None,
         "version": document.current_version,
+        "submitted_on": document.submitted_on.isoformat() if document.submitted_on else None,
         "lock_version": document.version_id,
         "allowed_events": list(workflows.allowed_events(doc_type, state)),
         "workflow_problem": workflows.unknown_reason(doc_type, state),

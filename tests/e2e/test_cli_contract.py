@@ -177,6 +177,16 @@ def test_bilan_json_counts_every_state_of_every_type(loaded_home):
     assert counts == expected
 
 
+def test_states_table_gives_each_state_its_french_label_and_events(loaded_home):
+    out = ok(loaded_home, "states", "list")
+    assert "pmsp — Projet médical et de soins partagé (PMSP)" in out
+    assert re.search(r"│ draft\s*│ En préparation\s*│ adopt_interim\s*│\n│\s*│\s*│ submit", out)
+    assert re.search(r"│ conformity_requested │ Mise en conformité demandée\s*│ resubmit", out)
+    assert re.search(r"│ approved\s*│ Approuvé\s*│ final", out)
+    for doc_type in DOC_TYPES:
+        assert re.search(rf"^{doc_type} — ", out, flags=re.M), doc_type
+
+
 def test_bilan_table_has_its_french_title(loaded_home):
     out = ok(loaded_home, "report", "bilan", "--as-of", "2017-10-13")
     assert "Bilan régional au 13/10/2017" in out
@@ -349,6 +359,10 @@ def test_pmsp_played_from_draft_to_approval(fresh_home, doc_ids, tmp_path):
 
     shown = ok_json(fresh_home, "documents", "show", doc)
     assert (shown["state"], shown["version"], shown["allowed_events"]) == ("approved", 2, [])
+    # `show` carries every field of the document's `list` row, with the same values
+    [listed] = [d for d in ok_json(fresh_home, "documents", "list") if d["id"] == doc]
+    assert listed["submitted_on"] == "2017-11-24"
+    assert {k: shown[k] for k in listed} == listed
     assert [
         (v["number"], v["file_name"], v["received_on"], v["sha256"], v["size"])
         for v in shown["versions"]
@@ -363,6 +377,12 @@ def test_pmsp_played_from_draft_to_approval(fresh_home, doc_ids, tmp_path):
         ("resubmit", occ02, "conformity_requested", "submitted", "2017-11-24"),
         ("approve", OFFICER, "submitted", "approved", "2017-12-08"),
     ]
+    table = ok(fresh_home, "documents", "show", doc)
+    assert "version : 2   reçue le : 2017-11-24   lock_version : 5" in table
+    for number, f, day in ((1, v1, "2017-10-16"), (2, v2, "2017-11-24")):
+        digest = hashlib.sha256(f.read_bytes()).hexdigest()[:12]
+        row = rf"│ {number}\s*│ {day} │ {f.name}\s*│ {f.stat().st_size}\s*│ {digest}…"
+        assert re.search(row, table), (row, table)
     [request] = shown["conformity_requests"]
     assert request == {
         "motives": ["biology_pharmacy_imaging", "shared_care_project"],
