@@ -15,16 +15,15 @@ from cli.output import (
     SHAPE_OPTION,
     WIDE_OPTION,
     Format,
-    FreeText,
     Shape,
     console,
     parse_day,
     plain,
+    plural,
     print_csv,
     print_json,
     print_left_out,
     print_table,
-    plural,
     row_id,
     table,
     text,
@@ -59,7 +58,7 @@ def list_(
     elif fmt is Format.csv:
         print_csv(LIST_COLUMNS, ([d[c] for c in LIST_COLUMNS] for d in documents))
     else:
-        columns: list[str | FreeText] = ["id", "ght", "type", text("state"), "due"]
+        columns: list[str] = ["id", "ght", "type", text("state"), "due"]
         columns += ["state key", "version"] if wide else []
         rows = (
             [d["id"], d["ght"], d["type"], d["state_label"], d["due_date"]]
@@ -164,11 +163,11 @@ def _history(events: list[dict[str, Any]], wide: bool) -> Table:
     """Date, event and new state, then who and what: the actor's address in the details
     keeps the table within 80 columns (`--wide`: one column each, and the former state)."""
     if wide:
-        cols: list[str | FreeText] = ["#", "date", "event", "from", "to", "actor"]
+        cols: list[str] = ["#", "date", "event", "from", "to", "actor"]
         rows = (
-            [h["seq"], h["as_of"], h["event"], h["from"] or "—", h["to"], h["actor"]]
-            + [_details(h["payload"])]
+            [h["seq"], h["as_of"], h["event"], h["from"] or "—", h["to"], h["actor"], _details(p)]
             for h in events
+            for p in [h["payload"]]
         )
         return table("History", [*cols, text("details")], rows)
     rows = (

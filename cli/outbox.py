@@ -12,7 +12,6 @@ from cli.output import (
     SHAPE_OPTION,
     WIDE_OPTION,
     Format,
-    FreeText,
     Shape,
     console,
     err_console,
@@ -96,7 +95,7 @@ def list_(
         print_csv(LIST_COLUMNS, ([_cell(m[c]) for c in LIST_COLUMNS] for m in messages))
     else:
         _print_claimed(messages)
-        columns: list[str | FreeText] = ["id", "state", text("notice", 16), "doc", "to"]
+        columns: list[str] = ["id", "state", text("notice", 16), "doc", "to"]
         if wide:
             columns += [text("subject", 30), "due", "queued for", "delivery", "attempts"]
             columns += ["claimed until", text("last error", 20)]

@@ -15,7 +15,6 @@ import json
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from typing import Any
@@ -120,14 +119,20 @@ def _csv_cell(value: Any) -> Any:
     return safe_cell(escape_controls(value) if isinstance(value, str) else value)
 
 
-@dataclass(frozen=True)
-class FreeText:
-    """A column of free text (a name, a subject, a note): wrapped at words to fit the
-    terminal, a word too long for the column folded onto the next line, never cut."""
+class FreeText(str):
+    """The header of a column of free text (a name, a subject, a note): wrapped at words to fit
+    the terminal, a word too long for the column folded onto the next line, never cut. A `str`,
+    so that a list of headers mixes both kinds."""
 
-    header: str
-    min_width: int | None = None
-    max_width: int | None = None
+    min_width: int | None
+    max_width: int | None
+
+    def __new__(
+        cls, header: str, min_width: int | None = None, max_width: int | None = None
+    ) -> FreeText:
+        column = super().__new__(cls, header)
+        column.min_width, column.max_width = min_width, max_width
+        return column
 
 
 def text(header: str, min_width: int | None = None, max_width: int | None = None) -> FreeText:
@@ -135,9 +140,7 @@ def text(header: str, min_width: int | None = None, max_width: int | None = None
     return FreeText(header, min_width, max_width)
 
 
-def table(
-    title: str | None, columns: Sequence[str | FreeText], rows: Iterable[Sequence[Any]]
-) -> Table:
+def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
     """A table whose title, headers and cells are all `plain` text.
 
     A column named by a plain string holds what a user may have to retype (a FINESS, an
@@ -151,7 +154,7 @@ def table(
     for column in columns:
         if isinstance(column, FreeText):
             out.add_column(
-                plain(column.header),
+                plain(str(column)),
                 overflow="fold",
                 min_width=column.min_width,
                 max_width=column.max_width,

@@ -9,7 +9,6 @@ from cli.output import (
     FORMAT_OPTION,
     WIDE_OPTION,
     Format,
-    FreeText,
     parse_day,
     print_csv,
     print_json,
@@ -62,9 +61,11 @@ def bilan(
     for line in result.ghts:
         for i, d in enumerate(line.documents):
             holder = [line.code, *([line.name] if wide else [])] if i == 0 else ["", ""]
-            ght_rows.append((*holder[: 2 if wide else 1], labels[d["type"]].label, d["state_label"]))
+            ght_rows.append(
+                (*holder[: 2 if wide else 1], labels[d["type"]].label, d["state_label"])
+            )
         if not line.documents:
             ght_rows.append((line.code, *([line.name] if wide else []), "—", ""))
-    names: list[str | FreeText] = [text("name")] if wide else []
+    names: list[str] = [text("name")] if wide else []
     columns = ["GHT", *names, text("document type"), text("state")]
     print_table(table("By GHT", columns, ght_rows))

@@ -9,11 +9,12 @@ import typer
 from cli.output import (
     FORMAT_OPTION,
     Format,
-    console,
     escape_controls,
     print_csv,
     print_json,
+    print_table,
     table,
+    text,
 )
 
 app = typer.Typer(help="Document types and their state machines.", no_args_is_help=True)
@@ -46,7 +47,8 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
         rows = [
             (d["type"], d["label"], ", ".join(d["states"]), ", ".join(d["events"])) for d in data
         ]
-        console.print(table("Document types", ["type", "label", "states", "events"], rows))
+        columns = ["type", text("label"), text("states"), text("events")]
+        print_table(table("Document types", columns, rows))
 
 
 @app.command()

@@ -12,9 +12,12 @@ from cli.output import (
     console,
     err_console,
     parse_day,
+    plural,
     print_csv,
     print_json,
+    print_table,
     table,
+    text,
 )
 
 
@@ -56,7 +59,8 @@ def sweep(
                 markup=False,
             )
         err_console.print(
-            f"error: {len(report['errors'])} document(s) could not be swept; the others were swept",
+            f"error: {plural(len(report['errors']), 'document')} could not be swept; "
+            "the others were swept",
             markup=False,
         )
         raise typer.Exit(1)
@@ -68,10 +72,11 @@ def print_report(report: dict[str, Any]) -> None:
     )
     rows = list(report["counts"].items())  # the sweep's kinds, in its order
     rows.append(("total", report["total"]))
-    console.print(table(title, ["notice", "count"], rows))
+    print_table(table(title, ["notice", "count"], rows))
     console.print(
-        f"{report['documents']} documents examined; {report['already_sent']} notices sent before; "
-        f"{len(report['tacit_approvals'])} tacit approvals"
+        f"{plural(report['documents'], 'document')} examined; "
+        f"{plural(report['already_sent'], 'notice')} sent before; "
+        f"{plural(len(report['tacit_approvals']), 'tacit approval')}"
         + (f"; {report['no_contact']} without a contact" if report["no_contact"] else "")
         + (f"; {len(report['errors'])} failed" if report["errors"] else ""),
         markup=False,
@@ -79,12 +84,20 @@ def print_report(report: dict[str, Any]) -> None:
     if report.get("checkpoint"):
         console.print(checkpoint_line(report["checkpoint"]), markup=False, soft_wrap=True)
     if report["dry_run"] and report.get("notices"):
-        columns = ["document_id", "ght", "kind", "stage", "due_date", "to", "cc"]
+        from services.views.notices import notice_text
+
         notice_rows = (
-            [", ".join(n[c]) if isinstance(n[c], list) else n[c] for c in columns]
+            [
+                n["document_id"],
+                n["ght"],
+                notice_text(n["kind"], n["stage"]),
+                n["due_date"],
+                "\n".join(n["to"]),
+            ]
             for n in report["notices"]
         )
-        console.print(table("Would send", columns, notice_rows))
+        columns = ["doc", "ght", text("notice", 16), "due", "to"]
+        print_table(table("Would send", columns, notice_rows))
 
 
 def checkpoint_line(checkpoint: dict[str, Any]) -> str:

@@ -17,7 +17,6 @@ from cli.output import (
     FORMAT_OPTION,
     WIDE_OPTION,
     Format,
-    FreeText,
     console,
     err_console,
     plural,
@@ -158,7 +157,7 @@ def list_(wide: bool = WIDE_OPTION, fmt: Format = FORMAT_OPTION) -> None:
     elif fmt is Format.csv:
         print_csv(LIST_COLUMNS, ([_cell(u[c]) for c in LIST_COLUMNS] for u in users))
     else:
-        columns: list[str | FreeText] = ["email", "for", text("name"), text("access")]
+        columns: list[str] = ["email", "for", text("name"), text("access")]
         columns += ["id", "tokens expire on"] if wide else []
         rows = (
             [u["email"], u["ght"] or u["side"], u["name"], _access(u)]
