@@ -95,9 +95,9 @@ def list_(
         print_csv(LIST_COLUMNS, ([_cell(m[c]) for c in LIST_COLUMNS] for m in messages))
     else:
         _print_claimed(messages)
-        columns: list[str] = ["id", "state", text("notice", 16), "doc", "to"]
+        columns: list[str] = ["id", "state", text("notice", 14), "to"]
         if wide:
-            columns += [text("subject", 30), "due", "queued for", "delivery", "attempts"]
+            columns += ["doc", text("subject", 30), "due", "queued for", "delivery", "attempts"]
             columns += ["claimed until", text("last error", 20)]
         rows = (_table_row(m, wide, notice_text(m["kind"], m["stage"])) for m in messages)
         title = plural(len(messages), "message") + ("" if wide else " (--wide: subject, delivery)")
@@ -112,9 +112,10 @@ def _cell(value: object) -> object:
 
 
 def _table_row(m: dict[str, Any], wide: bool, notice: str) -> list[Any]:
-    row = [m["id"], m["state"], notice, m["document_id"], "\n".join(m["to"])]
+    about = f", document {m['document_id']}" if m["document_id"] else ""
+    row = [m["id"], m["state"], notice + about, "\n".join(m["to"])]
     if wide:
-        row += [m["subject"], m["due_date"], m["as_of"], m["delivery"], m["attempts"]]
+        row += [m["document_id"], m["subject"], m["due_date"], m["as_of"], m["delivery"], m["attempts"]]
         row += [m["claimed_until"], m["last_error"]]
     return row
 
