@@ -7,7 +7,7 @@ from pathlib import Path
 import typer
 
 from cli.context import workspace
-from cli.output import console, err_console
+from cli.output import console, err_console, plural
 
 app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 
@@ -56,7 +56,9 @@ def rechain() -> None:
     if count is None:
         console.print(f"nothing to re-chain: the history is chained under key {ws.audit_key.id}")
     else:
-        console.print(f"re-chained {count} events under the audit key (id {ws.audit_key.id})")
+        console.print(
+            f"re-chained {plural(count, 'event')} under the audit key (id {ws.audit_key.id})"
+        )
 
 
 @app.command()

@@ -115,7 +115,14 @@ def _table_row(m: dict[str, Any], wide: bool, notice: str) -> list[Any]:
     about = f", document {m['document_id']}" if m["document_id"] else ""
     row = [m["id"], m["state"], notice + about, "\n".join(m["to"])]
     if wide:
-        row += [m["document_id"], m["subject"], m["due_date"], m["as_of"], m["delivery"], m["attempts"]]
+        row += [
+            m["document_id"],
+            m["subject"],
+            m["due_date"],
+            m["as_of"],
+            m["delivery"],
+            m["attempts"],
+        ]
         row += [m["claimed_until"], m["last_error"]]
     return row
 

@@ -67,7 +67,8 @@ def _print(data: dict[str, Any]) -> None:
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         name = repr(category) if category else "(empty)"
         out(
-            f"unknown category {name} on line(s) {shown}: recorded without a kind "
+            f"unknown category {name} on {'line' if len(lines) == 1 else 'lines'} {shown}: "
+            "recorded without a kind "
             "(extend the table with GHTFLOW_CATEGORIES_FILE)"
         )
     if not data["changed"]:

@@ -103,7 +103,7 @@ def print_report(report: dict[str, Any]) -> None:
 def checkpoint_line(checkpoint: dict[str, Any]) -> str:
     """One line: the history's head appended to the checkpoint file, and its e-mail."""
     mail = checkpoint["mail"]
-    parts = [f"mail queued for {mail['queued']} region direction(s)"]
+    parts = [f"mail queued for {plural(mail['queued'], 'region direction')}"]
     if mail["already"]:
         parts.append(f"{mail['already']} queued before for this day")
     if mail["not_sent"]:

@@ -146,9 +146,7 @@ def test_create_then_launch_set_due_and_close(fresh_home: Path):
         "campaign": "OCC-2018",
     }
     table = ok(fresh_home, "campaigns", "set-due", "OCC-2018", "pmsp", "2018-10-31")
-    assert (
-        "OCC-2018 pmsp: due 2018-09-30 -> 2018-10-31" in table and "14 documents moved." in table
-    )
+    assert "OCC-2018 pmsp: due 2018-09-30 -> 2018-10-31" in table and "14 documents moved." in table
     assert "audit chain intact" in ok(fresh_home, "audit", "verify")
 
     closed = ok(fresh_home, "campaigns", "close", "OCC-2018")
