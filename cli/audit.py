@@ -3,21 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import asdict
-from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from cli.context import workspace
-from cli.output import console, err_console, print_json
-
-
-class VerifyFormat(StrEnum):
-    """A verdict is one line or one JSON object (no table: there is one row)."""
-
-    text = "text"
-    json = "json"
-
+from cli.output import Shape, console, err_console, plural, print_json
 
 app = typer.Typer(help="Audit trail.", no_args_is_help=True)
 
@@ -29,11 +20,11 @@ def verify(
         "--against",
         help="a checkpoint file kept elsewhere (e.g. the agency's copy); repeatable",
     ),
-    fmt: VerifyFormat = typer.Option(
-        VerifyFormat.text,
+    fmt: Shape = typer.Option(
+        Shape.table,
         "--format",
         "-f",
-        help="text, or json: {intact, problem, events, documents, versions, checkpoints, …}",
+        help="table (one line), or json: {intact, problem, events, documents, versions, …}",
     ),
 ) -> None:
     """Exit 0 when the history holds (chain, HMACs, documents, file hashes, checkpoints);
@@ -41,7 +32,7 @@ def verify(
     from services.audit.chain import verify_chain
 
     report = verify_chain(workspace(), against)
-    if fmt is VerifyFormat.json:  # the verdict as data, for monitoring; exit status the same
+    if fmt is Shape.json:  # the verdict as data, for monitoring; exit status the same
         print_json({"intact": report.intact, **asdict(report)})
         if report.problem is not None:
             raise typer.Exit(1)
@@ -77,7 +68,9 @@ def rechain() -> None:
     if count is None:
         console.print(f"nothing to re-chain: the history is chained under key {ws.audit_key.id}")
     else:
-        console.print(f"re-chained {count} events under the audit key (id {ws.audit_key.id})")
+        console.print(
+            f"re-chained {plural(count, 'event')} under the audit key (id {ws.audit_key.id})"
+        )
 
 
 @app.command()

@@ -8,7 +8,21 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, parse_day, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    SHAPE_OPTION,
+    WIDE_OPTION,
+    Format,
+    Shape,
+    console,
+    parse_day,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 if TYPE_CHECKING:
     from services.campaigns.launch import LaunchResult
@@ -80,7 +94,7 @@ def _print_details(d: Details) -> None:
         ]
         for t in d.documents
     ]
-    out(table(None, ["type", "due", "documents", "states"], rows))
+    print_table(table(None, ["type", "due", "documents", text("states")], rows))
 
 
 @app.command()
@@ -94,14 +108,14 @@ def create(
     reminders: str | None = typer.Option(
         None, "--reminders", help="days before each due date, e.g. 30,15,7,1 (default: each type's)"
     ),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """Create a campaign of a region with its due dates (nothing is sent before `launch`)."""
     from services.campaigns.store import CampaignSpec, create_campaign
 
     spec = CampaignSpec(code, name, region, _due_options(due), _reminders_option(reminders))
     details = create_campaign(workspace(), spec)
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(details.as_json())
         return
     console.print(f"Created campaign {details.code}; launch it with 'ghtflow campaigns launch'.")
@@ -136,6 +150,7 @@ def _list_row(item: dict[str, Any]) -> list[Any]:
 @app.command("list")
 def list_(
     region: str | None = typer.Option(None, "--region", help="region code, e.g. OCC"),
+    wide: bool = WIDE_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Every campaign with its due dates, launch and closing days, and documents."""
@@ -147,9 +162,20 @@ def list_(
     elif fmt is Format.csv:
         print_csv(LIST_COLUMNS, (_list_row(i) for i in items))
     else:
-        shown = ["code", "name", "region", "due", "launched", "closed", "documents"]
-        rows = ([r[0], r[1], r[2], r[3].replace(" ", "\n"), *r[5:]] for r in map(_list_row, items))
-        console.print(table(f"{len(items)} campaign(s)", shown, rows))
+        shown: list[str] = ["code", text("name"), "region", "launch", "documents"]
+        shown += ["due", "reminders"] if wide else []
+        rows = (
+            [i["code"], i["name"], i["region"], _launch(i), i["documents"]]
+            + (["\n".join(f"{t} {d}" for t, d in i["due"].items()), r[4]] if wide else [])
+            for i, r in ((i, _list_row(i)) for i in items)
+        )
+        print_table(table(plural(len(items), "campaign"), shown, rows))
+
+
+def _launch(item: dict[str, Any]) -> str:
+    """`launched 2018-05-16` and `closed …` one a line, or `not launched`."""
+    lines = [f"launched {item['launched_on']}"] if item["launched_on"] else ["not launched"]
+    return "\n".join(lines + ([f"closed {item['closed_on']}"] if item["closed_on"] else []))
 
 
 @app.command()
@@ -180,7 +206,7 @@ def set_due(
     doc_type: str = typer.Argument(..., help="document type, e.g. sdsi"),
     day: str = typer.Argument(..., help="the new due date, YYYY-MM-DD"),
     as_of: str | None = typer.Option(None, "--as-of", help="day of the change: " + AS_OF_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """Move a due date: the campaign's, and that of its documents not yet transmitted (each
     move is in the document's history; reminders follow the new date)."""
@@ -189,7 +215,7 @@ def set_due(
     new_day = parse_day(day)
     assert new_day is not None
     result = run(workspace(), code, doc_type, new_day, as_of=parse_day(as_of))
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(result.as_json())
         return
     before = result.from_.isoformat() if result.from_ else "not due"
@@ -200,20 +226,20 @@ def set_due(
     if result.delivered:
         kept = ", ".join(f"{d.document_id} ({d.ght})" for d in result.delivered)
         console.print(f"kept (already transmitted): {kept}")
-    console.print(f"{len(result.moved)} document(s) moved.")
+    console.print(f"{plural(len(result.moved), 'document')} moved.")
 
 
 @app.command()
 def close(
     code: str = typer.Argument(..., help="campaign code"),
     as_of: str | None = typer.Option(None, "--as-of", help="closing day: " + AS_OF_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """Close a campaign: it can no longer be launched or changed (its documents stay owed)."""
     from services.campaigns.store import close_campaign
 
     details = close_campaign(workspace(), code, as_of=parse_day(as_of))
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(details.as_list_item())
         return
     assert details.closed_on is not None
@@ -224,14 +250,14 @@ def close(
 def launch(
     code: str = typer.Argument(..., help="campaign code"),
     as_of: str | None = typer.Option(None, "--as-of", help="launch day: " + AS_OF_HELP),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """Create in draft what the campaign asks of each GHT of its region and queue each GHT's
     launch e-mail; launching again creates and sends only what is new."""
     from services.campaigns.launch import launch_campaign
 
     result = launch_campaign(workspace(), code, as_of=parse_day(as_of))
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(result.as_json())
         return
     _print_launch(result)
@@ -250,10 +276,11 @@ def _print_launch(result: LaunchResult) -> None:
         if g.reason:
             notes.append(f"{g.code}: e-mail not sent: {g.reason}")
     title = f"Campaign {result.campaign} (region {result.region}), launch of {result.as_of}"
-    console.print(table(title, ["GHT", "created", "owed", "e-mail"], rows))
+    print_table(table(title, ["GHT", text("created"), "owed", "e-mail"], rows))
     for note in notes:
         console.print(note)
     console.print(
-        f"{result.created} document(s) created, {result.mails_queued} e-mail(s) queued; "
+        f"{plural(result.created, 'document')} created, "
+        f"{plural(result.mails_queued, 'e-mail')} queued; "
         f"launched on {result.launched_on.isoformat()}."
     )

@@ -7,14 +7,26 @@ from typing import Any
 import typer
 
 from cli.context import workspace
-from cli.output import Format, console, err_console, parse_day, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    err_console,
+    parse_day,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 STATUS = {"missing": "MISSING", "in_progress": "in progress", "done": "done"}
 
 
 def compliance(
     ght: str | None = typer.Option(None, "--ght", help="one GHT, e.g. OCC-01"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Format = FORMAT_OPTION,
     create_missing: bool = typer.Option(
         False, "--create-missing", help="create the missing required conventions, in draft"
     ),
@@ -55,8 +67,10 @@ def compliance(
 
         raise InvalidInput("--campaign and --as-of apply with --create-missing only")
     report = compliance_report(ws, ght=ght)
-    if fmt is not Format.table:
+    if fmt is Format.json:
         print_json(report)
+    elif fmt is Format.csv:
+        print_csv(CSV_COLUMNS, _csv_rows(report))
     elif check:
         _print_missing(report)
     else:
@@ -77,16 +91,36 @@ def _print_missing(report: dict[str, Any]) -> None:
     from services.registry.compliance import establishment_names
 
     missing = _missing(report)
+    ghts = plural(len(report["ghts"]), "GHT")
     if not missing:
-        console.print(f"nothing required is missing over {len(report['ghts'])} GHT(s)")
+        console.print(f"nothing required is missing over {ghts}")
         return
     names = establishment_names(workspace())
     for code, item in missing:
         console.print(f"{code}: {item['type']} missing (with {_with(item, names)})", markup=False)
     err_console.print(
-        f"error: {len(missing)} required item(s) missing over {len(report['ghts'])} GHT(s)",
-        markup=False,
+        f"error: {plural(len(missing), 'required item')} missing over {ghts}", markup=False
     )
+
+
+CSV_COLUMNS = ["ght", "owed", "type", "with", "document_id", "state", "status"]
+
+
+def _csv_rows(report: dict[str, Any]) -> Any:
+    """One row per item a GHT owes (`required`) or is advised to have (`suggested`); `with` is
+    the FINESS numbers of the establishments it is made with, space-separated."""
+    for g in report["ghts"]:
+        for owed in ("required", "suggested"):
+            for item in g[owed]:
+                yield [
+                    g["code"],
+                    owed,
+                    item["type"],
+                    " ".join(item["with"]),
+                    item["document_id"],
+                    item["state"],
+                    item["status"],
+                ]
 
 
 def _with(item: dict[str, Any], names: dict[str, str]) -> str:
@@ -101,20 +135,17 @@ def _print(report: dict[str, Any]) -> None:
     for g in report["ghts"]:
         for kind, items in (("required", g["required"]), ("suggested", g["suggested"])):
             for item in items:
-                state = f"{item['document_id']} {item['state']}" if item["document_id"] else ""
-                rows.append(
-                    [
-                        g["code"],
-                        kind,
-                        item["type"],
-                        _with(item, names),
-                        state,
-                        STATUS[item["status"]],
-                    ]
-                )
+                status = STATUS[item["status"]]
+                if kind == "suggested":
+                    status = "suggested" if item["status"] == "missing" else f"suggested, {status}"
+                if item["document_id"]:
+                    status += f": document {item['document_id']} {item['state']}"
+                rows.append([g["code"], item["type"], _with(item, names), status])
         if not g["required"] and not g["suggested"]:
-            rows.append([g["code"], "", "nothing owed", "", "", ""])
-    cols = ["GHT", "", "type", "with", "document", "status"]
-    console.print(table("Compliance with the role matrix", cols, rows))
+            rows.append([g["code"], "nothing owed", "", ""])
+    cols = ["GHT", "type", text("with"), text("status")]
+    print_table(table("Compliance with the role matrix", cols, rows))
     missing = len(_missing(report))
-    console.print(f"{missing} required item(s) missing over {len(report['ghts'])} GHT(s).")
+    console.print(
+        f"{plural(missing, 'required item')} missing over {plural(len(report['ghts']), 'GHT')}."
+    )

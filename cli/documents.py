@@ -6,19 +6,27 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from rich.table import Table
 from rich.text import Text
 
 from cli.context import workspace
 from cli.output import (
     FORMAT_OPTION,
+    SHAPE_OPTION,
+    WIDE_OPTION,
     Format,
+    Shape,
     console,
     parse_day,
     plain,
+    plural,
     print_csv,
     print_json,
+    print_left_out,
+    print_table,
     row_id,
     table,
+    text,
 )
 from services.limits import ID_MAX
 
@@ -35,6 +43,7 @@ def list_(
     doc_type: str | None = typer.Option(None, "--type", help="document type, e.g. pmsp"),
     state: str | None = typer.Option(None, "--state", help="state name, e.g. submitted"),
     region: str | None = typer.Option(None, "--region", help="region code, e.g. GUY"),
+    wide: bool = WIDE_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List documents, optionally filtered by holder, type, state and region."""
@@ -49,26 +58,53 @@ def list_(
     elif fmt is Format.csv:
         print_csv(LIST_COLUMNS, ([d[c] for c in LIST_COLUMNS] for d in documents))
     else:
-        rows = ([d[c] for c in LIST_COLUMNS] for d in documents)
-        console.print(table(f"{len(documents)} documents", LIST_COLUMNS, rows))
+        columns: list[str] = ["id", "ght", "type", text("state"), "due"]
+        columns += ["state key", "version"] if wide else []
+        rows = (
+            [d["id"], d["ght"], d["type"], d["state_label"], d["due_date"]]
+            + ([d["state"], d["version"]] if wide else [])
+            for d in documents
+        )
+        print_table(table(plural(len(documents), "document"), columns, rows))
 
 
 @app.command()
 def show(
     document_id: int = typer.Argument(..., metavar="ID", parser=row_id("document")),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    since: str | None = typer.Option(
+        None, "--since", help="history from this business day on (YYYY-MM-DD)"
+    ),
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, max=ID_MAX, help="the latest N events of the history only"
+    ),
+    wide: bool = WIDE_OPTION,
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
-    """Show one document with its versions, conformity requests and history."""
+    """Show one document with its versions, conformity requests and history (oldest first;
+    with --limit, the latest N events)."""
     from services.views.documents import show_document
 
     doc = show_document(workspace(), document_id)
-    if fmt is not Format.table:
-        print_json(doc)
-        return
-    print_document(doc)
+    day = parse_day(since)
+    history = [h for h in doc["history"] if day is None or h["as_of"] >= day.isoformat()]
+    left_out = len(doc["history"]) - len(history)
+    if limit is not None and len(history) > limit:
+        history = history[len(history) - limit :]
+    left_out = len(doc["history"]) - len(history)
+    if fmt is Shape.json:
+        print_json(doc | {"history": history})
+    else:
+        print_document(doc | {"history": history}, wide=wide)
+    if left_out:
+        how = " and ".join(
+            option
+            for option, given in ((f"--since {since}", since), (f"--limit {limit}", limit))
+            if given
+        )
+        print_left_out(left_out, "event", how, stderr=fmt is Shape.json)
 
 
-def print_document(doc: dict[str, Any]) -> None:
+def print_document(doc: dict[str, Any], *, wide: bool = False) -> None:
     console.print(
         Text.assemble(
             (f"Document {doc['id']}", "bold"),
@@ -77,15 +113,15 @@ def print_document(doc: dict[str, Any]) -> None:
     )
     console.print(
         Text.assemble(
-            "État : ", (plain(doc["state_label"]).plain, "bold"), plain(f" ({doc['state']})")
+            "State: ", (plain(doc["state_label"]).plain, "bold"), plain(f" ({doc['state']})")
         )
     )
-    for name, value in (("Référence", doc["reference"]), ("Titre", doc["title"])):
+    for name, value in (("Reference", doc["reference"]), ("Title", doc["title"])):
         if value:
-            console.print(plain(f"{name} : {value}"))
+            console.print(plain(f"{name}: {value}"))
     console.print(
-        f"Échéance : {doc['due_date'] or '—'}   version : {doc['version']}"
-        f"   reçue le : {doc['submitted_on'] or '—'}   lock_version : {doc['lock_version']}"
+        f"Due date: {doc['due_date'] or '—'}   version: {doc['version']}"
+        f"   received: {doc['submitted_on'] or '—'}   lock_version: {doc['lock_version']}"
     )
     problem = doc.get("workflow_problem")
     allowed = ", ".join(doc["allowed_events"]) or (
@@ -104,48 +140,63 @@ def print_document(doc: dict[str, Any]) -> None:
             )
             for a in doc["assessment"]
         )
-        cols = ["criterion", "label", "verdict", "on", "note"]
-        console.print(table("Assessment grid", cols, grid))
+        cols = ["criterion", text("label"), "verdict", "on", text("note")]
+        print_table(table("Assessment grid", cols, grid))
     if doc["conformity_requests"]:
         rows = (
             (
-                c["requested_on"],
-                ", ".join(c["motives"]),
-                c["respond_by"],
-                c["answered_on"],
+                _dates(
+                    ("requested", c["requested_on"]),
+                    ("respond by", c["respond_by"]),
+                    ("answered", c["answered_on"]),
+                ),
+                "\n".join(c["motives"]),
                 c["note"],
             )
             for c in doc["conformity_requests"]
         )
-        cols = ["requested", "motives", "respond by", "answered", "note"]
-        console.print(table("Conformity requests", cols, rows))
+        cols = ["dates", "motives", text("note")]
+        print_table(table("Conformity requests", cols, rows))
     if doc["versions"]:
         files = (
             (v["number"], v["received_on"], v["file_name"] or "—", v["size"], _short(v["sha256"]))
             for v in doc["versions"]
         )
-        cols = ["version", "received", "file", "bytes", "sha256"]
-        console.print(table("Versions", cols, files))
-    history = (
-        (
-            h["seq"],
-            h["as_of"],
-            h["event"],
-            h["from"] or "—",
-            h["to"],
-            h["actor"],
-            _details(h["payload"]),
+        cols = ["version", "received", text("file"), "bytes", "sha256"]
+        print_table(table("Versions", cols, files))
+    print_table(_history(doc["history"], wide))
+
+
+def _dates(*dates: tuple[str, str | None]) -> str:
+    """`requested 2017-10-30` then `respond by 2017-12-01`, one a line (the ones that exist)."""
+    return "\n".join(f"{name} {day}" for name, day in dates if day)
+
+
+def _history(events: list[dict[str, Any]], wide: bool) -> Table:
+    """Date, event and new state, then who and what: the actor's address in the details
+    keeps the table within 80 columns (`--wide`: one column each, and the former state)."""
+    if wide:
+        cols: list[str] = ["#", "date", "event", "from", "to", "actor"]
+        rows = (
+            [h["seq"], h["as_of"], h["event"], h["from"] or "—", h["to"], h["actor"], _details(p)]
+            for h in events
+            for p in [h["payload"]]
         )
-        for h in doc["history"]
+        return table("History", [*cols, text("details")], rows)
+    rows = (
+        [
+            h["as_of"],
+            f"{h['event']}\n→ {h['to']}",
+            "\n".join(filter(None, [h["actor"], _details(h["payload"])])),
+        ]
+        for h in events
     )
-    console.print(
-        table("History", ["#", "date", "event", "from", "to", "actor", "details"], history)
-    )
+    return table("History", ["date", "event", text("by, details")], rows)
 
 
 def _short(sha256: str | None) -> str:
     """The first 12 hex digits: enough to tell files apart on screen (JSON has the whole)."""
-    return f"{sha256[:12]}…" if sha256 else "—"
+    return sha256[:12] if sha256 else "—"
 
 
 def _details(payload: dict[str, Any]) -> str:

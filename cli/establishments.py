@@ -5,7 +5,19 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, err_console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    WIDE_OPTION,
+    Format,
+    console,
+    err_console,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(help="Establishments (FINESS) of the registry.", no_args_is_help=True)
 
@@ -56,6 +68,7 @@ def list_(
     department: str | None = typer.Option(
         None, "--department", help="operating in this department"
     ),
+    wide: bool = WIDE_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List establishments by FINESS."""
@@ -65,8 +78,16 @@ def list_(
     if fmt is Format.json:
         print_json(rows)
         return
-    cells = ([",".join(r[c]) if c == "area" else r[c] for c in COLUMNS] for r in rows)
     if fmt is Format.csv:
-        print_csv(COLUMNS, cells)
-    else:
-        console.print(table(f"{len(rows)} establishments", COLUMNS, cells))
+        print_csv(
+            COLUMNS, ([",".join(r[c]) if c == "area" else r[c] for c in COLUMNS] for r in rows)
+        )
+        return
+    columns: list[str] = ["finess", text("name"), "kind", "public", text("area")]
+    columns += [text("category"), "postal code", "listed"] if wide else []
+    cells = (
+        [r["finess"], r["name"], r["kind"], r["public"], ", ".join(r["area"])]
+        + ([r["category"], r["postal_code"], r["from_list"]] if wide else [])
+        for r in rows
+    )
+    print_table(table(plural(len(rows), "establishment"), columns, cells))

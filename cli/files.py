@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import Format, console, print_json
+from cli.output import SHAPE_OPTION, Shape, console, plural, print_json
 
 app = typer.Typer(help="The store of submitted and generated files.", no_args_is_help=True)
 
@@ -15,7 +15,7 @@ def gc(
     dry_run: bool = typer.Option(
         False, "--dry-run", help="list what would be removed, remove nothing"
     ),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """Remove stored files that no document version, generated file or queued e-mail
     references, and temporary files left by an interrupted upload (files less than an hour
@@ -23,7 +23,7 @@ def gc(
     from services.adapters.files import collect_garbage
 
     report = collect_garbage(workspace(), dry_run=dry_run)
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(report.as_json())
         return
     for path in report.removed:
@@ -32,10 +32,7 @@ def gc(
         console.print(f"{'would restore' if dry_run else 'restored'} {path}", markup=False)
     count = len(report.removed)
     would = "would be " if dry_run else ""
-    summary = (
-        f"{count} file{'s' if count != 1 else ''} {would}removed, "
-        f"{report.freed_bytes} bytes {would}freed"
-    )
+    summary = f"{plural(count, 'file')} {would}removed, {report.freed_bytes} bytes {would}freed"
     if report.restored:
         summary += f", {len(report.restored)} {would}restored"
     if report.kept_recent:

@@ -20,12 +20,14 @@ import typer
 
 from cli.context import workspace
 from cli.output import (
+    FORMAT_OPTION,
     Format,
-    console,
     err_console,
     parse_day,
+    plural,
     print_csv,
     print_json,
+    print_table,
     row_id,
     table,
 )
@@ -63,7 +65,7 @@ def generate(
     force: bool = typer.Option(
         False, "--force", help="replace files in --out that have the same name but other content"
     ),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Fill Word conventions and conformity letters from the templates.
 
@@ -187,9 +189,9 @@ def _print(files: list[FilledFile], target: Path, fmt: Format) -> None:
     elif fmt is Format.csv:
         print_csv([*COLUMNS, "path"], ([r[c] for c in [*COLUMNS, "path"]] for r in rows))
     else:
-        console.print(
+        print_table(
             table(
-                f"{len(files)} files in {target}",
+                f"{plural(len(files), 'file')} in {target}",
                 COLUMNS[:-1],
                 ([r[c] for c in COLUMNS[:-1]] for r in rows),
             )

@@ -8,7 +8,21 @@ import typer
 from rich.text import Text
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, plain, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    SHAPE_OPTION,
+    WIDE_OPTION,
+    Format,
+    Shape,
+    console,
+    plain,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(help="GHTs, their members and roles.", no_args_is_help=True)
 
@@ -30,6 +44,7 @@ def _row(g: dict[str, Any]) -> list[Any]:
 @app.command("list")
 def list_(
     region: str | None = typer.Option(None, "--region", help="region code, e.g. OCC"),
+    wide: bool = WIDE_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """List GHTs with their support, CHU of reference, area and number of parties."""
@@ -41,10 +56,15 @@ def list_(
     elif fmt is Format.csv:
         print_csv(LIST_COLUMNS, (_row(g) for g in ghts))
     else:
-        console.print(table(f"{len(ghts)} GHTs", LIST_COLUMNS, (_row(g) for g in ghts)))
+        columns: list[str] = ["code", text("name"), "region", "support", "CHU"]
+        columns += ["parties", *([text("area")] if wide else [])]
+        rows = (
+            [*r[:5], r[6], *([r[5].replace(",", ", ")] if wide else [])] for r in map(_row, ghts)
+        )
+        print_table(table(plural(len(ghts), "GHT"), columns, rows))
 
 
-def print_ght(g: dict[str, Any]) -> None:
+def print_ght(g: dict[str, Any], *, wide: bool = False) -> None:
     def name(ref: dict[str, str] | None) -> str:
         return f"{ref['finess']} {ref['name']}" if ref else "—"
 
@@ -69,28 +89,29 @@ def print_ght(g: dict[str, Any]) -> None:
             m["name"],
             m["kind"],
             "public" if m["public"] else "private",
-            ",".join(m["area"]),
-            "yes" if m["from_list"] else "",
+            *([", ".join(m["area"]), m["from_list"]] if wide else []),
         ]
         for m in g["members"]
     )
-    cols = ["role", "finess", "name", "kind", "status", "area", "listed"]
-    out(table(f"{len(g['members'])} members", cols, rows))
+    cols: list[str] = ["role", "finess", text("name"), "kind", "status"]
+    cols += [text("area"), "listed"] if wide else []
+    print_table(table(plural(len(g["members"]), "member"), cols, rows))
 
 
 @app.command()
 def show(
     code: str = typer.Argument(..., help="GHT code, e.g. OCC-01"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    wide: bool = WIDE_OPTION,
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """One GHT with its members and their roles."""
     from services.registry.ghts import show_ght
 
     g = show_ght(workspace(), code)
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(g)
     else:
-        print_ght(g)
+        print_ght(g, wide=wide)
 
 
 @app.command("set-reference-chu")

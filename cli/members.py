@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, row_id, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    print_csv,
+    print_json,
+    print_table,
+    row_id,
+    table,
+    text,
+)
 
 app = typer.Typer(help="Memberships: partie, associe, partenaire.", no_args_is_help=True)
 parties_app = typer.Typer(
@@ -62,7 +72,8 @@ def parties_list(
     elif fmt is Format.csv:
         print_csv(cols, cells)
     else:
-        console.print(table(f"Parties of document {document_id}", cols, cells))
+        shown = ["finess", text("name"), "kind", "public", text("area")]
+        print_table(table(f"Parties of document {document_id}", shown, cells))
 
 
 @parties_app.command("set")

@@ -5,7 +5,16 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(help="Conformity motives the agency may cite.", no_args_is_help=True)
 
@@ -23,9 +32,8 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
             ["key", "label", "builtin"], ([m["key"], m["label"], m["builtin"]] for m in motives)
         )
     else:
-        console.print(
-            table("Conformity motives", ["key", "label"], ([m["key"], m["label"]] for m in motives))
-        )
+        rows = ([m["key"], m["label"]] for m in motives)
+        print_table(table("Conformity motives", ["key", text("label")], rows))
 
 
 @app.command()

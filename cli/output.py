@@ -21,6 +21,7 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.measure import Measurement
 from rich.table import Table
 from rich.text import Text
 
@@ -71,12 +72,31 @@ def print_error(message: str, *, prefix: str = "error: ") -> None:
 
 
 class Format(StrEnum):
+    """For a command whose output is one table: CSV is that table's rows."""
+
     table = "table"
     json = "json"
     csv = "csv"
 
 
+class Shape(StrEnum):
+    """For a command whose output is not one table (a document, a report): no CSV, which
+    `--format csv` is then refused as a usage error rather than answered with JSON."""
+
+    table = "table"
+    json = "json"
+
+
 FORMAT_OPTION = typer.Option(Format.table, "--format", "-f", help="table, json or csv")
+SHAPE_OPTION = typer.Option(Shape.table, "--format", "-f", help="table or json")
+WIDE_OPTION = typer.Option(
+    False, "--wide", help="every column of the table (it may then be wider than the terminal)"
+)
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """`1 document`, `2 documents` (`nouns` for an irregular plural: `1 person`, `3 people`)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
 
 
 def print_json(data: Any) -> None:
@@ -99,16 +119,80 @@ def _csv_cell(value: Any) -> Any:
     return safe_cell(escape_controls(value) if isinstance(value, str) else value)
 
 
+class FreeText(str):
+    """The header of a column of free text (a name, a subject, a note): wrapped at words to fit
+    the terminal, a word too long for the column folded onto the next line, never cut. A `str`,
+    so that a list of headers mixes both kinds."""
+
+    min_width: int | None
+    max_width: int | None
+
+    def __new__(
+        cls, header: str, min_width: int | None = None, max_width: int | None = None
+    ) -> FreeText:
+        column = super().__new__(cls, header)
+        column.min_width, column.max_width = min_width, max_width
+        return column
+
+
+def text(header: str, min_width: int | None = None, max_width: int | None = None) -> FreeText:
+    """A free-text column; `min_width` keeps it readable when identifiers take the room."""
+    return FreeText(header, min_width, max_width)
+
+
 def table(title: str | None, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> Table:
-    """A table whose title, headers and cells are all `plain` text."""
+    """A table whose title, headers and cells are all `plain` text.
+
+    A column named by a plain string holds what a user may have to retype (a FINESS, an
+    e-mail address, an id, a date, a code, a state key): it stays on one line and the free-text
+    columns (`text(...)`) give way first; `print_table` widens the output rather than cut one.
+    Cells read the same everywhere: a boolean is yes/no, a list is comma-separated, None empty.
+    """
     out = Table(
         title=None if title is None else plain(title), title_justify="left", header_style="bold"
     )
     for column in columns:
-        out.add_column(plain(column))
+        if isinstance(column, FreeText):
+            out.add_column(
+                plain(str(column)),
+                overflow="fold",
+                min_width=column.min_width,
+                max_width=column.max_width,
+            )
+        else:
+            out.add_column(plain(column), no_wrap=True, overflow="fold")
     for row in rows:
-        out.add_row(*(plain(v) for v in row))
+        out.add_row(*(plain(cell_text(v)) for v in row))
     return out
+
+
+def cell_text(value: Any) -> Any:
+    """How a value reads in a table cell: yes/no, `a, b`, a date as YYYY-MM-DD."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v) for v in value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def print_table(out: Table) -> None:
+    """Print a table at the terminal's width, or wider when its identifier columns alone do
+    not fit: a FINESS or an address is then whole on a long line, never cut or ellided."""
+    needed = Measurement.get(console, console.options.update_width(10_000), out).minimum
+    if needed <= console.width:
+        console.print(out)
+    else:
+        PlainConsole(width=needed, highlight=False, markup=False, emoji=False).print(out)
+
+
+def print_left_out(left_out: int, noun: str, how: str, *, stderr: bool = False) -> None:
+    """The line under a shortened listing: how many rows are not shown, and why (on stderr
+    under JSON or CSV, which stay parseable)."""
+    if left_out:
+        line = f"{plural(left_out, noun)} left out ({how})."
+        (err_console if stderr else console).print(line, markup=False)
 
 
 def row_id(noun: str) -> Callable[[str], int]:

@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(help="Regions and their agency's direction address.", no_args_is_help=True)
 
@@ -24,7 +34,8 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
     elif fmt is Format.csv:
         print_csv(COLUMNS, rows)
     else:
-        console.print(table(f"{len(regions)} regions", COLUMNS, rows))
+        shown = ["code", text("name"), text("agency"), "direction e-mail"]
+        print_table(table(plural(len(regions), "region"), shown, rows))
 
 
 @app.command("set-direction")

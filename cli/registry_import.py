@@ -8,7 +8,7 @@ from typing import Any
 import typer
 
 from cli.context import workspace
-from cli.output import Format, console, print_json
+from cli.output import SHAPE_OPTION, Shape, console, print_json
 
 app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 
@@ -17,14 +17,14 @@ app = typer.Typer(help="Import reference data.", no_args_is_help=True)
 def dgos_list(
     path: Path = typer.Argument(..., help="the national list, .xlsx or .csv"),
     sheet: str | None = typer.Option(None, "--sheet", help="XLSX sheet (default: the first)"),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table or json"),
+    fmt: Shape = SHAPE_OPTION,
 ) -> None:
     """Check every row, then apply the list in one transaction and print what changed."""
     from services.registry.importing import import_dgos_list
 
     report = import_dgos_list(workspace(), path, sheet)
     data = report.as_json()
-    if fmt is not Format.table:
+    if fmt is Shape.json:
         print_json(data)
         return
     _print(data)
@@ -74,7 +74,8 @@ def _print(data: dict[str, Any]) -> None:
         shown = ", ".join(map(str, lines[:10])) + (" …" if len(lines) > 10 else "")
         name = repr(category) if category else "(empty)"
         out(
-            f"unknown category {name} on line(s) {shown}: recorded without a kind "
+            f"unknown category {name} on {'line' if len(lines) == 1 else 'lines'} {shown}: "
+            "recorded without a kind "
             "(extend the table with GHTFLOW_CATEGORIES_FILE)"
         )
     if not data["changed"]:

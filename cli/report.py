@@ -5,7 +5,17 @@ from __future__ import annotations
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, parse_day, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    WIDE_OPTION,
+    Format,
+    parse_day,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(help="Regional reports.", no_args_is_help=True)
 
@@ -16,6 +26,7 @@ def bilan(
     region: str | None = typer.Option(
         None, "--region", help="region code (e.g. OCC): its documents only; default every region"
     ),
+    wide: bool = WIDE_OPTION,
     fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Counts per document type and state, and each GHT's documents, as of a date."""
@@ -44,13 +55,17 @@ def bilan(
     for doc_type, states in result.counts.items():
         parts = [f"{labels[doc_type].label_of(s)} {n}" for s, n in states.items() if n]
         rows.append((labels[doc_type].label, sum(states.values()), " · ".join(parts) or "—"))
-    day = result.as_of.strftime("%d/%m/%Y")
-    console.print(table(f"Bilan régional au {day}", ["document", "total", "états"], rows))
-    types = [t for t, states in result.counts.items() if sum(states.values())]
+    title = f"Regional summary on {result.as_of.isoformat()}"
+    print_table(table(title, [text("document type"), "total", text("states")], rows))
     ght_rows = []
     for line in result.ghts:
-        cells = {t: [] for t in types}  # type: dict[str, list[str]]
-        for d in line.documents:
-            cells[d["type"]].append(d["state_label"])
-        ght_rows.append((line.code, line.name, *(", ".join(cells[t]) or "—" for t in types)))
-    console.print(table("Par GHT", ["GHT", "nom", *types], ght_rows))
+        for i, d in enumerate(line.documents):
+            holder = [line.code, *([line.name] if wide else [])] if i == 0 else ["", ""]
+            ght_rows.append(
+                (*holder[: 2 if wide else 1], labels[d["type"]].label, d["state_label"])
+            )
+        if not line.documents:
+            ght_rows.append((line.code, *([line.name] if wide else []), "—", ""))
+    names: list[str] = [text("name")] if wide else []
+    columns = ["GHT", *names, text("document type"), text("state")]
+    print_table(table("By GHT", columns, ght_rows))

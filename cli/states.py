@@ -9,11 +9,12 @@ import typer
 from cli.output import (
     FORMAT_OPTION,
     Format,
-    console,
     escape_controls,
     print_csv,
     print_json,
+    print_table,
     table,
+    text,
 )
 
 if TYPE_CHECKING:
@@ -49,7 +50,7 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
         )
     else:
         for doc_type in registry.types:
-            console.print(_states_table(registry.definition(doc_type)))
+            print_table(_states_table(registry.definition(doc_type)))
 
 
 def _states_table(definition: WorkflowDefinition) -> Table:
@@ -63,10 +64,9 @@ def _states_table(definition: WorkflowDefinition) -> Table:
         )
         for state in definition.states
     )
-    out = table(f"{definition.type} — {definition.label}", ["state", "label", "events"], rows)
-    for key_column in (out.columns[0], out.columns[2]):
-        key_column.no_wrap = True
-    return out
+    return table(
+        f"{definition.type} — {definition.label}", ["state", text("label"), "events"], rows
+    )
 
 
 @app.command()

@@ -20,9 +20,12 @@ from cli.output import (
     console,
     err_console,
     parse_day,
+    plural,
     print_csv,
     print_json,
+    print_table,
     table,
+    text,
 )
 from cli.progress import announce, logs_off_the_terminal, progress_bar
 
@@ -58,7 +61,8 @@ def sweep(
                 markup=False,
             )
         err_console.print(
-            f"error: {len(report['errors'])} document(s) could not be swept; the others were swept",
+            f"error: {plural(len(report['errors']), 'document')} could not be swept; "
+            "the others were swept",
             markup=False,
         )
         raise typer.Exit(1)
@@ -95,10 +99,11 @@ def print_report(report: dict[str, Any]) -> None:
     )
     rows = list(report["counts"].items())  # the sweep's kinds, in its order
     rows.append(("total", report["total"]))
-    console.print(table(title, ["notice", "count"], rows))
+    print_table(table(title, ["notice", "count"], rows))
     console.print(
-        f"{report['documents']} documents examined; {report['already_sent']} notices sent before; "
-        f"{len(report['tacit_approvals'])} tacit approvals"
+        f"{plural(report['documents'], 'document')} examined; "
+        f"{plural(report['already_sent'], 'notice')} sent before; "
+        f"{plural(len(report['tacit_approvals']), 'tacit approval')}"
         + (f"; {report['no_contact']} without a contact" if report["no_contact"] else "")
         + (f"; {len(report['errors'])} failed" if report["errors"] else ""),
         markup=False,
@@ -106,18 +111,26 @@ def print_report(report: dict[str, Any]) -> None:
     if report.get("checkpoint"):
         console.print(checkpoint_line(report["checkpoint"]), markup=False, soft_wrap=True)
     if report["dry_run"] and report.get("notices"):
-        columns = ["document_id", "ght", "kind", "stage", "due_date", "to", "cc"]
+        from services.views.notices import notice_text
+
         notice_rows = (
-            [", ".join(n[c]) if isinstance(n[c], list) else n[c] for c in columns]
+            [
+                n["document_id"],
+                n["ght"],
+                notice_text(n["kind"], n["stage"]),
+                n["due_date"],
+                "\n".join(n["to"]),
+            ]
             for n in report["notices"]
         )
-        console.print(table("Would send", columns, notice_rows))
+        columns = ["doc", "ght", text("notice", 16), "due", "to"]
+        print_table(table("Would send", columns, notice_rows))
 
 
 def checkpoint_line(checkpoint: dict[str, Any]) -> str:
     """One line: the history's head appended to the checkpoint file, and its e-mail."""
     mail = checkpoint["mail"]
-    parts = [f"mail queued for {mail['queued']} region direction(s)"]
+    parts = [f"mail queued for {plural(mail['queued'], 'region direction')}"]
     if mail["already"]:
         parts.append(f"{mail['already']} queued before for this day")
     if mail["not_sent"]:

@@ -7,7 +7,18 @@ from pathlib import Path
 
 import typer
 
-from cli.output import Format, console, err_console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    Format,
+    console,
+    err_console,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(help="Word models: which are used, and checking an agency's own.")
 
@@ -18,9 +29,7 @@ KIND_HELP = (
 
 
 @app.command("list")
-def list_(
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
-) -> None:
+def list_(fmt: Format = FORMAT_OPTION) -> None:
     """The Word model of each kind, by procedure: built in, a procedure's or the agency's own."""
     from services.generation.fill import list_templates
     from settings import get_settings
@@ -32,7 +41,8 @@ def list_(
     elif fmt is Format.csv:
         print_csv(columns, ([r[c] for c in columns] for r in rows))
     else:
-        console.print(table("Word templates", columns, ([r[c] for c in columns] for r in rows)))
+        shown = ["kind", "procedure", "source", text("path")]
+        print_table(table("Word templates", shown, ([r[c] for c in columns] for r in rows)))
 
 
 @app.command()
@@ -41,7 +51,7 @@ def check(
     kind: str | None = typer.Option(
         None, "--kind", help=f"{KIND_HELP} (default: from the file name of a procedure's model)"
     ),
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="table, json or csv"),
+    fmt: Format = FORMAT_OPTION,
 ) -> None:
     """Variables FILE uses that the context lacks (exit 1), and context values it never uses.
 
@@ -62,12 +72,13 @@ def check(
         rows = [("missing", v) for v in report["missing"]]
         rows += [("unused", v) for v in report["unused"]]
         title = f"{file.name} against the {report['kind']} context"
-        console.print(table(title, ["problem", "variable"], rows))
-        console.print(f"{len(report['used'])} values used", markup=False)
+        print_table(table(title, ["problem", "variable"], rows))
+        console.print(f"{plural(len(report['used']), 'value')} used", markup=False)
     if report["missing"]:
         names = ", ".join(report["missing"])
         err_console.print(
-            f"error: {file.name} uses {len(report['missing'])} values the context lacks: {names}",
+            f"error: {file.name} uses {plural(len(report['missing']), 'value')} the context "
+            f"lacks: {names}",
             markup=False,
         )
         sys.exit(1)

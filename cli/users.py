@@ -13,7 +13,19 @@ from enum import StrEnum
 import typer
 
 from cli.context import workspace
-from cli.output import FORMAT_OPTION, Format, console, err_console, print_csv, print_json, table
+from cli.output import (
+    FORMAT_OPTION,
+    WIDE_OPTION,
+    Format,
+    console,
+    err_console,
+    plural,
+    print_csv,
+    print_json,
+    print_table,
+    table,
+    text,
+)
 
 app = typer.Typer(
     help="People who sign in: passwords, API tokens, calendar links.", no_args_is_help=True
@@ -115,7 +127,7 @@ def token(
     if revoke:
         count = revoke_tokens(workspace(), email)
         console.print(
-            f"revoked {count} token{'s' if count != 1 else ''} of {email.strip().lower()}",
+            f"revoked {plural(count, 'token')} of {email.strip().lower()}",
             markup=False,
         )
         return
@@ -143,24 +155,42 @@ def remove(email: str = typer.Argument(..., help="the person's e-mail address"))
 
 
 @app.command("list")
-def list_(fmt: Format = FORMAT_OPTION) -> None:
+def list_(wide: bool = WIDE_OPTION, fmt: Format = FORMAT_OPTION) -> None:
     """List the people, whether they have a password, active tokens and a calendar link."""
     from services.accounts.people import list_users
 
     users = list_users(workspace())
     if fmt is Format.json:
         print_json(users)
-        return
-    rows = ([_cell(u[c]) for c in LIST_COLUMNS] for u in users)
-    if fmt is Format.csv:
-        print_csv(LIST_COLUMNS, rows)
+    elif fmt is Format.csv:
+        print_csv(LIST_COLUMNS, ([_cell(u[c]) for c in LIST_COLUMNS] for u in users))
     else:
-        console.print(table(f"{len(users)} people", LIST_COLUMNS, rows))
+        columns: list[str] = ["email", "for", text("name"), text("access")]
+        columns += ["id", "tokens expire on"] if wide else []
+        rows = (
+            [u["email"], u["ght"] or u["side"], u["name"], _access(u)]
+            + ([u["id"], "\n".join(map(str, u["tokens_expire_on"]))] if wide else [])
+            for u in users
+        )
+        print_table(table(plural(len(users), "person", "people"), columns, rows))
 
 
 def _cell(value: object) -> object:
-    """A list (token expiry dates) as one cell of a table or CSV."""
+    """A list (token expiry dates) as one cell of a CSV."""
     return " ".join(map(str, value)) if isinstance(value, list) else value
+
+
+def _access(user: dict[str, object]) -> str:
+    """`password, 2 API tokens, calendar link`, or `removed on 2018-01-05`."""
+    if user["removed_on"]:
+        return f"removed on {user['removed_on']}"
+    tokens = user["active_tokens"]
+    parts = ["password"] if user["has_password"] else ["no password"]
+    if isinstance(tokens, int) and tokens:
+        parts.append(plural(tokens, "API token"))
+    if user["has_calendar_link"]:
+        parts.append("calendar link")
+    return ", ".join(parts)
 
 
 @app.command("calendar-link")

@@ -301,6 +301,7 @@ LIST_FIELDS = (
     "recipients",
     "claimed_until",
     "last_attempt_at",
+    "as_of",
 )
 
 
@@ -332,10 +333,12 @@ def list_messages(
     state: str | None = None,
     now: datetime | None = None,
     region_id: int | None = None,
+    since: date | None = None,
 ) -> list[dict[str, Any]]:
     """The stable JSON shape of `outbox list` (documented in the README), plus `delivery`
     (the per-recipient summary) and `claimed_until` (null unless a sender holds it now);
-    with `region_id`, that region's messages only (an agency's page)."""
+    with `region_id`, that region's messages only (an agency's page); with `since`, those
+    queued for a business day (`as_of`) on or after it. Oldest first."""
     if state is not None and state not in {s.value for s in OutboxState}:
         raise InvalidInput(f"unknown state {state!r}; states: pending, sent, failed")
     now = now or utcnow()
@@ -359,9 +362,12 @@ def list_messages(
         c.recipients,
         c.claimed_until,
         c.last_attempt_at,
+        c.as_of,
     ).order_by(c.id)
     if state is not None:
         query = query.where(c.state == state)
+    if since is not None:
+        query = query.where(c.as_of >= since)
     query = query.where(in_region(region_id))
     with ws.db.reading() as session:
         rows = session.connection().execute(query).all()

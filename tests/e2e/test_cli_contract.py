@@ -187,9 +187,10 @@ def test_states_table_gives_each_state_its_french_label_and_events(loaded_home):
         assert re.search(rf"^{doc_type} — ", out, flags=re.M), doc_type
 
 
-def test_bilan_table_has_its_french_title(loaded_home):
+def test_bilan_table_reads_in_english_with_the_french_labels(loaded_home):
     out = ok(loaded_home, "report", "bilan", "--as-of", "2017-10-13")
-    assert "Bilan régional au 13/10/2017" in out
+    assert "Regional summary on 2017-10-13" in out  # dates one way: ISO
+    assert "chu_convention" not in out  # the types' labels, not their keys
     assert re.search(r"Projet médical et de soins partagé \(PMSP\)\s*│\s*14\s*│", out)
 
 

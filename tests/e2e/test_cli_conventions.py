@@ -157,12 +157,10 @@ def test_compliance_check_exits_1_naming_what_is_missing(fresh_home):
     lines = missing.stdout.splitlines()
     assert lines and all(re.match(r"OCC-\d\d: \w+ missing \(with ", line) for line in lines), lines
     assert missing.stderr.splitlines() == [
-        f"error: {len(lines)} required item(s) missing over 14 GHT(s)"
+        f"error: {len(lines)} required items missing over 14 GHTs"
     ]
     ok(fresh_home, "compliance", "--create-missing", "--as-of", "2017-11-02")
-    assert ok(fresh_home, "compliance", "--check") == (
-        "nothing required is missing over 14 GHT(s)\n"
-    )
+    assert ok(fresh_home, "compliance", "--check") == ("nothing required is missing over 14 GHTs\n")
     assert ok(fresh_home, "-q", "compliance", "--check") == ""  # cron mails nothing
 
 

@@ -63,5 +63,5 @@ def test_a_sweep_reports_a_bad_row_exits_1_and_sweeps_the_others(fresh_home, doc
     ]
     assert report["total"] == 35  # 36 on a clean database
     assert done.stderr.splitlines()[-1] == (
-        "error: 1 document(s) could not be swept; the others were swept"
+        "error: 1 document could not be swept; the others were swept"
     )

@@ -87,7 +87,7 @@ def test_sweep_then_send_to_the_mail_sink(fresh_home):
 
     again = _run(fresh_home, "sweep", "--as-of", "2017-12-01")  # the same day: nothing new
     (line,) = [line for line in again.splitlines() if line.startswith("Audit checkpoint ")]
-    assert line.endswith(": mail queued for 0 region direction(s), 1 queued before for this day")
+    assert line.endswith(": mail queued for 0 region directions, 1 queued before for this day")
     dry = _run(fresh_home, "sweep", "--as-of", "2017-12-02", "--dry-run")
     assert "Audit checkpoint" not in dry
     assert len(json.loads(_run(fresh_home, "outbox", "list", "--format", "json"))) == 37

@@ -53,7 +53,7 @@ def test_a_note_and_a_name_are_printed_as_they_are_written(fresh_home, doc_ids, 
     assert MARKUP in shown.stdout  # the markup as text, the emoji code as text
     assert ESCAPED in shown.stdout  # the name's controls shown escaped
     assert_inert(shown.stdout)
-    for args in (("ghts", "show", "OCC-02"), ("ghts", "list"), ("report", "bilan")):
+    for args in (("ghts", "show", "OCC-02"), ("ghts", "list"), ("report", "bilan", "--wide")):
         listed = run(fresh_home, *args)
         assert listed.returncode == 0, (args, listed.stderr)
         assert ESCAPED in listed.stdout, args

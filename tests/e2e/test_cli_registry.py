@@ -25,7 +25,7 @@ def test_import_then_reimport_then_newer_list(tmp_path):
     first = ok(home, "import", "dgos-list", FIXTURES / "national-2017.csv")
     assert "new GHT COR-01 GHT de Corse: 3 added" in first
     assert "+ 2A0000016 CH d'Ajaccio" in first
-    assert "unknown category 'Centre de soins X' on line(s) 17" in first
+    assert "unknown category 'Centre de soins X' on line 17" in first
     again = ok(home, "import", "dgos-list", FIXTURES / "national-2017-cp1252.csv")
     assert "Nothing changed: the registry already matches this list." in again
     newer = json.loads(

@@ -184,7 +184,7 @@ def test_a_procedures_own_reminder_replaces_the_common_one_for_its_type_only(dec
 
     with decided.db.reading() as session:
         due = session.exec(
-            select(Document.due_date).where(Document.doc_type == "eprd_budget_g")
+            select(col(Document.due_date)).where(Document.doc_type == "eprd_budget_g")
         ).first()
     assert due is not None
     sweep_deadlines(decided, as_of=date.fromordinal(due.toordinal() - 15))  # its J-15
