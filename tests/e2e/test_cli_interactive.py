@@ -54,7 +54,7 @@ def test_sweep_and_generate_all_run_in_the_command_without_prefect(fresh_home, d
     assert swept.stderr.splitlines() == [  # the command's own lines, nothing logged besides
         "error: document {} (OCC-03): due date 9999-12-31 is out of range (1900-01-01 to "
         "2999-12-31)".format(doc_ids[("OCC-03", "pmsp")]),
-        "error: 1 document(s) could not be swept; the others were swept",
+        "error: 1 document could not be swept; the others were swept",
     ]
     out = tmp_path / "out"
     filled = ghtflow(fresh_home, *GENERATE, "--out", out)
