@@ -17,12 +17,15 @@ calling itself) is a `TemplateProblem` too: one line, never a traceback.
 The environment escapes every value (`autoescape=True`: "&", "<" and quotes come out as
 typed) and refuses undefined values (`StrictUndefined`: a missing value stops the render and
 the message names it, e.g. `missing value 'support.representative' (CH de Cahors, FINESS
-460991177)`). Images (`InlineImage`) and sub-documents are not supported by this path; the
-document body, headers and footers are rendered, document properties are not.
+460991177)`). docxtpl's `InlineImage` and sub-documents are not supported by this path; an
+image of the context is a `DocxImage` (e.g. `{{ agency.logo }}`), whose file and relationship
+are added to the parts that print it. The document body, headers and footers are rendered;
+document properties are set by the caller (`services.generation.fill`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -82,6 +85,121 @@ class UnsafeTemplate(TemplateProblem):
     """The sandbox refused what the model asked for: Python internals, another file, more
     work than a document needs. Never a model's honest mistake: `templates check` reports it
     rather than a list of missing values."""
+
+
+_PNG_1PX = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+    b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x03\x00\x08\xfc\x02\xfe\xa7"
+    b"\x9a\xa0\xa0\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+EMU_PER_CM = 360_000
+_IMAGE_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/image"
+_RELS_NS = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+class DocxImage:
+    """A PNG or JPEG a model prints where its tag stands (`{{ agency.logo }}`, alone in its
+    paragraph), `height_cm` high, its width by the image's proportions. The same image gives
+    the same part name and relationship id (from its SHA-256): the same bytes out."""
+
+    def __init__(self, data: bytes, height_cm: float = 2.0) -> None:
+        from docx.image.image import Image  # python-docx reads PNG/JPEG headers
+
+        image = Image.from_blob(data)
+        if image.content_type not in ("image/png", "image/jpeg"):
+            raise TemplateProblem(f"an image must be PNG or JPEG, not {image.content_type}")
+        self.data = data
+        self.content_type: str = image.content_type
+        self.extension = "png" if image.content_type == "image/png" else "jpeg"
+        digest = hashlib.sha256(data).hexdigest()[:16]
+        self.rel_id = f"rIdGhtflowImage{digest}"
+        self.part_name = f"word/media/ghtflow-{digest}.{self.extension}"
+        self.cy = int(height_cm * EMU_PER_CM)
+        px_w, px_h = image.px_width or 1, image.px_height or 1
+        self.cx = int(self.cy * px_w / px_h)
+
+    def __html__(self) -> str:
+        a = "http://schemas.openxmlformats.org/drawingml/2006/main"
+        pic = "http://schemas.openxmlformats.org/drawingml/2006/picture"
+        return (
+            '</w:t></w:r><w:r><w:drawing><wp:inline distT="0" distB="0" distL="0" distR="0">'
+            f'<wp:extent cx="{self.cx}" cy="{self.cy}"/><wp:docPr id="1" name="Logo"/>'
+            f'<wp:cNvGraphicFramePr><a:graphicFrameLocks xmlns:a="{a}" noChangeAspect="1"/>'
+            f'</wp:cNvGraphicFramePr><a:graphic xmlns:a="{a}"><a:graphicData uri="{pic}">'
+            f'<pic:pic xmlns:pic="{pic}"><pic:nvPicPr><pic:cNvPr id="0" name="logo"/>'
+            f'<pic:cNvPicPr/></pic:nvPicPr><pic:blipFill><a:blip r:embed="{self.rel_id}"/>'
+            "<a:stretch><a:fillRect/></a:stretch></pic:blipFill><pic:spPr><a:xfrm>"
+            f'<a:off x="0" y="0"/><a:ext cx="{self.cx}" cy="{self.cy}"/></a:xfrm>'
+            '<a:prstGeom prst="rect"><a:avLst/></a:prstGeom></pic:spPr></pic:pic>'
+            "</a:graphicData></a:graphic></wp:inline></w:drawing></w:r>"
+            '<w:r><w:t xml:space="preserve">'
+        )
+
+    def __str__(self) -> str:
+        return "[image]"
+
+
+def sample_logo() -> DocxImage:
+    """A 1-pixel PNG standing for a logo in the sample context."""
+    return DocxImage(_PNG_1PX)
+
+
+def _images(value: Any, found: dict[str, DocxImage]) -> dict[str, DocxImage]:
+    if isinstance(value, DocxImage):
+        found[value.rel_id] = value
+    elif isinstance(value, Mapping):
+        for item in value.values():
+            _images(item, found)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            _images(item, found)
+    return found
+
+
+def _rels_name(part: str) -> str:
+    folder, _, name = part.rpartition("/")
+    return f"{folder}/_rels/{name}.rels"
+
+
+def _with_images(
+    parts: dict[str, bytes], rendered: dict[str, str], images: Mapping[str, DocxImage]
+) -> None:
+    """Add each image a rendered part prints: its file, its relationship, its content type."""
+    used_types: set[DocxImage] = set()
+    for part, xml in rendered.items():
+        used = [image for rel_id, image in images.items() if f'r:embed="{rel_id}"' in xml]
+        if not used:
+            continue
+        rels_name = _rels_name(part)
+        rels = (
+            parts.get(rels_name)
+            or (
+                f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>'
+                f'<Relationships xmlns="{_RELS_NS}"></Relationships>'
+            ).encode()
+        )
+        root = etree.fromstring(rels)
+        for image in used:
+            rel = etree.SubElement(root, f"{{{_RELS_NS}}}Relationship")
+            rel.set("Id", image.rel_id)
+            rel.set("Type", _IMAGE_REL)
+            rel.set("Target", image.part_name.removeprefix("word/"))
+            parts[image.part_name] = image.data
+            used_types.add(image)
+        parts[rels_name] = etree.tostring(root, encoding="UTF-8", standalone=True)
+    if used_types:
+        types_name = "[Content_Types].xml"
+        root = etree.fromstring(parts[types_name])
+        ns = root.nsmap[None]
+        have = {d.get("Extension", "").lower() for d in root.findall(f"{{{ns}}}Default")}
+        for image in sorted(used_types, key=lambda i: i.extension):
+            if image.extension not in have:
+                default = etree.Element(f"{{{ns}}}Default")
+                default.set("Extension", image.extension)
+                default.set("ContentType", image.content_type)
+                root.insert(0, default)
+                have.add(image.extension)
+        parts[types_name] = etree.tostring(root, encoding="UTF-8", standalone=True)
 
 
 class Record(dict[str, Any]):
@@ -353,19 +471,28 @@ class CompiledTemplate:
         self._tpl.docx_ids_index = 1000
         self._tpl.fix_docpr_ids(tree)
         document = self._prefix + etree.tostring(tree, encoding="UTF-8") + self._suffix
+        parts: dict[str, bytes] = {}
+        rendered: dict[str, str] = {}
+        for part in self._parts:
+            if part.name == DOCUMENT_PART:
+                data = document
+                rendered[part.name] = body
+            elif part.template is not None:
+                xml = self._render_part(part.template, part.source, part.name, context)
+                xml = self._finish(xml)
+                rendered[part.name] = xml
+                data = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+                data += xml.encode("utf-8")
+            else:
+                data = part.data
+            parts[part.name] = data
+        images = _images(context, {})
+        if images:
+            _with_images(parts, rendered, images)
         out = io.BytesIO()
         with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
-            for part in self._parts:
-                if part.name == DOCUMENT_PART:
-                    data = document
-                elif part.template is not None:
-                    xml = self._render_part(part.template, part.source, part.name, context)
-                    xml = self._finish(xml)
-                    data = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
-                    data += xml.encode("utf-8")
-                else:
-                    data = part.data
-                entry = zipfile.ZipInfo(part.name, date_time=FIXED_ZIP_TIME)
+            for name, data in parts.items():
+                entry = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
                 entry.compress_type = zipfile.ZIP_DEFLATED
                 archive.writestr(entry, data)
         return out.getvalue()

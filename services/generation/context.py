@@ -19,8 +19,10 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from doc_templates.render import Record
+from doc_templates.render import Record, sample_logo
 from i18n import french_date, french_date_short
+from i18n.forms import article_name, french_number_words, parse_representative
+from i18n.typography import french_typography
 from models import (
     Campaign,
     ConformityMotive,
@@ -38,6 +40,7 @@ from models import (
 )
 from services.adapters.stored import motive_keys
 from services.errors import InvalidInput, NotFound
+from services.registry.departments import area_names
 from services.views.documents import assessment_grid
 from states.machine import WorkflowRegistry
 
@@ -71,6 +74,18 @@ class EstablishmentFacts:
 
 
 @dataclass(frozen=True)
+class AgencyFacts:
+    """The agency's identity in a region, for letterheads (`regions set-identity`); all
+    optional: a region without one prints the agency's name alone."""
+
+    direction: str = ""
+    address_lines: tuple[str, ...] = ()
+    city: str = ""
+    phone: str = ""
+    logo: Any = None  # an image object the renderer places (`{{ agency.logo }}`), or None
+
+
+@dataclass(frozen=True)
 class RequestFacts:
     id: int
     motives: tuple[tuple[str, str], ...]  # (key, French label)
@@ -79,6 +94,7 @@ class RequestFacts:
     respond_by: date
     requested_by: str
     signatory_name: str
+    letter_reference: str = ""  # allocated when the request was recorded
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,7 @@ class EventFacts:
     actor: str
     as_of: date
     note: str | None = None
+    letter_reference: str = ""  # allocated when the event was recorded
 
 
 def context_kind(doc_type: str) -> str:
@@ -127,6 +144,9 @@ class DocumentFacts:
     event: EventFacts | None = field(default=None)
     # the assessment grid (criterion label, latest verdict or None, its note), when the type has one
     assessment: tuple[tuple[str, bool | None, str | None], ...] = ()
+    agency: AgencyFacts = field(default_factory=AgencyFacts)
+    # the day of the event that signed the document (an event `signs: true` in its workflow)
+    signed_on: date | None = None
 
     @property
     def label(self) -> str:
@@ -298,6 +318,7 @@ def _filled(values: dict[str, Any]) -> dict[str, Any]:
 def _establishment_record(path: str, e: EstablishmentFacts) -> Record:
     values = {
         "name": e.name,
+        "article_name": article_name(e.name, e.kind),
         "finess": e.finess,
         "category": e.category,
         "status": "public" if e.is_public else "privé",
@@ -305,8 +326,74 @@ def _establishment_record(path: str, e: EstablishmentFacts) -> Record:
         "postal_code": e.postal_code,
         "representative": e.representative,
         "area": ", ".join(p.strip() for p in e.area.split(",") if p.strip()) if e.area else None,
+        "area_names": area_names(e.area) if e.area else None,
     }
     return Record(path, f"{e.name}, FINESS {e.finess}", _filled(values))
+
+
+def _signatory(path: str, e: EstablishmentFacts) -> Record:
+    """One cell of a convention's signature table: for whom, who, as what."""
+    person = parse_representative(e.representative)
+    values = {
+        "establishment": e.name,
+        "article_name": article_name(e.name, e.kind),
+        "title": person.signing_title,
+        "name": person.name,
+    }
+    return Record(path, f"{e.name}, FINESS {e.finess}", _filled(values))
+
+
+def _recipient(facts: DocumentFacts) -> Record:
+    """Whom a letter is addressed to: the support establishment's legal representative."""
+    support = facts.support
+    person = parse_representative(support.representative)
+    values = {
+        "line": person.line,
+        "name": person.name,
+        "title": person.title,
+        "establishment": support.name,
+        "salutation": person.salutation,
+        "closing": person.closing,
+    }
+    return Record("recipient", f"{support.name}, FINESS {support.finess}", _filled(values))
+
+
+def _letter(reference: str, day: date, label: str) -> Record:
+    values = {
+        "reference": reference,
+        "date": french_date(day),
+        "date_short": french_date_short(day),
+    }
+    return Record("letter", label, _filled(values))
+
+
+def _agency(facts: DocumentFacts) -> Record:
+    identity = facts.agency
+    values = {
+        "name": facts.agency_name,
+        "email": facts.direction_email,
+        "direction_email": facts.direction_email,
+        "direction": identity.direction,
+        "address_lines": list(identity.address_lines) or None,
+        "city": identity.city,
+        "phone": identity.phone,
+        "logo": identity.logo,
+    }
+    return Record("agency", facts.agency_name, _filled(values))
+
+
+def typeset(value: Any) -> Any:
+    """Every string of a context with French typography (`i18n.typography`), Records kept
+    as Records (with their path, for missing-value messages); other values as they are."""
+    if isinstance(value, str):
+        return french_typography(value)
+    if isinstance(value, Record):
+        return Record(value._path, value._whose, {k: typeset(v) for k, v in value.items()})
+    if isinstance(value, dict):
+        return {k: typeset(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [typeset(v) for v in value]
+    return value
 
 
 def document_day(facts: DocumentFacts, as_of: date | None) -> date:
@@ -326,7 +413,12 @@ def document_day(facts: DocumentFacts, as_of: date | None) -> date:
 
 
 def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) -> dict[str, Any]:
-    """The context of a template of `kind` (see `KINDS`); documented in the README."""
+    """The context of a template of `kind` (see `KINDS`); documented in the README. Every
+    string in it is typeset the French way (no-break spaces, apostrophes)."""
+    return typeset(_context(kind, facts, as_of))  # type: ignore[no-any-return]
+
+
+def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, Any]:
     day = document_day(facts, as_of)
     whose_ght = f"GHT {facts.ght_code}"
     context: dict[str, Any] = {
@@ -334,11 +426,7 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
         "region": Record(
             "region", facts.region_code, {"code": facts.region_code, "name": facts.region_name}
         ),
-        "agency": Record(
-            "agency",
-            facts.agency_name,
-            _filled({"name": facts.agency_name, "direction_email": facts.direction_email}),
-        ),
+        "agency": _agency(facts),
         "campaign": Record(
             "campaign",
             facts.campaign_code,
@@ -368,6 +456,14 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
         "date": french_date(day),
         "date_short": french_date_short(day),
         "date_iso": day.isoformat(),
+        "counts": Record(
+            "counts",
+            facts.label,
+            {
+                "members": french_number_words(len(facts.members)),
+                "parties": french_number_words(len(facts.parties)),
+            },
+        ),
     }
     if kind == CONFORMITY_LETTER:
         request = facts.request
@@ -399,6 +495,10 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
             request.requested_by,
             {"name": request.signatory_name, "email": request.requested_by},
         )
+        context["letter"] = _letter(
+            request.letter_reference, request.requested_on, f"conformity request {request.id}"
+        )
+        context["recipient"] = _recipient(facts)
         return context
     if kind in (DOCUMENT, NOTICE_LETTER):
         verdicts = {True: "rempli", False: "non rempli", None: "non évalué"}
@@ -427,21 +527,53 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
                 }
             ),
         )
+        context["letter"] = _letter(event.letter_reference, event.as_of, f"event {event.name}")
+        context["recipient"] = _recipient(facts)
     if kind in (DOCUMENT, NOTICE_LETTER):
         return context
     if kind not in PARTY_NAMES:
         raise InvalidInput(f"no Word template kind {kind!r}; kinds: {', '.join(KINDS)}")
     if not facts.parties:
         raise InvalidInput(
-            f"{facts.label}: no party recorded for this convention "
-            "(the establishments it is made with: ghtflow compliance --create-missing)"
+            f"{facts.label}: no party recorded for this convention ({_party_hint(facts)})"
         )
     name = PARTY_NAMES[kind]
     context[name] = [_establishment_record(f"{name}[{i}]", p) for i, p in enumerate(facts.parties)]
     if kind == "chu_convention":
         chus = [p for p in facts.parties if p.kind == "CHU"] or list(facts.parties)
         context["chu"] = _establishment_record("chu", chus[0])
+    signing = (facts.support, *facts.parties)
+    context["signatories"] = [_signatory(f"signatories[{i}]", e) for i, e in enumerate(signing)]
+    context["copies_words"] = french_number_words(len(signing))
+    context["counts"]["signatories"] = french_number_words(len(signing))
+    if facts.signed_on is not None:
+        context["signature"] = Record(
+            "signature",
+            facts.label,
+            _filled(
+                {
+                    "place": facts.support.commune,
+                    "date": french_date(facts.signed_on),
+                    "date_short": french_date_short(facts.signed_on),
+                }
+            ),
+        )
     return context
+
+
+def _party_hint(facts: DocumentFacts) -> str:
+    """The command that records a convention's parties, for its type."""
+    if facts.doc_type == "chu_convention":
+        return (
+            f"the CHU it is made with: ghtflow parties set {facts.id} FINESS, or record the "
+            f"GHT's CHU of reference"
+        )
+    if facts.doc_type == "had_convention":
+        return (
+            f"the HADs it is made with: ghtflow compliance --create-missing, or ghtflow parties "
+            f"set {facts.id} FINESS --area DEPARTMENTS"
+        )
+    return f"the establishments it is made with: ghtflow parties set {facts.id} FINESS"
 
 
 # --- the sample `templates check` compares with -----------------------------------------------
@@ -491,6 +623,20 @@ _SAMPLE_PARTY = {
 }
 
 
+_SAMPLE_AGENCY = AgencyFacts(
+    direction="Direction de l'offre de soins et de l'autonomie",
+    address_lines=(
+        "26-28 parc Club du Millénaire",
+        "1025 rue Henri Becquerel",
+        "CS 30001",
+        "34067 Montpellier Cedex 2",
+    ),
+    city="Montpellier",
+    phone="04 67 07 20 07",
+    logo=sample_logo(),
+)
+
+
 def sample_context(kind: str) -> dict[str, Any]:
     """A full context of `kind` with every optional value present (made-up facts)."""
     if kind not in KINDS:
@@ -528,6 +674,7 @@ def sample_context(kind: str) -> dict[str, Any]:
             respond_by=date(2017, 12, 1),
             requested_by="instructeur@ars.example.org",
             signatory_name="Camille Durand",
+            letter_reference="ARS-OCC/DOSA/2017-0042",
         ),
         event=EventFacts(
             name="decide",
@@ -535,6 +682,9 @@ def sample_context(kind: str) -> dict[str, Any]:
             actor="instructeur@ars.example.org",
             as_of=date(2017, 9, 20),
             note="Préciser.",
+            letter_reference="ARS-OCC/DOSA/2017-0042",
         ),
+        agency=_SAMPLE_AGENCY,
+        signed_on=date(2017, 9, 18),
     )
     return build_context(kind, facts)

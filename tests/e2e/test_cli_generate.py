@@ -17,7 +17,8 @@ BUILTIN = Path(__file__).resolve().parents[2] / "procedures" / "ght-2017" / "mod
 
 
 def paragraphs(path: Path) -> str:
-    return "\n".join(p.text for p in Docx(io.BytesIO(path.read_bytes())).paragraphs)
+    text = "\n".join(p.text for p in Docx(io.BytesIO(path.read_bytes())).paragraphs)
+    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2019", "'")
 
 
 def generated_count(home: Path) -> int:

@@ -31,13 +31,19 @@ from settings import Settings
 from tests.integration.helpers import OFFICER, a_file, director, document_id
 
 
+def plain(text: str) -> str:
+    """Text with French typography undone (no-break spaces as spaces, straight apostrophes):
+    what these tests compare is the wording; the typography has tests of its own."""
+    return text.replace("\u00a0", " ").replace("\u202f", " ").replace("\u2019", "'")
+
+
 def text_of(ws, sha256: str) -> tuple[str, list[list[str]]]:
     """(paragraphs, table rows) of a stored .docx, checked against its hash."""
     data = ws.files.path_of(sha256).read_bytes()
     assert hashlib.sha256(data).hexdigest() == sha256
     doc = Docx(io.BytesIO(data))
-    rows = [[c.text for c in row.cells] for t in doc.tables for row in t.rows]
-    paragraphs = "\n".join(p.text for p in doc.paragraphs)
+    rows = [[plain(c.text) for c in row.cells] for t in doc.tables for row in t.rows]
+    paragraphs = plain("\n".join(p.text for p in doc.paragraphs))
     assert "{{" not in paragraphs and "{%" not in paragraphs
     assert not any("{{" in c or "{%" in c for row in rows for c in row)
     return paragraphs, rows
