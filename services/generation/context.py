@@ -40,6 +40,7 @@ from models import (
 )
 from services.adapters.stored import motive_keys
 from services.errors import InvalidInput, NotFound
+from services.generation.letter_numbers import existing_reference
 from services.registry.departments import area_names
 from services.views.documents import assessment_grid
 from states.machine import WorkflowRegistry
@@ -82,7 +83,8 @@ class AgencyFacts:
     address_lines: tuple[str, ...] = ()
     city: str = ""
     phone: str = ""
-    logo: Any = None  # an image object the renderer places (`{{ agency.logo }}`), or None
+    logo_hash: str | None = None  # the logo in the file store, read when a file is filled
+    logo: Any = None  # the image the renderer places (`{{ agency.logo }}`), or None
 
 
 @dataclass(frozen=True)
@@ -232,6 +234,17 @@ def load_document_facts(
         .where(Event.document_id == document_id)
         .order_by(col(Event.seq).desc())
     ).first()
+    definition = registry.find(document.doc_type)
+    signing = definition.signing_events if definition is not None else ()
+    signed_on = (
+        session.exec(
+            select(col(Event.as_of))
+            .where(Event.document_id == document_id, col(Event.name).in_(signing))
+            .order_by(col(Event.seq).desc())
+        ).first()
+        if signing
+        else None
+    )
     doc_type, state = document.doc_type, document.state  # shown raw if no workflow knows them
     return DocumentFacts(
         id=document_id,
@@ -257,6 +270,18 @@ def load_document_facts(
         members=(_establishment(support), *(_establishment(m) for m in others)),
         parties=tuple(parties),
         assessment=_grid(session, registry, document),
+        agency=_agency_facts(region),
+        signed_on=signed_on,
+    )
+
+
+def _agency_facts(region: Region) -> AgencyFacts:
+    return AgencyFacts(
+        direction=region.direction_name,
+        address_lines=tuple(line for line in region.address.splitlines() if line.strip()),
+        city=region.city,
+        phone=region.phone,
+        logo_hash=region.logo_hash,
     )
 
 
@@ -304,6 +329,10 @@ def load_request_facts(
             respond_by=request.respond_by,
             requested_by=person.email if person else facts.direction_email,
             signatory_name=(person.name or person.email) if person else facts.agency_name,
+            letter_reference=existing_reference(
+                session.connection(), conformity_request_id=request_id
+            )
+            or "",
         ),
     )
 

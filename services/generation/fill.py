@@ -18,10 +18,7 @@ compiled stops the run before the first document.
 
 from __future__ import annotations
 
-import hashlib
-import os
 import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import replace as replace_facts
@@ -31,8 +28,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from doc_templates.render import TemplateProblem, analyse_template, compiled_template
-from models import Document, GeneratedFile, Ght
+from doc_templates.render import DocxImage, TemplateProblem, analyse_template, compiled_template
+from models import ConformityRequest, Document, GeneratedFile, Ght
 from services.adapters.files import FileStore
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.generation.context import (
@@ -49,10 +46,13 @@ from services.generation.context import (
     load_request_facts,
     sample_context,
 )
+from services.generation.letter_numbers import give_reference
 from services.procedures.catalog import Procedures, every_model, procedures_for
 from services.workspace import Workspace
 from settings import Settings
 from states.procedure import Origin, Procedure
+
+LOGO_HEIGHT_CM = 2.0
 
 
 @dataclass(frozen=True)
@@ -246,21 +246,9 @@ def check_template(
 
 
 def _store_bytes(files: FileStore, data: bytes) -> str:
-    """Store `data` under its SHA-256 (atomically; the same content lands on the same name).
-    Generated files are not uploads: the upload size limit does not apply to them."""
-    sha = hashlib.sha256(data).hexdigest()
-    target = files.path_of(sha)
-    if target.is_file() and target.stat().st_size == len(data):
-        os.utime(target)  # reused: a fresh date keeps a concurrent `files gc` off it
-        return sha
-    fd, tmp = tempfile.mkstemp(dir=files.folder_for(sha), prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        Path(tmp).replace(target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return sha
+    """Store a filled file under its SHA-256 (generated files are not uploads: the upload size
+    limit does not apply to them)."""
+    return files.put_bytes(data)
 
 
 def _record(
@@ -309,6 +297,21 @@ def _record(
     return row
 
 
+def _with_logo(files: FileStore, facts: DocumentFacts) -> DocumentFacts:
+    """The facts with the region's logo image read from the file store, if it has one."""
+    sha = facts.agency.logo_hash
+    if not sha:
+        return facts
+    path = files.path_of(sha)
+    if not path.is_file():
+        raise InvalidInput(
+            f"{facts.label}: the logo of region {facts.region_code} is missing from the file "
+            f"store ({sha[:12]}…); set it again with ghtflow regions set-identity --logo"
+        )
+    logo = DocxImage(path.read_bytes(), height_cm=LOGO_HEIGHT_CM)
+    return replace_facts(facts, agency=replace_facts(facts.agency, logo=logo))
+
+
 def _fill(
     ws: Workspace,
     session: Session,
@@ -321,7 +324,7 @@ def _fill(
     a type's own model: the type)."""
     kind = model.kind
     path = model.path(ws.settings)
-    context = build_context(kind, facts, as_of)
+    context = build_context(kind, _with_logo(ws.files, facts), as_of)
     try:
         data = compiled_template(path).render(context)
     except TemplateProblem as exc:
@@ -351,7 +354,16 @@ def render_conformity_letter(
     """Fill the conformity request letter of `request_id` inside the caller's transaction.
 
     For the conformity e-mail: the file is at `ws.files.path_of(row.file_hash)`, named
-    `row.file_name`. The letter is dated the day of the request unless `as_of` is given."""
+    `row.file_name`. The letter is dated the day of the request unless `as_of` is given. A
+    request recorded before letters were numbered gets its reference now, once."""
+    request = session.get(ConformityRequest, request_id)
+    if request is not None:
+        give_reference(
+            session.connection(),
+            request.document_id,
+            request.requested_on,
+            conformity_request_id=request_id,
+        )
     facts = load_request_facts(session, ws.workflows, request_id)
     model = conformity_letter_model(ws.procedures, facts.doc_type)
     if model is None:
