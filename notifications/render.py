@@ -9,7 +9,10 @@ looked up in its procedure's `mails/` folder first, then under `templates/` (so 
 mail may extend `base.txt.j2`), with the subject the procedure gives, if any. HTML is
 autoescaped, text is not; an undefined variable stops the rendering with its name rather than
 sending a message with a hole in it. Dates given as `date` are written the French way
-(« 1er décembre 2017 »).
+(« 1er décembre 2017 »), and the subject, text and HTML are typeset the French way
+(`i18n.typography`: no-break spaces before « : » and after "n°", typographic apostrophes),
+values first (so that an apostrophe in a name is not escaped before it is turned), then the
+whole rendered text; addresses and links are left as they are.
 
 Every template, subject line included, runs in Jinja2's immutable sandbox: the templates are
 ours, but the values (a GHT's name, an officer's note) are not, and a template that one day
@@ -29,6 +32,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, Template, select_autoescap
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from i18n import french_date
+from i18n.typography import french_typography
 from models.outbox import NoticeKind
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -138,8 +142,23 @@ def render_notice(
 ) -> Rendered:
     """Subject (one line), text and HTML of a notice; `date` values written in French.
     `template` names the templates of an event's notice (default: the kind's own)."""
-    values = {k: french_date(v) if isinstance(v, date) else v for k, v in context.items()}
+    values = {k: _typeset(french_date(v) if isinstance(v, date) else v) for k, v in context.items()}
     subject_t, text_t, html_t = _templates(kind, template)
-    subject = " ".join(subject_t.render(values).split())
+    subject = french_typography(" ".join(subject_t.render(values).split()))
     values["subject"] = subject
-    return Rendered(subject=subject, text=text_t.render(values), html=html_t.render(values))
+    return Rendered(
+        subject=subject,
+        text=french_typography(text_t.render(values)),
+        html=french_typography(html_t.render(values)),
+    )
+
+
+def _typeset(value: Any) -> Any:
+    """A context value with its strings typeset (in lists and mappings too)."""
+    if isinstance(value, str):
+        return french_typography(value)
+    if isinstance(value, Mapping):
+        return {k: _typeset(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_typeset(v) for v in value]
+    return value
