@@ -234,17 +234,7 @@ def load_document_facts(
         .where(Event.document_id == document_id)
         .order_by(col(Event.seq).desc())
     ).first()
-    definition = registry.find(document.doc_type)
-    signing = definition.signing_events if definition is not None else ()
-    signed_on = (
-        session.exec(
-            select(col(Event.as_of))
-            .where(Event.document_id == document_id, col(Event.name).in_(signing))
-            .order_by(col(Event.seq).desc())
-        ).first()
-        if signing
-        else None
-    )
+    signed_on = _signed_on(session, registry, document)
     doc_type, state = document.doc_type, document.state  # shown raw if no workflow knows them
     return DocumentFacts(
         id=document_id,
@@ -273,6 +263,27 @@ def load_document_facts(
         agency=_agency_facts(region),
         signed_on=signed_on,
     )
+
+
+def _signed_on(session: Session, registry: WorkflowRegistry, document: Document) -> date | None:
+    """The day of the document's latest signing event (`signs: true` in its workflow), or of
+    the scenario line that loaded it as signed (its `since`); None before it is signed."""
+    definition = registry.find(document.doc_type)
+    if definition is None:
+        return None
+    signing = definition.signing_events
+    signed_states = {t.dest for t in definition.transitions if t.signs}
+    if not signing:
+        return None
+    return session.exec(
+        select(col(Event.as_of))
+        .where(
+            Event.document_id == document.id,
+            col(Event.name).in_(signing)
+            | ((col(Event.name) == "load") & col(Event.to_state).in_(signed_states)),
+        )
+        .order_by(col(Event.seq).desc())
+    ).first()
 
 
 def _agency_facts(region: Region) -> AgencyFacts:

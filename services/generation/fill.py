@@ -18,6 +18,8 @@ compiled stops the run before the first document.
 
 from __future__ import annotations
 
+import html
+import re
 import shutil
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
@@ -29,6 +31,7 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from doc_templates.render import DocxImage, TemplateProblem, analyse_template, compiled_template
+from i18n.typography import french_typography
 from models import ConformityRequest, Document, GeneratedFile, Ght
 from services.adapters.files import FileStore
 from services.errors import InvalidInput, NotFound, ServiceError
@@ -297,6 +300,115 @@ def _record(
     return row
 
 
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What a filled file says of itself (Word's File > Properties, a PDF's metadata): no
+    "python-docx", no 2013 date, but the document's title, who writes it, its day."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: str
+    day: date
+    language: str = "fr-FR"
+
+    def core_xml(self) -> bytes:
+        stamp = f"{self.day.isoformat()}T00:00:00Z"  # the document's day, midnight UTC
+        cp = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+        text = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<cp:coreProperties xmlns:cp="{cp}" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{_xml(self.title)}</dc:title>"
+            f"<dc:subject>{_xml(self.subject)}</dc:subject>"
+            f"<dc:creator>{_xml(self.author)}</dc:creator>"
+            f"<cp:keywords>{_xml(self.keywords)}</cp:keywords>"
+            f"<cp:lastModifiedBy>{_xml(self.author)}</cp:lastModifiedBy>"
+            "<cp:revision>1</cp:revision>"
+            f"<dc:language>{self.language}</dc:language>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>"
+        )
+        return text.encode("utf-8")
+
+    def app_xml(self) -> bytes:
+        ep = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+        text = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Properties xmlns="{ep}" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            "<Application>ghtflow</Application><DocSecurity>0</DocSecurity>"
+            f"<Company>{_xml(self.author)}</Company></Properties>"
+        )
+        return text.encode("utf-8")
+
+    def parts(self) -> dict[str, bytes]:
+        return {"docProps/core.xml": self.core_xml(), "docProps/app.xml": self.app_xml()}
+
+
+def _xml(text: str) -> str:
+    return html.escape(_CONTROL.sub("", text), quote=False)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def document_properties(kind: str, facts: DocumentFacts, day: date) -> DocumentProperties:
+    """Title, subject and author of a filled file, from its data: a convention is written by
+    its GHT (« Convention d’association CHU de Toulouse – GHT Lot »), a letter by the agency
+    (subject: its reference)."""
+    ght = facts.ght_name or f"GHT {facts.ght_code}"
+    keywords = "; ".join((facts.region_code, facts.ght_code, facts.doc_type, kind))
+    if kind == CONFORMITY_LETTER and facts.request is not None:
+        title = f"Demande de mise en conformité – {facts.type_label} – {ght}"
+        subject = _reference_subject(facts.request.letter_reference, facts)
+        author = facts.agency_name
+    elif kind == NOTICE_LETTER and facts.event is not None:
+        title = f"{facts.event.label} – {facts.type_label} – {ght}"
+        subject = _reference_subject(facts.event.letter_reference, facts)
+        author = facts.agency_name
+    else:
+        title = f"{_convention_title(kind, facts)} – {ght}"
+        subject = f"{facts.type_label} – {ght} ({facts.ght_code}) – {facts.campaign_name}"
+        author = ght
+    return DocumentProperties(
+        title=french_typography(title),
+        subject=french_typography(subject),
+        author=french_typography(author),
+        keywords=keywords,
+        day=day,
+    )
+
+
+def _reference_subject(reference: str, facts: DocumentFacts) -> str:
+    where = f"{facts.type_label} – {facts.ght_name or facts.ght_code} ({facts.ght_code})"
+    return f"Réf. {reference} – {where}" if reference else where
+
+
+_CONVENTION_TITLES = {
+    "chu_convention": "Convention d'association {party}",
+    "had_convention": "Convention d'association {party}",
+    "partnership_convention": "Convention de partenariat {party}",
+}
+
+
+def _convention_title(kind: str, facts: DocumentFacts) -> str:
+    """« Convention d'association CHU de Toulouse », « Convention de partenariat Clinique du
+    Quercy » (several parties: their kind), else the type's label."""
+    pattern = _CONVENTION_TITLES.get(kind)
+    if pattern is None or not facts.parties:
+        return facts.type_label
+    if len(facts.parties) == 1:
+        party = facts.parties[0].name
+    else:
+        party = {"chu_convention": "CHU", "had_convention": "HAD"}.get(kind, "")
+        return pattern.format(party=party).strip() if party else facts.type_label
+    return pattern.format(party=party)
+
+
 def _with_logo(files: FileStore, facts: DocumentFacts) -> DocumentFacts:
     """The facts with the region's logo image read from the file store, if it has one."""
     sha = facts.agency.logo_hash
@@ -325,8 +437,9 @@ def _fill(
     kind = model.kind
     path = model.path(ws.settings)
     context = build_context(kind, _with_logo(ws.files, facts), as_of)
+    properties = document_properties(kind, facts, document_day(facts, as_of))
     try:
-        data = compiled_template(path).render(context)
+        data = compiled_template(path).render(context, properties.parts())
     except TemplateProblem as exc:
         raise InvalidInput(f"{facts.label}: {exc}") from None
     sha = _store_bytes(ws.files, data)
