@@ -71,7 +71,9 @@ def downgrade() -> None:
     op.drop_index("ix_letterreference_document_id", table_name="letterreference")
     op.drop_table("letterreference")
     op.drop_table("lettersequence")
-    with op.batch_alter_table("region", schema=None) as batch_op:
+    # plain ALTER TABLE … DROP COLUMN (SQLite 3.35+): rebuilding `region` would have to drop
+    # a table other tables' foreign keys point to
+    with op.batch_alter_table("region", schema=None, recreate="never") as batch_op:
         batch_op.drop_column("logo_hash")
         for name, _ in reversed(_REGION_COLUMNS):
             batch_op.drop_column(name)

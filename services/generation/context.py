@@ -179,7 +179,10 @@ def _holder_establishment(session: Session, ght: Ght, label: str) -> Establishme
         own = session.get(Establishment, ght.establishment_id) if ght.establishment_id else None
         return own if own is not None else Establishment(finess="", name=ght.name)
     if ght.support_establishment_id is None:
-        raise InvalidInput(f"{label}: GHT {ght.code} has no support establishment recorded")
+        raise InvalidInput(
+            f"{label}: GHT {ght.code} has no support establishment recorded "
+            f"(set it with: ghtflow ghts set-support {ght.code} FINESS)"
+        )
     support = session.get(Establishment, ght.support_establishment_id)
     assert support is not None
     return support
@@ -602,16 +605,17 @@ def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, A
 
 
 def _party_hint(facts: DocumentFacts) -> str:
-    """The command that records a convention's parties, for its type."""
+    """The command that records a convention's parties, for its type (`compliance
+    --create-missing` creates missing conventions, never the parties of an existing one)."""
     if facts.doc_type == "chu_convention":
         return (
-            f"the CHU it is made with: ghtflow parties set {facts.id} FINESS, or record the "
-            f"GHT's CHU of reference"
+            f"the CHU it is made with: ghtflow ghts set-reference-chu {facts.ght_code} FINESS, "
+            f"or ghtflow parties set {facts.id} FINESS"
         )
     if facts.doc_type == "had_convention":
         return (
-            f"the HADs it is made with: ghtflow compliance --create-missing, or ghtflow parties "
-            f"set {facts.id} FINESS --area DEPARTMENTS"
+            f"the HADs it is made with: ghtflow parties set {facts.id} FINESS "
+            "(the HAD's recorded area is taken, or give --area DEPARTMENTS)"
         )
     return f"the establishments it is made with: ghtflow parties set {facts.id} FINESS"
 

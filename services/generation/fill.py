@@ -30,7 +30,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from doc_templates.render import DocxImage, TemplateProblem, analyse_template, compiled_template
+from doc_templates.render import (
+    DocxImage,
+    MissingValue,
+    TemplateProblem,
+    analyse_template,
+    compiled_template,
+)
 from i18n.typography import french_typography
 from models import ConformityRequest, Document, GeneratedFile, Ght
 from services.adapters.files import FileStore
@@ -409,6 +415,46 @@ def _convention_title(kind: str, facts: DocumentFacts) -> str:
     return pattern.format(party=party)
 
 
+_MISSING = re.compile(r"missing value '(?P<path>[^']+)'(?: \((?P<whose>.*)\))?")
+_FINESS_IN = re.compile(r"FINESS (?P<finess>[0-9]{2}[0-9AB][0-9]{6})")
+_PARTY_LISTS = re.compile(r"^(?:parties|hads|partners|chu)(?:\[\d+\])?$")
+_PERSON_FIELDS = frozenset({"representative", "name", "title", "line"})
+_AGENCY_OPTIONS = {
+    "address_lines": "--address LINE (repeated)",
+    "city": "--city CITY",
+    "direction": "--direction NAME",
+    "phone": "--phone NUMBER",
+    "logo": "--logo FILE.png",
+}
+
+
+def missing_value_hint(message: str, facts: DocumentFacts) -> str:
+    """A hint naming the command that records a value a model needs and the data lacks
+    (« ; set it with: ghtflow … »), or "" when no command sets it."""
+    match = _MISSING.search(message)
+    if match is None:
+        return ""
+    record, _, field_name = match.group("path").rpartition(".")
+    finess_match = _FINESS_IN.search(match.group("whose") or "")
+    finess = finess_match.group("finess") if finess_match else "FINESS"
+    command = ""
+    if record == "agency" and field_name in _AGENCY_OPTIONS:
+        command = f"ghtflow regions set-identity {facts.region_code} {_AGENCY_OPTIONS[field_name]}"
+    elif field_name == "area" and _PARTY_LISTS.match(record):
+        command = (
+            f"ghtflow parties set {facts.id} {finess} --area DEPARTMENTS (or record the "
+            f"establishment's own: ghtflow establishments set {finess} --area DEPARTMENTS)"
+        )
+    elif field_name in ("area", "commune", "postal_code"):
+        option = field_name.replace("_", "-")
+        command = f"ghtflow establishments set {finess} --{option} VALUE"
+    elif field_name in _PERSON_FIELDS and record != "signatory":
+        command = (
+            f"ghtflow establishments set {finess} --representative 'Mme Prénom Nom, directrice'"
+        )
+    return f"; set it with: {command}" if command else ""
+
+
 def _with_logo(files: FileStore, facts: DocumentFacts) -> DocumentFacts:
     """The facts with the region's logo image read from the file store, if it has one."""
     sha = facts.agency.logo_hash
@@ -440,6 +486,8 @@ def _fill(
     properties = document_properties(kind, facts, document_day(facts, as_of))
     try:
         data = compiled_template(path).render(context, properties.parts())
+    except MissingValue as exc:
+        raise InvalidInput(f"{facts.label}: {exc}{missing_value_hint(str(exc), facts)}") from None
     except TemplateProblem as exc:
         raise InvalidInput(f"{facts.label}: {exc}") from None
     sha = _store_bytes(ws.files, data)

@@ -4,6 +4,8 @@ context and the document properties."""
 
 from __future__ import annotations
 
+import io
+import zipfile
 from dataclasses import replace
 from datetime import date
 
@@ -209,3 +211,30 @@ def test_mails_are_typeset_but_addresses_and_links_are_not(tmp_path):
     assert typography_faults(rendered.text.replace("o'brien", "obrien")) == []
     assert f'href="{link.replace("&", "&amp;")}"' in rendered.html
     assert f"L’agence d’Occitanie{NBSP}:" in rendered.html
+
+
+def test_a_logo_prints_where_its_tag_stands_with_its_part_and_relationship(tmp_path):
+    from docx import Document
+
+    from doc_templates.render import CompiledTemplate
+
+    model = Document()
+    model.add_paragraph("{% if agency.logo is defined %}{{ agency.logo }}{% endif %}")
+    model.add_paragraph("{{ agency.name }}")
+    path = tmp_path / "logo.docx"
+    model.save(str(path))
+    context = sample_context(CONFORMITY_LETTER)
+    template = CompiledTemplate(path)
+    data = template.render(context)
+    assert template.render(context) == data  # same image, same part names: same bytes
+    logo = context["agency"]["logo"]
+    with zipfile.ZipFile(io.BytesIO(data)) as filled:
+        assert filled.read(logo.part_name) == logo.data
+        assert logo.rel_id in filled.read("word/_rels/document.xml.rels").decode()
+        assert 'Extension="png"' in filled.read("[Content_Types].xml").decode()
+    document = Document(io.BytesIO(data))
+    assert len(document.inline_shapes) == 1
+    assert document.inline_shapes[0].height == 720_000  # 2 cm
+    without = dict(context, agency=Record("agency", "x", {"name": "ARS Occitanie"}))
+    with zipfile.ZipFile(io.BytesIO(template.render(without))) as filled:
+        assert logo.part_name not in filled.namelist()
