@@ -8,6 +8,7 @@ import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from pypdf import PdfReader
@@ -27,13 +28,14 @@ def check_pdfa(pdf: Path, title: str, author: str) -> PdfReader:
     """The file is PDF/A-2b by its XMP identification, embeds every font it uses, and carries
     the Word file's title, author and subject."""
     reader = PdfReader(pdf)
-    xmp = reader.trailer["/Root"]["/Metadata"].get_object().get_data().decode("utf-8")
+    root: Any = reader.trailer["/Root"]
+    xmp = root["/Metadata"].get_object().get_data().decode("utf-8")
     assert re.search(r"<pdfaid:part>2</pdfaid:part>|pdfaid:part=\"2\"", xmp), xmp[:400]
     assert re.search(r"<pdfaid:conformance>B</pdfaid:conformance>|pdfaid:conformance=\"B\"", xmp)
-    assert "/OutputIntents" in reader.trailer["/Root"]
+    assert "/OutputIntents" in root
     fonts = 0
     for page in reader.pages:
-        resources = page["/Resources"].get_object()
+        resources: Any = page["/Resources"].get_object()
         for font in resources.get("/Font", {}).values():
             font = font.get_object()
             descendants = font.get("/DescendantFonts")
@@ -45,7 +47,7 @@ def check_pdfa(pdf: Path, title: str, author: str) -> PdfReader:
     assert fonts > 0
     info = reader.metadata
     assert info is not None
-    assert info.title.startswith(title) and info.author == author
+    assert (info.title or "").startswith(title) and info.author == author
     assert info.subject
     return reader
 

@@ -9,6 +9,7 @@ import io
 import threading
 import zipfile
 from datetime import date
+from typing import Any
 
 import pytest
 from alembic import command
@@ -55,11 +56,13 @@ def _request(ws, ght: str, tmp_path, *, submitted: date, requested: date) -> int
 
 def _reference(ws, request_id: int) -> str:
     with ws.db.reading() as session:
-        return session.exec(
-            select(LetterReference.reference).where(
-                LetterReference.conformity_request_id == request_id
-            )
-        ).one()
+        return str(
+            session.exec(
+                select(LetterReference.reference).where(
+                    LetterReference.conformity_request_id == request_id
+                )
+            ).one()
+        )
 
 
 def test_references_follow_the_regions_pattern_in_sequence_and_stay(occitanie, tmp_path):
@@ -122,7 +125,7 @@ def test_a_convention_is_dated_the_day_it_was_signed(occitanie, tmp_path):
     ws = occitanie
     doc = document_id(ws, "OCC-02", "chu_convention")
 
-    def context():
+    def context() -> dict[str, Any]:
         with ws.db.reading() as session:
             return build_context("chu_convention", load_document_facts(session, ws.workflows, doc))
 

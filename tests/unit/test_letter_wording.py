@@ -238,3 +238,29 @@ def test_a_logo_prints_where_its_tag_stands_with_its_part_and_relationship(tmp_p
     without = dict(context, agency=Record("agency", "x", {"name": "ARS Occitanie"}))
     with zipfile.ZipFile(io.BytesIO(template.render(without))) as filled:
         assert logo.part_name not in filled.namelist()
+
+
+def test_a_typeset_subject_arrives_as_written():
+    """Python folds long headers at 78 and, folding between two encoded words, drops the
+    space there: the message is written with headers unfolded."""
+    import email
+    import email.policy
+    from datetime import UTC, datetime
+
+    from notifications.message import Envelope, build_message, message_bytes
+
+    subject = f"Point de contrôle du journal d’audit – 1er{NBSP}décembre 2017"
+    envelope = Envelope(
+        message_id="<179646007469.3427.11479206288575565536@ars-occitanie.example.org>",
+        sender="ARS Occitanie <ne-pas-repondre@ars-occitanie.example.org>",
+        to=["direction-generale@ars-occitanie.example.org"],
+        cc=[],
+        subject=subject,
+        text="x",
+        html="<p>x</p>",
+        date=datetime(2017, 12, 1, tzinfo=UTC),
+    )
+    raw = message_bytes(build_message(envelope))
+    parsed = email.message_from_bytes(raw, policy=email.policy.default)
+    assert parsed["Subject"] == subject
+    assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
