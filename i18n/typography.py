@@ -59,6 +59,8 @@ _APOSTROPHE = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
 # Jinja tags in a model's text are left as they are: only the words around them are typeset.
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _HELD = "\ue000"
+# Every rule is about a space, an apostrophe or a guillemet: a text without any is left as is.
+_MAY_CHANGE = re.compile("[ '«»\u00a0\u202f]")
 # What typography must not touch: model tags, links, e-mail addresses.
 _KEEP = re.compile(
     rf"{_TAG.pattern}|(?:https?|mailto|ftp)://[^\s<>\"]+|[\w.+'’%-]+@[\w-]+(?:\.[\w-]+)+",
@@ -91,6 +93,8 @@ def french_typography(text: str) -> str:
     """`text` with French no-break spaces and typographic apostrophes (idempotent); Jinja tags
     (`{{ … }}`, `{% … %}`), links and e-mail addresses are kept as written (an apostrophe
     may be part of an address: o'brien@…)."""
+    if not _MAY_CHANGE.search(text):  # most values (codes, numbers, single words): at once
+        return text
     if not _KEEP.search(text):
         return _typeset(text)
     if _HELD in text:  # the stand-in is taken: typeset the words between kept parts one by one

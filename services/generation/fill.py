@@ -367,7 +367,7 @@ def document_properties(kind: str, facts: DocumentFacts, day: date) -> DocumentP
     its GHT (« Convention d’association CHU de Toulouse – GHT Lot »), a letter by the agency
     (subject: its reference)."""
     ght = facts.ght_name or f"GHT {facts.ght_code}"
-    keywords = "; ".join((facts.region_code, facts.ght_code, facts.doc_type, kind))
+    keywords = "; ".join(dict.fromkeys((facts.region_code, facts.ght_code, facts.doc_type, kind)))
     if kind == CONFORMITY_LETTER and facts.request is not None:
         title = f"Demande de mise en conformité – {facts.type_label} – {ght}"
         subject = _reference_subject(facts.request.letter_reference, facts)

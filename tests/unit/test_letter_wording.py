@@ -264,3 +264,31 @@ def test_a_typeset_subject_arrives_as_written():
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
     assert parsed["Subject"] == subject
     assert all(len(line) <= 998 for line in raw.split(b"\r\n"))
+
+
+def test_a_built_in_mail_breaks_no_rule_of_french_typography():
+    from models.outbox import NoticeKind
+
+    context = {
+        "ght_code": "OCC-02",
+        "ght_name": "GHT Lot",
+        "type_label": "Projet médical et de soins partagé (PMSP)",
+        "due": date(2017, 12, 31),
+        "days": 30,
+        "agency_name": "ARS Occitanie",
+        "document_id": 12,
+        "region_name": "Occitanie",
+        "state_label": "En préparation",
+        "campaign_name": "Campagne GHT 2017",
+        "attachments": [],
+        "holder_name": "GHT Lot",
+        "holder_kind": "ght",
+    }
+    rendered = render_notice(NoticeKind.REMINDER, context)
+    for part in (rendered.subject, rendered.text, rendered.html):
+        assert typography_faults(part) == [], part
+    assert (
+        rendered.subject
+        == f"[OCC-02] Rappel{NBSP}: Projet médical et de soins partagé (PMSP) attendu le "
+        f"31{NBSP}décembre 2017"
+    )
