@@ -29,7 +29,7 @@ format: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint browser-tools
+test: lint browser-tools pdf-tools
 	$(BIN)/pytest
 
 test-unit: venv
@@ -49,8 +49,23 @@ bench: venv
 
 # --- Word generation ---
 # LibreOffice for `ghtflow generate --pdf` (Debian/Ubuntu; needs root): ~200 MB, ~40 s.
+# LibreOffice for `generate --pdf` and the PDF tests (PDF/A-2b), and poppler's pdftoppm with
+# which the page tests turn PDF pages into PNG; installed by `make test` as the browser is, when
+# root or password-less sudo allows it; otherwise says how.
+APT_PDF := DEBIAN_FRONTEND=noninteractive apt-get install -y libreoffice-writer-nogui \
+	fonts-crosextra-carlito fonts-liberation2 fonts-dejavu-core poppler-utils
 pdf-tools:
-	apt-get install -y libreoffice-writer-nogui fonts-crosextra-carlito fonts-liberation2
+	@if { command -v soffice || command -v libreoffice; } >/dev/null && command -v pdftoppm >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ]; then \
+	  echo "installing LibreOffice for PDF/A (~400 MB, once)"; \
+	  $(APT_PDF) >/dev/null || { apt-get update -q >/dev/null && $(APT_PDF) >/dev/null; }; \
+	elif command -v sudo >/dev/null && sudo -n true 2>/dev/null; then \
+	  echo "installing LibreOffice for PDF/A (~400 MB, once)"; \
+	  sudo -n sh -c '$(APT_PDF) >/dev/null || { apt-get update -q >/dev/null && $(APT_PDF) >/dev/null; }'; \
+	else \
+	  echo "pdf-tools: LibreOffice (soffice) or pdftoppm is missing and cannot be installed without root;"; \
+	  echo "  run 'sudo make pdf-tools' (the PDF tests are skipped until then)"; \
+	fi
 
 # Rebuild the built-in Word templates from doc_templates/build.py (same bytes when unchanged).
 templates: venv

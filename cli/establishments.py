@@ -1,4 +1,4 @@
-"""`ghtflow establishments add|list`."""
+"""`ghtflow establishments add|set|list`."""
 
 from __future__ import annotations
 
@@ -60,6 +60,38 @@ def add(
     )
     if recorded.warning:
         err_console.print(f"warning: {recorded.warning}", markup=False)
+
+
+@app.command("set")
+def set_(
+    finess: str = typer.Argument(..., help="9-character FINESS number"),
+    representative: str | None = typer.Option(
+        None,
+        "--representative",
+        help="legal representative as conventions name them: 'Mme Sophie Bernard, directrice'",
+    ),
+    area: str | None = typer.Option(
+        None, "--area", help="departments it serves, e.g. 31,81 ('' clears)"
+    ),
+    commune: str | None = typer.Option(None, "--commune"),
+    postal_code: str | None = typer.Option(None, "--postal-code", help="5 digits"),
+) -> None:
+    """Change what conventions and letters print of an establishment; the rest stays."""
+    from services.registry.establishments import set_establishment
+
+    e = set_establishment(
+        workspace(),
+        finess,
+        representative=representative,
+        area=area,
+        commune=commune,
+        postal_code=postal_code,
+    )
+    console.print(
+        f"establishment {e['finess']} {e['name']} updated (representative "
+        f"{e['representative'] or '—'}, area {','.join(e['area']) or '—'})",
+        markup=False,
+    )
 
 
 @app.command("list")

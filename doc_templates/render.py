@@ -459,12 +459,16 @@ class CompiledTemplate:
             where = _where(self.name, part, line)
             raise TemplateProblem(f"{where}: {near}{': ' if near else ''}{reason}") from None
 
-    def render(self, context: Mapping[str, Any]) -> bytes:
-        """The filled document: same context, same bytes (within the sandbox's budget)."""
+    def render(
+        self, context: Mapping[str, Any], properties: Mapping[str, bytes] | None = None
+    ) -> bytes:
+        """The filled document: same context, same bytes (within the sandbox's budget).
+        `properties` replaces parts the model has (`docProps/core.xml`, `docProps/app.xml`)
+        with the caller's: the document's title, author, dates."""
         with render_budget():
-            return self._render(context)
+            return self._render(context, properties or {})
 
-    def _render(self, context: Mapping[str, Any]) -> bytes:
+    def _render(self, context: Mapping[str, Any], properties: Mapping[str, bytes]) -> bytes:
         body = self._render_part(self._body, self.body_source, DOCUMENT_PART, context)
         body = self._finish(body)
         tree = self._tpl.fix_tables(body)
@@ -484,7 +488,7 @@ class CompiledTemplate:
                 data = b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
                 data += xml.encode("utf-8")
             else:
-                data = part.data
+                data = properties.get(part.name, part.data)
             parts[part.name] = data
         images = _images(context, {})
         if images:

@@ -99,49 +99,45 @@ def parse_representative(text: str) -> Representative:
 
 
 # The article of an establishment's name, by its first word (the kind of establishment it
-# names); an unknown word takes the article of the establishment's kind.
+# names). A name whose first word is not a kind ("Santé Relais Domicile") is a proper name
+# and takes none: « Pour Santé Relais Domicile ».
 _MASCULINE_WORDS = frozenset(
-    {"CH", "CHU", "CHR", "CHS", "CHI", "CHIC", "CHG", "CHRU", "centre", "groupe", "groupement",
-     "GCS", "GHU", "pôle", "service", "syndicat", "SSR", "SIH", "GIP", "réseau"}
+    {"ch", "chu", "chr", "chs", "chi", "chic", "chg", "chru", "centre", "groupe", "groupement",
+     "gcs", "ghu", "pôle", "service", "syndicat", "ssr", "sih", "gip", "réseau", "cabinet"}
 )  # fmt: skip
 _FEMININE_WORDS = frozenset(
     {"clinique", "polyclinique", "maison", "fondation", "résidence", "mutualité", "mutuelle",
-     "association", "MECS", "USLD", "unité", "structure", "société"}
+     "association", "mecs", "usld", "unité", "structure", "société", "communauté"}
 )  # fmt: skip
-# Acronyms read letter by letter or as a word that begins with a vowel sound.
-_ELIDED_WORDS = frozenset({"HAD", "EHPAD", "hôpital", "hospitalisation", "institut", "IME", "ESAT"})
-_KIND_ARTICLE = {"CH": "le", "CHU": "le", "psychiatry": "le", "army_hospital": "l’",
-                 "HAD": "l’", "EHPAD": "l’", "clinic": "la"}  # fmt: skip
-_ARTICLES = {"le": "le", "la": "la", "les": "les", "l'": "l’", "l’": "l’"}
+# Words that begin with a vowel sound: "l’" (acronyms read as words or letter by letter).
+_ELIDED_WORDS = frozenset(
+    {"had", "ehpad", "hôpital", "hospitalisation", "institut", "ime", "esat", "établissement",
+     "union", "unité"}
+)  # fmt: skip
 
 
 def article_name(name: str, kind: str = "") -> str:
     """The name with its article, as « Pour … » needs it: « le CHU de Toulouse »,
     « l’HAD Garonne Domicile », « la Clinique du Quercy »; a name that already begins with
-    an article keeps it (in lower case)."""
+    an article keeps it (in lower case); a proper name stays as it is. `kind` is accepted
+    for names the registry types but whose first word says nothing (kept as they are)."""
     name = " ".join(name.split())
     if not name:
         return name
-    lowered = name.lower()
-    for article in ("l'", "l’"):
-        if lowered.startswith(article):
-            return f"l{APOSTROPHE}{name[2:]}"
     first = name.split(" ", 1)[0]
-    if first.lower() in ("le", "la", "les"):
-        return first.lower() + name[len(first) :]
-    key = first.rstrip(".,")
-    if key in _ELIDED_WORDS or key.lower() in _ELIDED_WORDS:
-        article = "l’"
-    elif key in _MASCULINE_WORDS or key.lower() in _MASCULINE_WORDS:
-        article = "le"
-    elif key in _FEMININE_WORDS or key.lower() in _FEMININE_WORDS:
-        article = "la"
-    elif _VOWEL.match(key) and not key.isupper():
-        article = "l’"
-    else:
-        article = _KIND_ARTICLE.get(kind, "le")
-    article = _ARTICLES[article]
-    return f"{article}{name}" if article.endswith(APOSTROPHE) else f"{article} {name}"
+    lowered = first.lower()
+    if lowered.startswith(("l'", "l’")):
+        return f"l{APOSTROPHE}{name[2:]}"
+    if lowered in ("le", "la", "les"):
+        return lowered + name[len(first) :]
+    key = lowered.rstrip(".,")
+    if key in _ELIDED_WORDS:
+        return f"l{APOSTROPHE}{name}"
+    if key in _MASCULINE_WORDS:
+        return f"le {name}"
+    if key in _FEMININE_WORDS:
+        return f"la {name}"
+    return name
 
 
 _UNITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",

@@ -59,6 +59,13 @@ _APOSTROPHE = re.compile(r"(?<=[A-Za-zÀ-ÿ])'(?=[A-Za-zÀ-ÿ])")
 # Jinja tags in a model's text are left as they are: only the words around them are typeset.
 _TAG = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 _HELD = "\ue000"
+# Every rule is about a space, an apostrophe or a guillemet: a text without any is left as is.
+_MAY_CHANGE = re.compile("[ '«»\u00a0\u202f]")
+# What typography must not touch: model tags, links, e-mail addresses.
+_KEEP = re.compile(
+    rf"{_TAG.pattern}|(?:https?|mailto|ftp)://[^\s<>\"]+|[\w.+'’%-]+@[\w-]+(?:\.[\w-]+)+",
+    re.DOTALL,
+)
 
 
 def _typeset(text: str) -> str:
@@ -84,22 +91,25 @@ def _replace(rule: Rule, text: str) -> str:
 
 def french_typography(text: str) -> str:
     """`text` with French no-break spaces and typographic apostrophes (idempotent); Jinja tags
-    (`{{ … }}`, `{% … %}`) are kept as written."""
-    if "{" not in text:
+    (`{{ … }}`, `{% … %}`), links and e-mail addresses are kept as written (an apostrophe
+    may be part of an address: o'brien@…)."""
+    if not _MAY_CHANGE.search(text):  # most values (codes, numbers, single words): at once
+        return text
+    if not _KEEP.search(text):
         return _typeset(text)
-    if _HELD in text:  # the stand-in is taken: typeset the words between tags one by one
-        pieces = re.split(f"({_TAG.pattern})", text, flags=re.DOTALL)
+    if _HELD in text:  # the stand-in is taken: typeset the words between kept parts one by one
+        pieces = re.split(f"({_KEEP.pattern})", text, flags=re.DOTALL)
         return "".join(p if i % 2 else _typeset(p) for i, p in enumerate(pieces))
-    # each tag stands in as one private-use character while the words around it are typeset,
-    # so that "{{ date }} :" still gets its no-break space
-    tags: list[str] = []
+    # each kept part stands in as one private-use character while the words around it are
+    # typeset, so that "{{ date }} :" still gets its no-break space
+    kept: list[str] = []
 
     def hold(match: re.Match[str]) -> str:
-        tags.append(match.group(0))
+        kept.append(match.group(0))
         return _HELD
 
-    typeset = _typeset(_TAG.sub(hold, text))
-    restored = iter(tags)
+    typeset = _typeset(_KEEP.sub(hold, text))
+    restored = iter(kept)
     return re.sub(_HELD, lambda _: next(restored), typeset)
 
 

@@ -45,6 +45,54 @@ class Region(SQLModel, table=True):
     name: str = Field(max_length=200)
     agency_name: str = Field(max_length=200)
     direction_email: str = Field(max_length=320, description="agency direction, copied on mail")
+    # --- the agency's identity, printed on letters and conventions (`regions set-identity`) ---
+    direction_name: str = Field(
+        default="", max_length=200, description="e.g. Direction de l'offre de soins"
+    )
+    address: str = Field(
+        default="", max_length=600, description="postal address, one line per line"
+    )
+    city: str = Field(default="", max_length=100, description="where letters are written from")
+    phone: str = Field(default="", max_length=40)
+    logo_hash: str | None = Field(
+        default=None, max_length=64, description="PNG/JPEG in the file store"
+    )
+    reference_pattern: str = Field(
+        default="",
+        max_length=100,
+        description="letter references, e.g. ARS-OCC/DOSA/{year}-{number:04d}",
+    )
+
+
+class LetterSequence(SQLModel, table=True):
+    """The last letter number given in a region for a year: the row writers lock (an upsert)
+    to number letters in sequence without ever giving one number twice."""
+
+    region_id: int = Field(foreign_key="region.id", primary_key=True)
+    year: int = Field(primary_key=True)
+    last_number: int
+
+
+class LetterReference(SQLModel, table=True):
+    """The reference of one letter, given once when what it is about was recorded (a
+    conformity request, or the event a procedure's notice letter is about) and kept, so that
+    filling the letter again writes the same reference."""
+
+    __table_args__ = (
+        UniqueConstraint("region_id", "year", "number"),
+        UniqueConstraint("document_id", "event_seq"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    region_id: int = Field(foreign_key="region.id")
+    year: int
+    number: int
+    reference: str = Field(max_length=120)
+    document_id: int = Field(foreign_key="document.id", index=True)
+    conformity_request_id: int | None = Field(
+        default=None, foreign_key="conformityrequest.id", unique=True
+    )
+    event_seq: int | None = Field(default=None, description="the document's event, for a notice")
 
 
 class Establishment(SQLModel, table=True):

@@ -9,7 +9,12 @@ looked up in its procedure's `mails/` folder first, then under `templates/` (so 
 mail may extend `base.txt.j2`), with the subject the procedure gives, if any. HTML is
 autoescaped, text is not; an undefined variable stops the rendering with its name rather than
 sending a message with a hole in it. Dates given as `date` are written the French way
-(« 1er décembre 2017 »).
+(« 1er décembre 2017 »), and the subject, text and HTML are typeset the French way
+(`i18n.typography`: no-break spaces before « : » and after "n°", typographic apostrophes):
+the templates' own words once, when a template is read (the function keeps Jinja tags as they
+are), and the values at each rendering (before HTML escapes an apostrophe); addresses and
+links are left as they are. Typesetting each rendered message instead cost 0.6 ms a message,
+ten times the rendering itself.
 
 Every template, subject line included, runs in Jinja2's immutable sandbox: the templates are
 ours, but the values (a GHT's name, an officer's note) are not, and a template that one day
@@ -18,17 +23,25 @@ reads a value in a way we did not foresee must still not reach Python internals.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    Template,
+    select_autoescape,
+)
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from i18n import french_date
+from i18n.typography import french_typography
 from models.outbox import NoticeKind
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -93,6 +106,16 @@ def text_table(rows: Sequence[Sequence[Any]], headers: Sequence[str]) -> str:
     return "\n".join([line(cells[0]), rule, *(line(c) for c in cells[1:])])
 
 
+class _TypesetLoader(FileSystemLoader):
+    """Templates read from files with their own words typeset (Jinja tags kept as written)."""
+
+    def get_source(
+        self, environment: Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        source, filename, uptodate = super().get_source(environment, template)
+        return french_typography(source), filename, uptodate
+
+
 @lru_cache(maxsize=16)
 def mail_environment(folders: tuple[Path, ...] = ()) -> ImmutableSandboxedEnvironment:
     """The environment of `new_mail_environment(folders)`, made once per process."""
@@ -103,7 +126,7 @@ def new_mail_environment(folders: tuple[Path, ...] = ()) -> ImmutableSandboxedEn
     """Text and HTML bodies (HTML autoescaped), from the files of `folders` then `templates/`,
     and nowhere else."""
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([*folders, TEMPLATES]),
+        loader=_TypesetLoader([*folders, TEMPLATES]),
         autoescape=select_autoescape(enabled_extensions=("html.j2",), default=False),
         undefined=StrictUndefined,
         keep_trailing_newline=True,
@@ -128,7 +151,9 @@ def _templates(
         raise KeyError(f"no templates for notice kind {kind!r}")
     template = template or MailTemplate(kind)
     env = mail_environment(template.folders)
-    subject = header_environment().from_string(template.subject or SUBJECTS[kind])
+    subject = header_environment().from_string(
+        french_typography(template.subject or SUBJECTS[kind])
+    )
     name = template.name
     return subject, env.get_template(f"{name}.txt.j2"), env.get_template(f"{name}.html.j2")
 
@@ -138,8 +163,23 @@ def render_notice(
 ) -> Rendered:
     """Subject (one line), text and HTML of a notice; `date` values written in French.
     `template` names the templates of an event's notice (default: the kind's own)."""
-    values = {k: french_date(v) if isinstance(v, date) else v for k, v in context.items()}
+    values = {k: _typeset(french_date(v) if isinstance(v, date) else v) for k, v in context.items()}
     subject_t, text_t, html_t = _templates(kind, template)
-    subject = " ".join(subject_t.render(values).split())
+    # one line, folded on ASCII whitespace only: a no-break space stays
+    subject = _FOLD.sub(" ", subject_t.render(values)).strip()
     values["subject"] = subject
     return Rendered(subject=subject, text=text_t.render(values), html=html_t.render(values))
+
+
+_FOLD = re.compile(r"[ \t\r\n\f\v]+")
+
+
+def _typeset(value: Any) -> Any:
+    """A context value with its strings typeset (in lists and mappings too)."""
+    if isinstance(value, str):
+        return french_typography(value)
+    if isinstance(value, Mapping):
+        return {k: _typeset(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_typeset(v) for v in value]
+    return value

@@ -39,7 +39,7 @@ DEFINITION_KEYS = frozenset(
     {"type", "order", "label", "initial", "states", "events", "timers", "model",
      "conformity_letter", "criteria"}
 )  # fmt: skip
-RULE_KEYS = frozenset({"from", "to", "side", "guards", "effects", "mail", "label"})
+RULE_KEYS = frozenset({"from", "to", "side", "guards", "effects", "mail", "label", "signs"})
 NOTICE_KEYS = frozenset({"template", "copy_direction", "letter", "subject"})
 
 
@@ -75,6 +75,9 @@ class TransitionDef:
     effects: tuple[str, ...] = ()  # what the event does besides moving, in order (services)
     mail: str | None = None  # the notice it queues to the GHT, if any (services.mail.events)
     notice: NoticeSpec | None = None  # with `mail: notice`: which templates, copy, letter
+    # `signs: true`: the event is the document's signing; a convention is dated its day
+    # ("Fait à …, le …"), whatever comes after (transmission, approval)
+    signs: bool = False
 
 
 @dataclass(frozen=True)
@@ -155,6 +158,11 @@ class WorkflowDefinition:
     def carries_file(self) -> bool:
         """Whether some event of this type stores a file (then uploads are kept as versions)."""
         return any(STORE_VERSION in t.effects for t in self.transitions)
+
+    @property
+    def signing_events(self) -> tuple[str, ...]:
+        """The events that sign the document (`signs: true`), whose day a convention carries."""
+        return tuple(dict.fromkeys(t.event for t in self.transitions if t.signs))
 
     def with_effect(self, effect: str) -> tuple[TransitionDef, ...]:
         """The transitions that declare `effect` (e.g. where conformity requests are opened)."""
@@ -431,10 +439,22 @@ def _transition(
     effects = _names(rule.get("effects"), "effects", event, failed)
     vocabulary.check(event, guards, effects, failed)
     mail, notice = _mail(event, rule.get("mail"), vocabulary, failed)
+    signs = rule.get("signs", False)
+    if not isinstance(signs, bool):
+        failed(f"event {event!r}: 'signs' must be true or false", "signs")
     if count:
         return None
     return TransitionDef(
-        event, sources, dest, side, guards, str(rule.get("label", "")), effects, mail, notice
+        event,
+        sources,
+        dest,
+        side,
+        guards,
+        str(rule.get("label", "")),
+        effects,
+        mail,
+        notice,
+        signs=bool(signs),
     )
 
 

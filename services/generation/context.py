@@ -40,6 +40,7 @@ from models import (
 )
 from services.adapters.stored import motive_keys
 from services.errors import InvalidInput, NotFound
+from services.generation.letter_numbers import existing_reference
 from services.generation.references import load_references
 from services.registry.departments import area_names
 from services.views.documents import assessment_grid
@@ -83,7 +84,8 @@ class AgencyFacts:
     address_lines: tuple[str, ...] = ()
     city: str = ""
     phone: str = ""
-    logo: Any = None  # an image object the renderer places (`{{ agency.logo }}`), or None
+    logo_hash: str | None = None  # the logo in the file store, read when a file is filled
+    logo: Any = None  # the image the renderer places (`{{ agency.logo }}`), or None
 
 
 @dataclass(frozen=True)
@@ -178,7 +180,10 @@ def _holder_establishment(session: Session, ght: Ght, label: str) -> Establishme
         own = session.get(Establishment, ght.establishment_id) if ght.establishment_id else None
         return own if own is not None else Establishment(finess="", name=ght.name)
     if ght.support_establishment_id is None:
-        raise InvalidInput(f"{label}: GHT {ght.code} has no support establishment recorded")
+        raise InvalidInput(
+            f"{label}: GHT {ght.code} has no support establishment recorded "
+            f"(set it with: ghtflow ghts set-support {ght.code} FINESS)"
+        )
     support = session.get(Establishment, ght.support_establishment_id)
     assert support is not None
     return support
@@ -233,6 +238,7 @@ def load_document_facts(
         .where(Event.document_id == document_id)
         .order_by(col(Event.seq).desc())
     ).first()
+    signed_on = _signed_on(session, registry, document)
     doc_type, state = document.doc_type, document.state  # shown raw if no workflow knows them
     return DocumentFacts(
         id=document_id,
@@ -258,6 +264,39 @@ def load_document_facts(
         members=(_establishment(support), *(_establishment(m) for m in others)),
         parties=tuple(parties),
         assessment=_grid(session, registry, document),
+        agency=_agency_facts(region),
+        signed_on=signed_on,
+    )
+
+
+def _signed_on(session: Session, registry: WorkflowRegistry, document: Document) -> date | None:
+    """The day of the document's latest signing event (`signs: true` in its workflow), or of
+    the scenario line that loaded it as signed (its `since`); None before it is signed."""
+    definition = registry.find(document.doc_type)
+    if definition is None:
+        return None
+    signing = definition.signing_events
+    signed_states = {t.dest for t in definition.transitions if t.signs}
+    if not signing:
+        return None
+    return session.exec(
+        select(col(Event.as_of))
+        .where(
+            Event.document_id == document.id,
+            col(Event.name).in_(signing)
+            | ((col(Event.name) == "load") & col(Event.to_state).in_(signed_states)),
+        )
+        .order_by(col(Event.seq).desc())
+    ).first()
+
+
+def _agency_facts(region: Region) -> AgencyFacts:
+    return AgencyFacts(
+        direction=region.direction_name,
+        address_lines=tuple(line for line in region.address.splitlines() if line.strip()),
+        city=region.city,
+        phone=region.phone,
+        logo_hash=region.logo_hash,
     )
 
 
@@ -305,6 +344,10 @@ def load_request_facts(
             respond_by=request.respond_by,
             requested_by=person.email if person else facts.direction_email,
             signatory_name=(person.name or person.email) if person else facts.agency_name,
+            letter_reference=existing_reference(
+                session.connection(), conformity_request_id=request_id
+            )
+            or "",
         ),
     )
 
@@ -567,16 +610,17 @@ def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, A
 
 
 def _party_hint(facts: DocumentFacts) -> str:
-    """The command that records a convention's parties, for its type."""
+    """The command that records a convention's parties, for its type (`compliance
+    --create-missing` creates missing conventions, never the parties of an existing one)."""
     if facts.doc_type == "chu_convention":
         return (
-            f"the CHU it is made with: ghtflow parties set {facts.id} FINESS, or record the "
-            f"GHT's CHU of reference"
+            f"the CHU it is made with: ghtflow ghts set-reference-chu {facts.ght_code} FINESS, "
+            f"or ghtflow parties set {facts.id} FINESS"
         )
     if facts.doc_type == "had_convention":
         return (
-            f"the HADs it is made with: ghtflow compliance --create-missing, or ghtflow parties "
-            f"set {facts.id} FINESS --area DEPARTMENTS"
+            f"the HADs it is made with: ghtflow parties set {facts.id} FINESS "
+            "(the HAD's recorded area is taken, or give --area DEPARTMENTS)"
         )
     return f"the establishments it is made with: ghtflow parties set {facts.id} FINESS"
 

@@ -18,10 +18,9 @@ compiled stops the run before the first document.
 
 from __future__ import annotations
 
-import hashlib
-import os
+import html
+import re
 import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from dataclasses import replace as replace_facts
@@ -31,8 +30,15 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from doc_templates.render import TemplateProblem, analyse_template, compiled_template
-from models import Document, GeneratedFile, Ght
+from doc_templates.render import (
+    DocxImage,
+    MissingValue,
+    TemplateProblem,
+    analyse_template,
+    compiled_template,
+)
+from i18n.typography import french_typography
+from models import ConformityRequest, Document, GeneratedFile, Ght
 from services.adapters.files import FileStore
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.generation.context import (
@@ -49,10 +55,13 @@ from services.generation.context import (
     load_request_facts,
     sample_context,
 )
+from services.generation.letter_numbers import give_reference
 from services.procedures.catalog import Procedures, every_model, procedures_for
 from services.workspace import Workspace
 from settings import Settings
 from states.procedure import Origin, Procedure
+
+LOGO_HEIGHT_CM = 2.0
 
 
 @dataclass(frozen=True)
@@ -246,21 +255,9 @@ def check_template(
 
 
 def _store_bytes(files: FileStore, data: bytes) -> str:
-    """Store `data` under its SHA-256 (atomically; the same content lands on the same name).
-    Generated files are not uploads: the upload size limit does not apply to them."""
-    sha = hashlib.sha256(data).hexdigest()
-    target = files.path_of(sha)
-    if target.is_file() and target.stat().st_size == len(data):
-        os.utime(target)  # reused: a fresh date keeps a concurrent `files gc` off it
-        return sha
-    fd, tmp = tempfile.mkstemp(dir=files.folder_for(sha), prefix=".incoming-")
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-        Path(tmp).replace(target)
-    finally:
-        Path(tmp).unlink(missing_ok=True)
-    return sha
+    """Store a filled file under its SHA-256 (generated files are not uploads: the upload size
+    limit does not apply to them)."""
+    return files.put_bytes(data)
 
 
 def _record(
@@ -309,6 +306,170 @@ def _record(
     return row
 
 
+@dataclass(frozen=True)
+class DocumentProperties:
+    """What a filled file says of itself (Word's File > Properties, a PDF's metadata): no
+    "python-docx", no 2013 date, but the document's title, who writes it, its day."""
+
+    title: str
+    subject: str
+    author: str
+    keywords: str
+    day: date
+    language: str = "fr-FR"
+
+    def core_xml(self) -> bytes:
+        stamp = f"{self.day.isoformat()}T00:00:00Z"  # the document's day, midnight UTC
+        cp = "http://schemas.openxmlformats.org/package/2006/metadata/core-properties"
+        text = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<cp:coreProperties xmlns:cp="{cp}" xmlns:dc="http://purl.org/dc/elements/1.1/" '
+            'xmlns:dcterms="http://purl.org/dc/terms/" '
+            'xmlns:dcmitype="http://purl.org/dc/dcmitype/" '
+            'xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">'
+            f"<dc:title>{_xml(self.title)}</dc:title>"
+            f"<dc:subject>{_xml(self.subject)}</dc:subject>"
+            f"<dc:creator>{_xml(self.author)}</dc:creator>"
+            f"<cp:keywords>{_xml(self.keywords)}</cp:keywords>"
+            f"<cp:lastModifiedBy>{_xml(self.author)}</cp:lastModifiedBy>"
+            "<cp:revision>1</cp:revision>"
+            f"<dc:language>{self.language}</dc:language>"
+            f'<dcterms:created xsi:type="dcterms:W3CDTF">{stamp}</dcterms:created>'
+            f'<dcterms:modified xsi:type="dcterms:W3CDTF">{stamp}</dcterms:modified>'
+            "</cp:coreProperties>"
+        )
+        return text.encode("utf-8")
+
+    def app_xml(self) -> bytes:
+        ep = "http://schemas.openxmlformats.org/officeDocument/2006/extended-properties"
+        text = (
+            "<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+            f'<Properties xmlns="{ep}" '
+            'xmlns:vt="http://schemas.openxmlformats.org/officeDocument/2006/docPropsVTypes">'
+            "<Application>ghtflow</Application><DocSecurity>0</DocSecurity>"
+            f"<Company>{_xml(self.author)}</Company></Properties>"
+        )
+        return text.encode("utf-8")
+
+    def parts(self) -> dict[str, bytes]:
+        return {"docProps/core.xml": self.core_xml(), "docProps/app.xml": self.app_xml()}
+
+
+def _xml(text: str) -> str:
+    return html.escape(_CONTROL.sub("", text), quote=False)
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def document_properties(kind: str, facts: DocumentFacts, day: date) -> DocumentProperties:
+    """Title, subject and author of a filled file, from its data: a convention is written by
+    its GHT (« Convention d’association CHU de Toulouse – GHT Lot »), a letter by the agency
+    (subject: its reference)."""
+    ght = facts.ght_name or f"GHT {facts.ght_code}"
+    keywords = "; ".join(dict.fromkeys((facts.region_code, facts.ght_code, facts.doc_type, kind)))
+    if kind == CONFORMITY_LETTER and facts.request is not None:
+        title = f"Demande de mise en conformité – {facts.type_label} – {ght}"
+        subject = _reference_subject(facts.request.letter_reference, facts)
+        author = facts.agency_name
+    elif kind == NOTICE_LETTER and facts.event is not None:
+        title = f"{facts.event.label} – {facts.type_label} – {ght}"
+        subject = _reference_subject(facts.event.letter_reference, facts)
+        author = facts.agency_name
+    else:
+        title = f"{_convention_title(kind, facts)} – {ght}"
+        subject = f"{facts.type_label} – {ght} ({facts.ght_code}) – {facts.campaign_name}"
+        author = ght
+    return DocumentProperties(
+        title=french_typography(title),
+        subject=french_typography(subject),
+        author=french_typography(author),
+        keywords=keywords,
+        day=day,
+    )
+
+
+def _reference_subject(reference: str, facts: DocumentFacts) -> str:
+    where = f"{facts.type_label} – {facts.ght_name or facts.ght_code} ({facts.ght_code})"
+    return f"Réf. {reference} – {where}" if reference else where
+
+
+_CONVENTION_TITLES = {
+    "chu_convention": "Convention d'association {party}",
+    "had_convention": "Convention d'association {party}",
+    "partnership_convention": "Convention de partenariat {party}",
+}
+
+
+def _convention_title(kind: str, facts: DocumentFacts) -> str:
+    """« Convention d'association CHU de Toulouse », « Convention de partenariat Clinique du
+    Quercy » (several parties: their kind), else the type's label."""
+    pattern = _CONVENTION_TITLES.get(kind)
+    if pattern is None or not facts.parties:
+        return facts.type_label
+    if len(facts.parties) == 1:
+        party = facts.parties[0].name
+    else:
+        party = {"chu_convention": "CHU", "had_convention": "HAD"}.get(kind, "")
+        return pattern.format(party=party).strip() if party else facts.type_label
+    return pattern.format(party=party)
+
+
+_MISSING = re.compile(r"missing value '(?P<path>[^']+)'(?: \((?P<whose>.*)\))?")
+_FINESS_IN = re.compile(r"FINESS (?P<finess>[0-9]{2}[0-9AB][0-9]{6})")
+_PARTY_LISTS = re.compile(r"^(?:parties|hads|partners|chu)(?:\[\d+\])?$")
+_PERSON_FIELDS = frozenset({"representative", "name", "title", "line"})
+_AGENCY_OPTIONS = {
+    "address_lines": "--address LINE (repeated)",
+    "city": "--city CITY",
+    "direction": "--direction NAME",
+    "phone": "--phone NUMBER",
+    "logo": "--logo FILE.png",
+}
+
+
+def missing_value_hint(message: str, facts: DocumentFacts) -> str:
+    """A hint naming the command that records a value a model needs and the data lacks
+    (« ; set it with: ghtflow … »), or "" when no command sets it."""
+    match = _MISSING.search(message)
+    if match is None:
+        return ""
+    record, _, field_name = match.group("path").rpartition(".")
+    finess_match = _FINESS_IN.search(match.group("whose") or "")
+    finess = finess_match.group("finess") if finess_match else "FINESS"
+    command = ""
+    if record == "agency" and field_name in _AGENCY_OPTIONS:
+        command = f"ghtflow regions set-identity {facts.region_code} {_AGENCY_OPTIONS[field_name]}"
+    elif field_name == "area" and _PARTY_LISTS.match(record):
+        command = (
+            f"ghtflow parties set {facts.id} {finess} --area DEPARTMENTS (or record the "
+            f"establishment's own: ghtflow establishments set {finess} --area DEPARTMENTS)"
+        )
+    elif field_name in ("area", "commune", "postal_code"):
+        option = field_name.replace("_", "-")
+        command = f"ghtflow establishments set {finess} --{option} VALUE"
+    elif field_name in _PERSON_FIELDS and record != "signatory":
+        command = (
+            f"ghtflow establishments set {finess} --representative 'Mme Prénom Nom, directrice'"
+        )
+    return f"; set it with: {command}" if command else ""
+
+
+def _with_logo(files: FileStore, facts: DocumentFacts) -> DocumentFacts:
+    """The facts with the region's logo image read from the file store, if it has one."""
+    sha = facts.agency.logo_hash
+    if not sha:
+        return facts
+    path = files.path_of(sha)
+    if not path.is_file():
+        raise InvalidInput(
+            f"{facts.label}: the logo of region {facts.region_code} is missing from the file "
+            f"store ({sha[:12]}…); set it again with ghtflow regions set-identity --logo"
+        )
+    logo = DocxImage(path.read_bytes(), height_cm=LOGO_HEIGHT_CM)
+    return replace_facts(facts, agency=replace_facts(facts.agency, logo=logo))
+
+
 def _fill(
     ws: Workspace,
     session: Session,
@@ -321,9 +482,12 @@ def _fill(
     a type's own model: the type)."""
     kind = model.kind
     path = model.path(ws.settings)
-    context = build_context(kind, facts, as_of)
+    context = build_context(kind, _with_logo(ws.files, facts), as_of)
+    properties = document_properties(kind, facts, document_day(facts, as_of))
     try:
-        data = compiled_template(path).render(context)
+        data = compiled_template(path).render(context, properties.parts())
+    except MissingValue as exc:
+        raise InvalidInput(f"{facts.label}: {exc}{missing_value_hint(str(exc), facts)}") from None
     except TemplateProblem as exc:
         raise InvalidInput(f"{facts.label}: {exc}") from None
     sha = _store_bytes(ws.files, data)
@@ -351,7 +515,16 @@ def render_conformity_letter(
     """Fill the conformity request letter of `request_id` inside the caller's transaction.
 
     For the conformity e-mail: the file is at `ws.files.path_of(row.file_hash)`, named
-    `row.file_name`. The letter is dated the day of the request unless `as_of` is given."""
+    `row.file_name`. The letter is dated the day of the request unless `as_of` is given. A
+    request recorded before letters were numbered gets its reference now, once."""
+    request = session.get(ConformityRequest, request_id)
+    if request is not None:
+        give_reference(
+            session.connection(),
+            request.document_id,
+            request.requested_on,
+            conformity_request_id=request_id,
+        )
     facts = load_request_facts(session, ws.workflows, request_id)
     model = conformity_letter_model(ws.procedures, facts.doc_type)
     if model is None:

@@ -28,6 +28,7 @@ from models import Assessment, ConformityRequest, DocumentVersion, utcnow
 from models.db import table_of
 from services.adapters.files import StoredFile
 from services.errors import InvalidInput
+from services.generation.letter_numbers import give_reference
 from services.lifecycle.parties import require_had_areas
 from states.definition import CRITERION_ASSESSED, OPEN_CONFORMITY_REQUEST, STORE_VERSION
 
@@ -81,10 +82,11 @@ def store_version(step: Step) -> None:
 
 
 def open_conformity_request(step: Step) -> None:
-    """Open a conformity request with the event's motives, note and respond-by date."""
+    """Open a conformity request with the event's motives, note and respond-by date, and give
+    its letter the region's next reference (kept with it: the letter filled again is the same)."""
     if step.respond_by is None:  # the guard `respond_by_min_delay` requires it
         raise InvalidInput(f"{step.label}: event {step.event!r} needs a respond-by date")
-    step.conn.execute(
+    opened = step.conn.execute(
         insert(ConformityRequest).values(
             document_id=step.document_id,
             motives=list(step.motives),
@@ -94,7 +96,16 @@ def open_conformity_request(step: Step) -> None:
             requested_by=step.actor,
         )
     )
-    step.payload |= {"motives": list(step.motives), "respond_by": step.respond_by.isoformat()}
+    assert opened.inserted_primary_key is not None
+    request_id = int(opened.inserted_primary_key[0])
+    reference = give_reference(
+        step.conn, step.document_id, step.as_of, conformity_request_id=request_id
+    )
+    step.payload |= {
+        "motives": list(step.motives),
+        "respond_by": step.respond_by.isoformat(),
+        "letter_reference": reference,
+    }
 
 
 def answer_open_requests(step: Step) -> None:

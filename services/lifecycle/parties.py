@@ -76,7 +76,9 @@ def list_parties(ws: Workspace, document_id: int) -> list[dict[str, Any]]:
 
 
 def set_party(ws: Workspace, document_id: int, finess: str, area: str | None) -> bool:
-    """Add an establishment to a convention, or change its area; True when added."""
+    """Add an establishment to a convention, or change its area; True when added. Without
+    `area`, a new party takes the establishment's recorded area (an HAD's departments), and a
+    party without one takes it too."""
     departments = format_area(parse_area(area)) if area is not None else None
     with ws.db.transaction() as session:
         if session.get(Document, document_id) is None:
@@ -88,6 +90,8 @@ def set_party(ws: Workspace, document_id: int, finess: str, area: str | None) ->
                 col(DocumentParty.establishment_id) == establishment.id,
             )
         ).first()
+        if departments is None:
+            departments = establishment.area or None
         if party is None:
             session.add(
                 DocumentParty(
@@ -97,7 +101,7 @@ def set_party(ws: Workspace, document_id: int, finess: str, area: str | None) ->
                 )
             )
             return True
-        if area is not None:
+        if area is not None or not party.area:
             party.area = departments
         return False
 

@@ -211,13 +211,16 @@ def _notice_letter(
 
     from services.generation.context import EventFacts
     from services.generation.fill import render_notice_letter  # docxtpl: only when needed
+    from services.generation.letter_numbers import give_reference
 
+    reference = give_reference(conn, fired.document_id, fired.as_of, event_seq=fired.seq)
     event = EventFacts(
         name=fired.event,
         label=fired.event_label or fired.event,
         actor=fired.actor,
         as_of=fired.as_of,
         note=fired.note,
+        letter_reference=reference,
     )
     with Session(bind=conn, join_transaction_mode="create_savepoint") as session:
         try:

@@ -3,6 +3,7 @@ centres) recorded by hand, and the listing of every establishment."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -112,6 +113,57 @@ def add_establishment(
         session.flush()
         data = establishment_json(found)
     return Recorded(data, created, warning)
+
+
+REPRESENTATIVE_MAX = 300  # Establishment.representative is 300 wide
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def set_establishment(
+    ws: Workspace,
+    finess: str,
+    *,
+    representative: str | None = None,
+    area: str | None = None,
+    commune: str | None = None,
+    postal_code: str | None = None,
+) -> dict[str, Any]:
+    """`establishments set`: change what conventions and letters print of a recorded
+    establishment (its legal representative as "Mme Prénom Nom, directrice", its area, its
+    commune, its postal code); what is not given stays; "" clears a representative or area."""
+    values: dict[str, Any] = {}
+    if representative is not None:
+        text = " ".join(representative.split()) if not _CONTROL.search(representative) else None
+        if text is None:
+            raise InvalidInput("representative: line breaks and control characters are not allowed")
+        if len(text) > REPRESENTATIVE_MAX:
+            raise InvalidInput(
+                f"representative is too long: {len(text)} characters, at most {REPRESENTATIVE_MAX}"
+            )
+        values["representative"] = text
+    if area is not None:
+        values["area"] = format_area(parse_area(area)) if area.strip() else None
+    if commune is not None:
+        if _CONTROL.search(commune) or len(commune.strip()) > 200:
+            raise InvalidInput("commune: at most 200 characters on one line")
+        values["commune"] = commune.strip()
+    if postal_code is not None:
+        postal = normalize_postal_code(postal_code)
+        if postal and not is_postal_code(postal):
+            raise InvalidInput(f"postal code {postal_code!r} is not 5 digits")
+        values["postal_code"] = postal
+    if not values:
+        raise InvalidInput(
+            "nothing to set: give --representative, --area, --commune or --postal-code"
+        )
+    with ws.db.transaction() as session:
+        found = find_establishment(session, finess)
+        for key, value in values.items():
+            setattr(found, key, value)
+        session.flush()
+        data = establishment_json(found)
+        data["representative"] = found.representative or None
+        return data
 
 
 def list_establishments(

@@ -38,11 +38,13 @@ from services.audit.chain import append_event
 from services.campaigns.store import CampaignSpec, store_campaign
 from services.clock import EARLIEST_DAY, LATEST_DAY, today
 from services.errors import InvalidInput, ScenarioError, ServiceError
+from services.generation.letter_numbers import give_reference
 from services.lifecycle.motives import motive_key_problem
 from services.limits import KEY_MAX, LABEL_MAX
 from services.registry.categories import load_categories
 from services.registry.departments import format_area, parse_area
 from services.registry.finess import finess_problem
+from services.registry.regions import Identity, apply_identity, check_identity
 from services.workspace import Workspace
 from states.campaigns import campaign_code, code_problem, due_problem, name_problem
 from states.deadlines import conformity_states
@@ -256,8 +258,50 @@ def _load_region(session: Session, r: _Reader, root: LineMap, report: LoadReport
             "name": r.text(node, "name"),
             "agency_name": r.text(node, "agency"),
             "direction_email": r.email(node, "direction_email"),
+            **_identity(r, node),
         },
     )
+
+
+_IDENTITY_KEYS = frozenset({"direction", "address", "city", "phone", "reference_pattern"})
+
+
+def _identity(r: _Reader, region: LineMap) -> dict[str, Any]:
+    """The region's `identity:` (as `regions set-identity` takes it) as column values; none
+    given: nothing (a region keeps what was set by hand)."""
+    if region.get("identity") is None:
+        return {}
+    node = r.mapping(region.get("identity"), "'identity'", region)
+    for key in node:
+        if key not in _IDENTITY_KEYS:
+            raise r.fail(
+                node, f"unknown key {key!r}; keys: {', '.join(sorted(_IDENTITY_KEYS))}", key
+            )
+    address = node.get("address")
+    if address is not None and not (
+        isinstance(address, list) and all(isinstance(line, str) for line in address)
+    ):
+        raise r.fail(node, "'address' must be a list of lines", "address")
+    values = {
+        k: None if node.get(k) is None else str(node.get(k)) for k in _IDENTITY_KEYS - {"address"}
+    }
+    try:
+        identity = check_identity(
+            Identity(address=tuple(address) if address is not None else None, **values)
+        )
+    except InvalidInput as exc:
+        raise r.fail(node, str(exc)) from None
+    probe = Region(code="", name="", agency_name="", direction_email="")
+    apply_identity(probe, identity)
+    columns = ("direction_name", "address", "city", "phone", "reference_pattern")
+    given = {
+        "direction_name": identity.direction,
+        "address": identity.address,
+        "city": identity.city,
+        "phone": identity.phone,
+        "reference_pattern": identity.reference_pattern,
+    }
+    return {c: getattr(probe, c) for c in columns if given[c] is not None}
 
 
 def _load_establishments(
@@ -635,7 +679,18 @@ def _record_document(
     if request is not None:
         request.document_id = document.id or 0
         session.add(request)
-        payload |= {"motives": request.motives, "respond_by": request.respond_by.isoformat()}
+        session.flush()
+        reference = give_reference(
+            session.connection(),
+            request.document_id,
+            request.requested_on,
+            conformity_request_id=request.id,
+        )
+        payload |= {
+            "motives": request.motives,
+            "respond_by": request.respond_by.isoformat(),
+            "letter_reference": reference,
+        }
     append_event(
         session.connection(),
         ws.audit_key,

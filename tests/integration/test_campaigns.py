@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import func
 from sqlmodel import col, select
 
+from i18n.typography import french_typography
 from models import (
     Campaign,
     CampaignDueDate,
@@ -182,14 +183,19 @@ def test_launch_creates_what_each_ght_owes_and_queues_one_mail_each(occitanie):
     assert len(mails) == 14
     mail = next(m for m in mails if m.to_addrs == [director("OCC-07")])
     assert mail.cc_addrs == [DIRECTION] and mail.document_id is None
-    assert mail.subject == "[OCC-07] Campagne GHT 2017 : documents attendus par ARS Occitanie"
+    assert mail.subject == french_typography(
+        "[OCC-07] Campagne GHT 2017 : documents attendus par ARS Occitanie"
+    )
     assert (mail.due_date, mail.as_of) == (LAUNCH_DAY, LAUNCH_DAY)
     text = mail.body_text
-    assert "ARS Occitanie lance la campagne « Campagne GHT 2017 » (OCC-2017)" in text
-    assert "Échéance          Document" in text
-    assert "1er juillet 2017  Projet médical et de soins partagé (PMSP)" in text
-    assert "HAD Bigorre Domicile (650991680)" in text
-    assert f"n° {had.document_id}" in text
+    assert (
+        french_typography("ARS Occitanie lance la campagne « Campagne GHT 2017 » (OCC-2017)")
+        in text
+    )
+    assert french_typography("Échéance          Document") in text
+    assert french_typography("1er juillet 2017  Projet médical et de soins partagé (PMSP)") in text
+    assert french_typography("HAD Bigorre Domicile (650991680)") in text
+    assert french_typography(f"n° {had.document_id}") in text
     assert '<th scope="col"' in mail.body_html and "<caption" in mail.body_html
     assert occ07.owed == 5  # PMSP (interim amendment), CHU, HAD, EPRD and SDSI
     assert verify_chain(occitanie).intact
@@ -323,7 +329,10 @@ def test_a_campaigns_reminder_offsets_drive_the_sweep(occitanie):
         ).all()
     assert set(stages) == {"J-10"} and len(stages) == 14
     mail = _launch_mails(occitanie)[0]
-    assert "Des rappels vous seront adressés 10 jours avant chaque échéance" in mail.body_text
+    assert (
+        french_typography("Des rappels vous seront adressés 10 jours avant chaque échéance")
+        in mail.body_text
+    )
 
 
 def test_set_due_refusals(occitanie):
@@ -415,7 +424,7 @@ def test_the_scenario_stores_its_campaign_as_create_does(occitanie, tmp_path):
         load_scenario(occitanie, moved)
     absurd = tmp_path / "absurd.yaml"
     absurd.write_text(text.replace("sdsi: 2017-12-31", "sdsi: 2917-12-31"), encoding="utf-8")
-    with pytest.raises(ScenarioError, match=r"absurd\.yaml:266: due date 2917-12-31 of sdsi"):
+    with pytest.raises(ScenarioError, match=r"absurd\.yaml:280: due date 2917-12-31 of sdsi"):
         load_scenario(occitanie, absurd)
     close_campaign(occitanie, "OCC-2017")
     assert not load_scenario(occitanie, SCENARIO).changed  # the same file changes nothing

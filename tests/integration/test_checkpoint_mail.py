@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
+from i18n.typography import french_typography
 from models import Region
 from models.db import table_of
 from services.audit.chain import verify_chain, write_checkpoint
@@ -22,7 +23,7 @@ from tests.integration.helpers import flow_overrides, latest_artifact
 
 DIRECTION = "direction-generale@ars-occitanie.example.org"
 DAY = date(2017, 12, 1)
-SUBJECT = "Point de contrôle du journal d'audit – 1er décembre 2017"
+SUBJECT = french_typography("Point de contrôle du journal d'audit – 1er décembre 2017")
 
 
 def _checkpoint_rows(ws: Any) -> list[dict[str, Any]]:
@@ -58,11 +59,14 @@ def test_the_direction_receives_the_checkpoint_once_a_day_and_can_verify_with_it
     assert message["Message-ID"].strip() == stored["message_id"]
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert f"Position dans la chaîne : {checkpoint.seq}" in text
+    assert french_typography(f"Position dans la chaîne : {checkpoint.seq}") in text
     assert checkpoint.hash in text and f">{checkpoint.hash}</code>" in html
-    assert "Conservez ce message : il permet de vérifier que l'historique n'a pas" in text
+    assert (
+        french_typography("Conservez ce message : il permet de vérifier que l'historique n'a pas")
+        in text
+    )
     assert "ghtflow audit verify --against FICHIER" in text and "heure de Paris" in text
-    assert "1er décembre 2017" in text and "ARS Occitanie" in text
+    assert french_typography("1er décembre 2017") in text and "ARS Occitanie" in text
     key = mail_ws.settings.home / "audit_key"
     assert key.read_text().strip() not in message.as_string()  # no secret in the mail
 

@@ -11,6 +11,7 @@ import pytest
 from sqlalchemy import update
 from sqlmodel import col, select
 
+from i18n.typography import french_typography
 from models import Establishment, GeneratedFile, OutboxMessage, utcnow
 from services.deadlines.sweep import sweep_deadlines
 from services.errors import InvalidInput, NotFound
@@ -57,18 +58,18 @@ def test_conformity_request_arrives_with_its_headers_content_and_copy(mail_ws, s
     assert message["Message-ID"].strip() == stored["message_id"]  # long headers may be folded
     assert message["To"] == director("OCC-02") and message["Cc"] == DIRECTION
     assert message["From"] == "ARS Occitanie <ne-pas-repondre@ars-occitanie.example.org>"
-    assert message["Subject"] == (
+    assert message["Subject"] == french_typography(
         "[OCC-02] Demande de mise en conformité : Projet médical et de soins partagé (PMSP)"
         " (réponse avant le 1er décembre 2017)"
     )
     assert message["Auto-Submitted"] == "auto-generated"
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    assert "au plus tard le 1er décembre 2017" in text
-    assert "Projet de biologie" in text or "biologie" in text.lower()
-    assert "Préciser le projet de biologie & d'imagerie." in text
-    assert "biologie &amp; d&#39;imagerie" in html
-    assert f"document n° {pmsp}" in text
+    assert french_typography("au plus tard le 1er décembre 2017") in text
+    assert french_typography("Projet de biologie") in text or "biologie" in text.lower()
+    assert french_typography("Préciser le projet de biologie & d'imagerie.") in text
+    assert "biologie &amp; d’imagerie" in html
+    assert french_typography(f"document n° {pmsp}") in text
     assert stored["attempts"] == 1 and stored["sent_at"] is not None
 
 
@@ -165,8 +166,8 @@ def test_the_word_letter_of_the_request_is_attached(mail_ws, smtp_sink, tmp_path
     assert name.endswith(".docx") and name in message.get_body(("plain",)).get_content()
     (tmp_path / name).write_bytes(attachment.get_content())
     text = "\n".join(p.text for p in docx.Document(str(tmp_path / name)).paragraphs)
-    assert "1er décembre 2017" in text  # the respond-by date
-    assert "Préciser le projet de biologie & d'imagerie." in text
+    assert french_typography("1er décembre 2017") in text  # the respond-by date
+    assert french_typography("Préciser le projet de biologie & d'imagerie.") in text
     with mail_ws.db.reading() as session:
         (letter,) = session.exec(select(GeneratedFile)).all()
     assert (letter.document_id, letter.file_name) == (pmsp, name)

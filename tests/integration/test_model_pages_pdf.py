@@ -5,6 +5,8 @@ text it signs."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from pathlib import Path
 
 import pytest
@@ -40,7 +42,11 @@ def check_pages(name: str, pages: list[str], fewest: int, most: int) -> None:
             assert "Article" in text and "Fait à" in text, (name, number, text)
 
 
-@pytest.mark.skipif(find_soffice() is None, reason="LibreOffice (soffice) is not installed")
+@pytest.mark.skipif(
+    (find_soffice() is None or shutil.which("pdftoppm") is None)
+    and os.environ.get("GHTFLOW_REQUIRE_PDF") != "1",
+    reason="LibreOffice (soffice) or pdftoppm is not installed: run 'sudo make pdf-tools'",
+)
 @pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
 def test_every_model_fits_its_pages(occitanie, tmp_path):
     ws = occitanie

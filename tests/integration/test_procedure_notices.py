@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from sqlmodel import col, delete, select
 
+from i18n.typography import french_typography
 from models import ConformityMotive, GeneratedFile, OutboxMessage
 from services.generation.fill import generate_documents
 from services.lifecycle.fire import fire
@@ -68,11 +69,17 @@ def test_an_event_queues_the_procedures_own_notice_with_its_letter(decided, tmp_
     assert (message.kind, message.stage) == ("procedure_notice", f"event-{result.event_seq}")
     assert message.to_addrs == ["direction@occ-02.example.org"]
     assert message.cc_addrs == ["direction-generale@ars-occitanie.example.org"]  # copy_direction
-    assert message.subject == "[OCC-02] Décision : Dossier de candidature"
-    assert "a statué sur le dossier du GHT Lot :\nRetenu (Retenir)." in message.body_text
-    assert "Motif : Projet solide & complet." in message.body_text
-    assert "Motif : Projet solide &amp; complet." in message.body_html
-    assert "Document : Dossier de candidature — GHT Lot (OCC-02)" in message.body_text  # base
+    assert message.subject == french_typography("[OCC-02] Décision : Dossier de candidature")
+    assert (
+        french_typography("a statué sur le dossier du GHT Lot :\nRetenu (Retenir).")
+        in message.body_text
+    )
+    assert french_typography("Motif : Projet solide & complet.") in message.body_text
+    assert french_typography("Motif : Projet solide &amp; complet.") in message.body_html
+    assert (
+        french_typography("Document : Dossier de candidature — GHT Lot (OCC-02)")
+        in message.body_text
+    )  # base
     (attachment,) = message.attachments
     assert attachment["name"] == f"decision_letter-OCC-02-doc{doc}.docx"
     with ws.db.reading() as session:
@@ -92,8 +99,8 @@ def test_a_notice_without_copy_nor_letter_and_its_generic_subject(decided, tmp_p
     fire(ws, doc, "reject", OFFICER)
     (message,) = _messages(ws, doc)
     assert message.cc_addrs == [] and message.attachments == []
-    assert message.subject == "[OCC-02] Dossier de candidature : Non retenu"
-    assert "Non retenu (Ne pas retenir)" in message.body_text
+    assert message.subject == french_typography("[OCC-02] Dossier de candidature : Non retenu")
+    assert french_typography("Non retenu (Ne pas retenir)") in message.body_text
     assert "Motif" not in message.body_text  # no note
 
 
@@ -164,7 +171,7 @@ def test_the_commands_work_on_the_folder_named_by_the_setting(occitanie, tmp_pat
         doc,
         [],
     )
-    assert message["subject"] == "[OCC-02] Dossier de candidature : Non retenu"
+    assert message["subject"] == french_typography("[OCC-02] Dossier de candidature : Non retenu")
 
 
 def test_a_procedures_own_reminder_replaces_the_common_one_for_its_type_only(decided, tmp_path):

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select, update
 from sqlmodel import col
 
+from i18n.typography import french_typography
 from models import CampaignDueDate, Document, Event, OutboxMessage, Person
 from services.audit.chain import verify_chain
 from services.deadlines.sweep import sweep_deadlines
@@ -48,8 +49,8 @@ def test_first_of_december_reminds_chu_conventions_and_eprd_and_escalates_the_la
     ]
     assert reminder[0].to_addrs == [director("OCC-03")]
     assert reminder[0].cc_addrs == []  # a plain reminder does not involve the direction
-    assert "31 décembre 2017" in reminder[0].subject
-    assert "soit dans 30 jours" in reminder[0].body_text
+    assert french_typography("31 décembre 2017") in reminder[0].subject
+    assert french_typography("soit dans 30 jours") in reminder[0].body_text
     late = _messages(occitanie, document_id=document_id(occitanie, "OCC-02", "pmsp"))
     assert [(m.kind, m.stage) for m in late] == [("overdue", "J+148")]  # the one due now
     assert late[0].cc_addrs == [DIRECTION]
@@ -143,8 +144,8 @@ def test_tacit_approval_after_two_months_is_audited_and_mailed_in_one_go(occitan
     )
     (mail,) = _messages(occitanie, kind="tacit_approval")
     assert mail.document_id == pmsp and mail.cc_addrs == [DIRECTION]
-    assert "approuvé tacitement depuis le 16 décembre 2017" in mail.body_text
-    assert "reçu par ARS Occitanie le 16 octobre 2017" in mail.body_text
+    assert french_typography("approuvé tacitement depuis le 16 décembre 2017") in mail.body_text
+    assert french_typography("reçu par ARS Occitanie le 16 octobre 2017") in mail.body_text
     assert verify_chain(occitanie).intact
     assert sweep_deadlines(occitanie, date(2017, 12, 19)).tacit_approvals == []
 
@@ -172,8 +173,8 @@ def test_the_conformity_request_email_is_queued_with_the_event(occitanie, tmp_pa
     (mail,) = _messages(occitanie, kind="conformity_request")
     assert mail.to_addrs == [director("OCC-02")] and mail.cc_addrs == [DIRECTION]
     assert mail.due_date == date(2017, 12, 1) and mail.stage.startswith("request-")
-    assert "au plus tard le 1er décembre 2017" in mail.body_text
-    assert "Préciser le projet de biologie." in mail.body_text
+    assert french_typography("au plus tard le 1er décembre 2017") in mail.body_text
+    assert french_typography("Préciser le projet de biologie.") in mail.body_text
     assert (
         "Projet de soins partagé" in mail.body_text or "projet de soins" in mail.body_text.lower()
     )

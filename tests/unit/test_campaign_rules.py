@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from i18n.typography import french_typography
 from models.outbox import NoticeKind
 from notifications.render import render_notice, text_table
 from states.campaigns import (
@@ -110,13 +111,20 @@ def test_the_launch_mail_lists_what_is_owed_as_a_table_in_french():
             "rows": [["31 décembre 2018", "SDSI", "—", "En préparation", "n° 12"]],
         },
     )
-    assert rendered.subject == "[OCC-02] Campagne GHT 2018 : documents attendus par ARS Occitanie"
+    assert rendered.subject == french_typography(
+        "[OCC-02] Campagne GHT 2018 : documents attendus par ARS Occitanie"
+    )
     assert rendered.text.startswith("Madame, Monsieur,\n\nARS Occitanie lance la campagne")
-    assert "31 décembre 2018  SDSI      —     En préparation  n° 12" in rendered.text
-    assert "30, 15, 7 et 1 jours avant chaque échéance" in rendered.text
+    assert (
+        french_typography("31 décembre 2018  SDSI      —     En préparation  n° 12")
+        in rendered.text
+    )
+    assert french_typography("30, 15, 7 et 1 jours avant chaque échéance") in rendered.text
     assert rendered.text.endswith("merci de ne pas répondre à cette adresse.\n")
-    assert "GHT Lot &amp; &lt;Quercy&gt;" in rendered.html  # HTML escaped, text not
-    assert "GHT Lot & <Quercy>" in rendered.text
+    assert (
+        french_typography("GHT Lot &amp; &lt;Quercy&gt;") in rendered.html
+    )  # HTML escaped, text not
+    assert french_typography("GHT Lot & <Quercy>") in rendered.text
     assert '<th scope="col"' in rendered.html and "<td" in rendered.html
     with pytest.raises(Exception, match="rows"):
         render_notice(

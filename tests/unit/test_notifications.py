@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from i18n.typography import french_typography
 from models import NoticeKind
 from models.outbox import DOCUMENT_KINDS
 from notifications.addresses import HeaderRefused, address_list, format_mailbox, parse_address
@@ -130,17 +131,17 @@ def test_conformity_request_is_rendered_in_french_with_motives_and_escaped_html(
         ),
         MailTemplate(NoticeKind.CONFORMITY_REQUEST, GHT_MAILS),
     )
-    assert rendered.subject == (
+    assert rendered.subject == french_typography(
         "[OCC-02] Demande de mise en conformité : Projet médical et de soins partagé (PMSP)"
         " (réponse avant le 1er décembre 2017)"
     )
-    assert "au plus tard le 1er décembre 2017" in rendered.text
-    assert "  - Projet de biologie insuffisant" in rendered.text
-    assert "Observations : Préciser la biologie." in rendered.text
-    assert "GHT Lot & Quercy <test>" in rendered.text  # text is not escaped
-    assert "GHT Lot &amp; Quercy &lt;test&gt;" in rendered.html  # HTML is
-    assert "<li>Projet de soins partagé insuffisant</li>" in rendered.html
-    assert "30 octobre 2017" in rendered.text
+    assert french_typography("au plus tard le 1er décembre 2017") in rendered.text
+    assert french_typography("  - Projet de biologie insuffisant") in rendered.text
+    assert french_typography("Observations : Préciser la biologie.") in rendered.text
+    assert french_typography("GHT Lot & Quercy <test>") in rendered.text  # text is not escaped
+    assert french_typography("GHT Lot &amp; Quercy &lt;test&gt;") in rendered.html  # HTML is
+    assert french_typography("<li>Projet de soins partagé insuffisant</li>") in rendered.html
+    assert french_typography("30 octobre 2017") in rendered.text
 
 
 def test_every_kind_renders_and_a_missing_value_stops_the_rendering():
@@ -191,16 +192,24 @@ def test_the_audit_checkpoint_mail_gives_the_head_in_full_and_how_to_compare():
             "agency_name": "ARS Occitanie",
         },
     )
-    assert rendered.subject == "Point de contrôle du journal d'audit – 1er décembre 2017"
+    assert rendered.subject == french_typography(
+        "Point de contrôle du journal d'audit – 1er décembre 2017"
+    )
     assert rendered.text.startswith("Madame, Monsieur,")
-    assert "Position dans la chaîne : 39" in rendered.text
+    assert french_typography("Position dans la chaîne : 39") in rendered.text
     assert "3f" * 32 in rendered.text and checkpoint.line() in rendered.text
-    assert "Établi le : 1er décembre 2017 à 06:00:07 (heure de Paris)" in rendered.text
-    assert "il permet de vérifier que l'historique n'a pas été réécrit" in rendered.text
-    assert "ghtflow audit verify --against FICHIER" in rendered.text
+    assert (
+        french_typography("Établi le : 1er décembre 2017 à 06:00:07 (heure de Paris)")
+        in rendered.text
+    )
+    assert (
+        french_typography("il permet de vérifier que l'historique n'a pas été réécrit")
+        in rendered.text
+    )
+    assert french_typography("ghtflow audit verify --against FICHIER") in rendered.text
     assert "k" * 44 not in rendered.text + rendered.html  # the key is never in the mail
     assert "monospace" in rendered.html and f">{'3f' * 32}</code>" in rendered.html
-    assert "Occitanie &amp; &lt;Pyrénées&gt;" in rendered.html
+    assert french_typography("Occitanie &amp; &lt;Pyrénées&gt;") in rendered.html
     assert "&#34;seq&#34;:39" in rendered.html  # the line, escaped like any value
 
 
