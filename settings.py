@@ -29,6 +29,7 @@ _HOST_LABEL = re.compile(r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
 NOT_SETTINGS = frozenset(
     {
         "GHTFLOW_REQUIRE_POSTGRES",
+        "GHTFLOW_REQUIRE_PDF",
         "GHTFLOW_TEST_POSTGRES",
         "GHTFLOW_REQUIRE_BROWSER",
         "GHTFLOW_CHROMIUM",

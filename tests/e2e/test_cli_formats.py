@@ -51,7 +51,7 @@ RUNS: dict[str, list[str]] = {
     "outbox list": ["outbox", "list"],
     "outbox send": ["outbox", "send"],
     "parties list": ["parties", "list", "13"],
-    "procedures check": ["procedures", "check", str(ROOT / "procedures" / "snacs-2018")],
+    "procedures check": ["procedures", "check", str(ROOT / "procedures" / "ght-2017")],
     "procedures list": ["procedures", "list"],
     "regions list": ["regions", "list"],
     "report bilan": ["report", "bilan", "--as-of", "2017-12-31"],

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import zipfile
 from datetime import date
 
 import pytest
@@ -126,10 +127,13 @@ def test_filling_again_gives_the_same_file_and_row_and_as_of_changes_the_date(oc
     assert generate_documents(ws, [doc]) == first
     assert len(generated_rows(ws)) == 1
     # a convention not signed yet prints no date (the place and date are written by hand):
-    # another day gives the same text
+    # another day gives the same text; only the file's creation date (its properties) follows
     [later] = generate_documents(ws, [doc], as_of=date(2018, 1, 1))
-    assert later.sha256 == first[0].sha256
+    assert text_of(ws, later.sha256) == text_of(ws, first[0].sha256)
     assert "Fait à ……………………, le ……………………" in text_of(ws, later.sha256)[0]
+    with zipfile.ZipFile(ws.files.path_of(later.sha256)) as package:
+        assert b"<dcterms:created" in package.read("docProps/core.xml")
+        assert b"2018-01-01T00:00:00Z" in package.read("docProps/core.xml")
 
 
 def test_parties_recorded_on_the_document_win_over_the_reference_chu(occitanie):
@@ -196,7 +200,7 @@ def test_a_pmsp_in_conformity_requested_gives_its_letter(occitanie):
         paragraphs
     )
     assert "au plus tard le 5 décembre 2017" in paragraphs
-    assert "Le 5 octobre 2017" in paragraphs  # dated the day of the request (no city set)
+    assert "Montpellier, le 5 octobre 2017" in paragraphs  # dated the day of the request
     assert "Camille Durand, chargée de mission GHT (DOSA)" in paragraphs
     assert "ARS Occitanie" in paragraphs
     assert "CH de Perpignan" in paragraphs

@@ -63,7 +63,7 @@ def test_the_flow_fills_the_toulouse_conventions_in_batches(prefect_harness, flo
     assert [f["ght"] for f in files] == TOULOUSE
     for f in files:
         doc = Docx(io.BytesIO(ws.files.path_of(f["sha256"]).read_bytes()))
-        text = "\n".join(p.text for p in doc.paragraphs)
+        text = "\n".join(p.text for p in doc.paragraphs).replace("\u00a0", " ")  # typeset
         assert "n° FINESS 310781406" in text and "{{" not in text
     listing = _artifact(ARTIFACT_KEY)
     assert "8 chu_convention files filled" in listing
