@@ -845,7 +845,9 @@ def lettre_mise_en_conformite() -> DocxDocument:
     )
     reference_line(doc)
     paragraph = para(doc, "Affaire suivie par : ", indent=Cm(0), space_after=0)
-    _add(paragraph, "{{ signatory.name }} – {{ signatory.email }}")
+    _add(paragraph, "{{ signatory.name }}")
+    # the address on its own line: cut at the end of a line, it would break at its hyphen
+    para(doc, "Courriel : {{ signatory.email }}", indent=Cm(0), space_after=0)
     objet = para(doc, "Objet : ", bold=True, indent=Cm(0), space_after=18)
     _add(
         objet,
