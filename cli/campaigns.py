@@ -276,7 +276,8 @@ def _print_launch(result: LaunchResult) -> None:
         if g.reason:
             notes.append(f"{g.code}: e-mail not sent: {g.reason}")
     title = f"Campaign {result.campaign} (region {result.region}), launch of {result.as_of}"
-    print_table(table(title, ["GHT", text("created"), "owed", "e-mail"], rows))
+    # a call for applications is owed by structures, not GHTs: the column names both
+    print_table(table(title, ["holder", text("created"), "owed", "e-mail"], rows))
     for note in notes:
         console.print(note)
     console.print(
