@@ -51,9 +51,10 @@ def list_(fmt: Format = FORMAT_OPTION) -> None:
         print_json(regions)
     elif fmt is Format.csv:
         print_csv(COLUMNS, rows)
-    else:
+    else:  # the identity's city and reference: `regions show`, or --format json/csv
         shown = ["code", text("name"), text("agency"), "direction e-mail"]
-        print_table(table(plural(len(regions), "region"), shown, rows))
+        narrow = [row[:4] for row in rows]
+        print_table(table(plural(len(regions), "region"), shown, narrow))
 
 
 @app.command("set-direction")
@@ -82,9 +83,8 @@ def _print_region(region: dict[str, object], fmt: Format) -> None:
     if fmt is Format.csv:
         print_csv(SHOWN, [[values[k] for k in SHOWN]])
     else:
-        console.print(
-            table(f"region {values['code']}", ["field", "value"], [[k, values[k]] for k in SHOWN])
-        )
+        rows = [[k, values[k]] for k in SHOWN]
+        print_table(table(f"region {values['code']}", ["field", text("value")], rows))
 
 
 @app.command("show")

@@ -54,6 +54,8 @@ RUNS: dict[str, list[str]] = {
     "procedures check": ["procedures", "check", str(ROOT / "procedures" / "ght-2017")],
     "procedures list": ["procedures", "list"],
     "regions list": ["regions", "list"],
+    "regions set-identity": ["regions", "set-identity", "OCC", "--phone", "04 67 07 20 07"],
+    "regions show": ["regions", "show", "OCC"],
     "report bilan": ["report", "bilan", "--as-of", "2017-12-31"],
     "states list": ["states", "list"],
     "sweep": ["sweep", "--as-of", "2017-12-01", "--dry-run"],
