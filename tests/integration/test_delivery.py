@@ -173,11 +173,13 @@ def test_the_word_letter_of_the_request_is_attached(mail_ws, smtp_sink, tmp_path
     assert (letter.document_id, letter.file_name) == (pmsp, name)
 
 
-def test_without_a_legal_representative_the_request_is_mailed_without_its_letter(
+def test_a_letter_that_cannot_be_filled_leaves_the_request_mailed_without_it(
     mail_ws, smtp_sink, tmp_path
 ):
+    # no commune recorded: the letter has no address to write (a missing representative no
+    # longer stops it: the letter then greets « Madame, Monsieur, »)
     with mail_ws.db.transaction() as session:
-        session.execute(update(Establishment).values(representative=""))
+        session.execute(update(Establishment).values(commune=""))
     _request_conformity(mail_ws, tmp_path)
     assert deliver_due(mail_ws).sent == 1
     (message,) = smtp_sink.messages
