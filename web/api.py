@@ -116,6 +116,7 @@ class DocumentDetail(BaseModel):
     state_label: str
     due_date: str | None
     version: int
+    submitted_on: str | None
     lock_version: int
     allowed_events: list[str]
     workflow_problem: str | None = None  # why no event can move it (type or state unknown)

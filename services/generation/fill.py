@@ -419,6 +419,9 @@ _MISSING = re.compile(r"missing value '(?P<path>[^']+)'(?: \((?P<whose>.*)\))?")
 _FINESS_IN = re.compile(r"FINESS (?P<finess>[0-9]{2}[0-9AB][0-9]{6})")
 _PARTY_LISTS = re.compile(r"^(?:parties|hads|partners|chu)(?:\[\d+\])?$")
 _PERSON_FIELDS = frozenset({"representative", "name", "title", "line"})
+# Values a model may ask for that the context derives from a recorded one: the hint names the
+# recorded one (« area_names » is « Haute-Garonne (31) », built from the area « 31 »).
+_DERIVED_FROM = {"area_names": "area"}
 _AGENCY_OPTIONS = {
     "address_lines": "--address LINE (repeated)",
     "city": "--city CITY",
@@ -435,6 +438,7 @@ def missing_value_hint(message: str, facts: DocumentFacts) -> str:
     if match is None:
         return ""
     record, _, field_name = match.group("path").rpartition(".")
+    field_name = _DERIVED_FROM.get(field_name, field_name)
     finess_match = _FINESS_IN.search(match.group("whose") or "")
     finess = finess_match.group("finess") if finess_match else "FINESS"
     command = ""

@@ -46,7 +46,7 @@ def test_set_identity_shows_and_refuses_hostile_values(fresh_home, tmp_path):
     assert region["reference_example"] == "ARS-OCC/DOSA/2017-00042"
     assert len(region["logo_sha256"]) == 64
     assert ok_json(fresh_home, "regions", "show", "OCC") == region
-    assert "Montpellier" in ok(fresh_home, "regions", "list")
+    assert "Montpellier" in ok(fresh_home, "regions", "show", "OCC", "--format", "table")
     stored = fresh_home / "files" / region["logo_sha256"][:2] / region["logo_sha256"]
     assert stored.read_bytes() == _PNG_1PX
     text_logo = tmp_path / "fake.png"
@@ -140,7 +140,8 @@ def test_a_had_without_area_is_named_with_the_command_that_sets_it(fresh_home):
     )
     ok(fresh_home, "parties", "set", str(doc), "650991698")
     error = one_line_error(ghtflow(fresh_home, "generate", str(doc)))
-    assert re.search(r"missing value 'hads\[\d\]\.area' \(HAD Pyrénées Santé", error), error
+    missing = r"missing value 'hads\[\d\]\.area(?:_names)?' \(HAD Pyrénées Santé"
+    assert re.search(missing, error), error
     assert f"set it with: ghtflow parties set {doc} 650991698 --area DEPARTMENTS" in error
     assert "ghtflow establishments set 650991698 --area" in error
     bad = one_line_error(

@@ -37,6 +37,7 @@ from pathlib import Path
 import openpyxl  # type: ignore[import-untyped]  # (ships no type hints)
 import pytest
 
+from doc_templates.render import _PNG_1PX
 from notifications.sink import free_port
 from tests.e2e.runner import GHTFLOW, ROOT
 
@@ -153,6 +154,7 @@ def _reader_files(folder: Path) -> None:
     for number in (1, 2):
         (folder / f"pmsp-v{number}.pdf").write_bytes(PDF % number)
     shutil.copy(ROOT / "procedures/ght-2017/models/convention_chu.docx", folder / "my-model.docx")
+    (folder / "logo.png").write_bytes(_PNG_1PX)  # the agency's logo (one pixel stands for it)
     # the ministry's national lists (a part of them: the registry tests' lists)
     shutil.copy(LISTS / "national-2018.csv", folder / "ght-2018.csv")
     book = openpyxl.Workbook()

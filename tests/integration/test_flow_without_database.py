@@ -70,8 +70,8 @@ def test_a_flow_run_without_database_fails_naming_the_setting_and_the_file(
     flow, parameters = _flow(name)
     message = _failed_run(flow, **parameters)
     assert (
-        f"no database at {home / 'ghtflow.db'} (GHTFLOW_DATABASE_URL (unset); "
-        f"GHTFLOW_HOME={home}): set GHTFLOW_DATABASE_URL to the application's database"
+        f"no database at {home / 'ghtflow.db'} (GHTFLOW_HOME={home}): point ghtflow at yours "
+        "with --home PATH, GHTFLOW_HOME or GHTFLOW_DATABASE_URL"
     ) in message, message
     assert list(home.iterdir()) == [] and list(cwd.iterdir()) == []
 
@@ -84,7 +84,7 @@ def test_a_database_url_naming_a_missing_file_is_not_created_either(
     monkeypatch.setenv("GHTFLOW_DATABASE_URL", f"sqlite:///{missing}")
     flow, parameters = _flow("deliver-outbox")
     message = _failed_run(flow, **parameters)
-    assert f"no database at {missing} (GHTFLOW_DATABASE_URL; GHTFLOW_HOME={home})" in message
+    assert f"no database at {missing} (GHTFLOW_DATABASE_URL): point ghtflow at" in message
     assert not missing.parent.exists()
     assert list(home.iterdir()) == [] and list(cwd.iterdir()) == []
 
@@ -96,5 +96,5 @@ def test_settings_overrides_naming_an_empty_home_create_nothing(prefect_harness,
     other.mkdir()
     flow, parameters = _flow("deadline-sweep")
     message = _failed_run(flow, **parameters, settings_overrides={"home": str(other)})
-    assert f"no database at {other / 'ghtflow.db'} (GHTFLOW_DATABASE_URL (unset); " in message
+    assert f"no database at {other / 'ghtflow.db'} (GHTFLOW_HOME={other}): " in message
     assert list(other.iterdir()) == [] and list(cwd.iterdir()) == []

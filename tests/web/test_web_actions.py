@@ -276,5 +276,5 @@ def test_the_outbox_page_shows_a_region_notice_without_a_document_link(officer, 
     mail_checkpoint(occitanie, write_checkpoint(occitanie), today())
     page = officer.get("/envois")
     check_page(page.text)
-    assert "Point de contrôle du journal d&#39;audit" in page.text
+    assert "Point de contrôle du journal d’audit" in page.text
     assert "<td>—</td>" in page.text and "/documents/None" not in page.text
