@@ -463,9 +463,27 @@ def build_context(kind: str, facts: DocumentFacts, as_of: date | None = None) ->
 
 
 def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, Any]:
+    """The context of one model kind: what every model has, then what the kind adds."""
+    context = _common_context(kind, facts, as_of)
+    if kind == CONFORMITY_LETTER:
+        return context | _conformity_letter_context(facts)
+    if kind in (DOCUMENT, NOTICE_LETTER):
+        context |= _assessed_context(facts)
+        if kind == NOTICE_LETTER:
+            context |= _notice_letter_context(facts)
+        return context
+    if kind not in PARTY_NAMES:
+        raise InvalidInput(f"no Word template kind {kind!r}; kinds: {', '.join(KINDS)}")
+    return _convention_context(kind, facts, context)
+
+
+def _common_context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, Any]:
+    """The GHT, its region and agency, the document, its support and members, the day, and
+    the legal references with this kind's « Vu … » lines."""
     day = document_day(facts, as_of)
     whose_ght = f"GHT {facts.ght_code}"
-    context: dict[str, Any] = {
+    references = load_references()
+    return {
         "ght": Record("ght", whose_ght, {"code": facts.ght_code, "name": facts.ght_name}),
         "region": Record(
             "region", facts.region_code, {"code": facts.region_code, "name": facts.region_name}
@@ -508,16 +526,24 @@ def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, A
                 "parties": french_number_words(len(facts.parties)),
             },
         ),
+        "references": Record("references", "legal references", references.citations),
+        "visas": references.visas(kind),
     }
-    # the citations of the procedure's references.yaml, and this kind's "Vu …" lines
-    references = load_references()
-    context["references"] = Record("references", "legal references", references.citations)
-    context["visas"] = references.visas(kind)
-    if kind == CONFORMITY_LETTER:
-        request = facts.request
-        if request is None:
-            raise InvalidInput(f"{facts.label}: no conformity request to write a letter for")
-        context["request"] = Record(
+
+
+def _conformity_letter_context(facts: DocumentFacts) -> dict[str, Any]:
+    """The request a conformity letter is written for, its signatory, reference and recipient."""
+    request = facts.request
+    if request is None:
+        raise InvalidInput(f"{facts.label}: no conformity request to write a letter for")
+    motives = [
+        Record(
+            f"request.motives[{i}]", f"motive {key}", {"number": i + 1, "key": key, "label": label}
+        )
+        for i, (key, label) in enumerate(request.motives)
+    ]
+    return {
+        "request": Record(
             "request",
             f"conformity request {request.id}",
             _filled(
@@ -527,41 +553,41 @@ def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, A
                     "respond_by": french_date(request.respond_by),
                     "respond_by_short": french_date_short(request.respond_by),
                     "note": request.note,
-                    "motives": [
-                        Record(
-                            f"request.motives[{i}]",
-                            f"motive {key}",
-                            {"number": i + 1, "key": key, "label": label},
-                        )
-                        for i, (key, label) in enumerate(request.motives)
-                    ],
+                    "motives": motives,
                 }
             ),
-        )
-        context["signatory"] = Record(
+        ),
+        "signatory": Record(
             "signatory",
             request.requested_by,
             {"name": request.signatory_name, "email": request.requested_by},
-        )
-        context["letter"] = _letter(
+        ),
+        "letter": _letter(
             request.letter_reference, request.requested_on, f"conformity request {request.id}"
-        )
-        context["recipient"] = _recipient(facts)
-        return context
-    if kind in (DOCUMENT, NOTICE_LETTER):
-        verdicts = {True: "rempli", False: "non rempli", None: "non évalué"}
-        context["assessment"] = [
+        ),
+        "recipient": _recipient(facts),
+    }
+
+
+def _assessed_context(facts: DocumentFacts) -> dict[str, Any]:
+    """A document's assessment grid with each verdict in words, and its parties."""
+    verdicts = {True: "rempli", False: "non rempli", None: "non évalué"}
+    return {
+        "assessment": [
             {"number": i + 1, "label": label, "verdict": verdicts[met], "note": note or ""}
             for i, (label, met, note) in enumerate(facts.assessment)
-        ]
-        context["parties"] = [
-            _establishment_record(f"parties[{i}]", p) for i, p in enumerate(facts.parties)
-        ]
-    if kind == NOTICE_LETTER:
-        event = facts.event
-        if event is None:
-            raise InvalidInput(f"{facts.label}: no event to write a letter for")
-        context["event"] = Record(
+        ],
+        "parties": [_establishment_record(f"parties[{i}]", p) for i, p in enumerate(facts.parties)],
+    }
+
+
+def _notice_letter_context(facts: DocumentFacts) -> dict[str, Any]:
+    """The event a notice letter (a decision) is written for, its reference and recipient."""
+    event = facts.event
+    if event is None:
+        raise InvalidInput(f"{facts.label}: no event to write a letter for")
+    return {
+        "event": Record(
             "event",
             f"event {event.name}",
             _filled(
@@ -574,13 +600,15 @@ def _context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict[str, A
                     "note": event.note,
                 }
             ),
-        )
-        context["letter"] = _letter(event.letter_reference, event.as_of, f"event {event.name}")
-        context["recipient"] = _recipient(facts)
-    if kind in (DOCUMENT, NOTICE_LETTER):
-        return context
-    if kind not in PARTY_NAMES:
-        raise InvalidInput(f"no Word template kind {kind!r}; kinds: {', '.join(KINDS)}")
+        ),
+        "letter": _letter(event.letter_reference, event.as_of, f"event {event.name}"),
+        "recipient": _recipient(facts),
+    }
+
+
+def _convention_context(kind: str, facts: DocumentFacts, context: dict[str, Any]) -> dict[str, Any]:
+    """A convention's parties under the kind's name, its CHU, the signature table's cells, the
+    number of originals, and the place and day of signing once it is signed."""
     if not facts.parties:
         raise InvalidInput(
             f"{facts.label}: no party recorded for this convention ({_party_hint(facts)})"

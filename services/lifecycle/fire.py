@@ -40,8 +40,9 @@ from services.limits import KEY_MAX, MOTIVES_MAX, NOTE_MAX, check_all, check_len
 from services.mail.events import FiredEvent, mail_for_event
 from services.workspace import Workspace
 from states.access import Actor, Place, refusal_to_act
-from states.definition import ALL_CRITERIA_MET, CRITERION_ASSESSED, Side
+from states.definition import ALL_CRITERIA_MET, CRITERION_ASSESSED, Side, TransitionDef
 from states.guards import FireContext
+from states.machine import DocumentMachine
 
 SYSTEM_ACTOR = "ghtflow"
 OPERATOR = "operator"  # who dates an event when the operator's own tools (CLI, scenario) do
@@ -266,44 +267,8 @@ def _apply(
         )
         day = as_of or today()
         _check_forward(document, day)
-        # a type or state edited in the database: no workflow can move it, say why
-        problem = ws.workflows.unknown_reason(document.doc_type, document.state)
-        if problem is not None:
-            raise InvalidInput(f"{document.label}: no event can be fired: {problem}")
-        machine = ws.workflows.machine(document.doc_type)
-        transition = machine.definition.transition(document.state, event)
-        if transition is not None:  # otherwise the machine names the allowed events below
-            _refuse_unused_options(
-                document.label, event, transition.guards, motives, respond_by, stored, verdict
-            )
-        guards = transition.guards if transition is not None else ()
-        definition = machine.definition
-        met, not_met = (
-            _verdicts(conn, document.id)
-            if ALL_CRITERIA_MET in guards
-            else (frozenset(), frozenset())
-        )
-        holder = _StateHolder(document.state)
-        transition = machine.fire(
-            holder,
-            event,
-            FireContext(
-                actor_side=side,
-                as_of=day,
-                motives=motives,
-                known_motives=(
-                    _known_motives(conn) if "conformity_motives" in guards else frozenset()
-                ),
-                note=note,
-                respond_by=respond_by,
-                has_file=stored is not None,
-                criterion=verdict[0],
-                met=verdict[1],
-                known_criteria=definition.criterion_keys,
-                criteria_met=met,
-                criteria_not_met=not_met,
-            ),
-            document.label,
+        machine, transition, holder = _fire_machine(
+            conn, ws, document, event, side, day, motives, note, respond_by, stored, verdict
         )
         step = Step(
             conn, document.id, document.label, event, actor, day, document.current_version,
@@ -333,6 +298,60 @@ def _apply(
             version=step.version,
             event_seq=appended["seq"],
         )
+
+
+def _fire_machine(
+    conn: Connection,
+    ws: Workspace,
+    document: _Loaded,
+    event: str,
+    side: Side,
+    day: date,
+    motives: tuple[str, ...],
+    note: str | None,
+    respond_by: date | None,
+    stored: StoredFile | None,
+    verdict: tuple[str | None, bool | None],
+) -> tuple[DocumentMachine, TransitionDef, _StateHolder]:
+    """The machine's phase: refuse a type or state no workflow knows, options the event does
+    not take, then fire the event through the guards (reading only what they need: the
+    verdicts, the known motives); the machine, the transition taken and the new state."""
+    # a type or state edited in the database: no workflow can move it, say why
+    problem = ws.workflows.unknown_reason(document.doc_type, document.state)
+    if problem is not None:
+        raise InvalidInput(f"{document.label}: no event can be fired: {problem}")
+    machine = ws.workflows.machine(document.doc_type)
+    transition = machine.definition.transition(document.state, event)
+    if transition is not None:  # otherwise the machine names the allowed events below
+        _refuse_unused_options(
+            document.label, event, transition.guards, motives, respond_by, stored, verdict
+        )
+    guards = transition.guards if transition is not None else ()
+    definition = machine.definition
+    met, not_met = (
+        _verdicts(conn, document.id) if ALL_CRITERIA_MET in guards else (frozenset(), frozenset())
+    )
+    holder = _StateHolder(document.state)
+    transition = machine.fire(
+        holder,
+        event,
+        FireContext(
+            actor_side=side,
+            as_of=day,
+            motives=motives,
+            known_motives=(_known_motives(conn) if "conformity_motives" in guards else frozenset()),
+            note=note,
+            respond_by=respond_by,
+            has_file=stored is not None,
+            criterion=verdict[0],
+            met=verdict[1],
+            known_criteria=definition.criterion_keys,
+            criteria_met=met,
+            criteria_not_met=not_met,
+        ),
+        document.label,
+    )
+    return machine, transition, holder
 
 
 def _load_and_authorize(
