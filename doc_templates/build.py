@@ -865,9 +865,10 @@ def lettre_mise_en_conformite() -> DocxDocument:
     )
     para(
         doc,
-        "Conformément aux {{ references.conformity_articles }}, j'en ai examiné la conformité au "
-        "projet régional de santé de la région {{ region.name }}. Cet examen appelle les "
-        "modifications suivantes :",
+        "Conformément aux {{ references.conformity_articles }}, issus de "
+        "{{ references.conformity_sources }}, j'en ai examiné la conformité au projet régional "
+        "de santé de la région {{ region.name }}. Cet examen appelle les modifications "
+        "suivantes :",
         keep=True,
     )
     loop_table(

@@ -106,6 +106,9 @@ def test_every_visa_of_the_references_file_is_cited_in_order(kind):
     else:
         body = " ".join(lines)
         assert "articles\u00a0L.\u00a06132-2 et R.\u00a06132-6 du code" in body
+        # a letter has no « Vu » lines: it names where the articles come from in its sentence
+        assert "l’article\u00a0107 de la loi n°\u00a02016-41 du 26\u00a0janvier 2016" in body
+        assert "décret n°\u00a02016-524 du 27\u00a0avril 2016" in body
 
 
 def test_each_convention_cites_its_own_articles():
