@@ -389,6 +389,14 @@ def document_properties(kind: str, facts: DocumentFacts, day: date) -> DocumentP
     )
 
 
+def properties_day(kind: str, facts: DocumentFacts, as_of: date | None) -> date:
+    """The creation date a filled file carries: a signed convention's signing day (the date
+    its « Fait à » line prints, whatever day it is filled again), else the document's day."""
+    if kind not in (CONFORMITY_LETTER, NOTICE_LETTER) and facts.signed_on is not None:
+        return facts.signed_on
+    return document_day(facts, as_of)
+
+
 def _reference_subject(reference: str, facts: DocumentFacts) -> str:
     where = f"{facts.type_label} – {facts.ght_name or facts.ght_code} ({facts.ght_code})"
     return f"Réf. {reference} – {where}" if reference else where
@@ -487,7 +495,7 @@ def _fill(
     kind = model.kind
     path = model.path(ws.settings)
     context = build_context(kind, _with_logo(ws.files, facts), as_of)
-    properties = document_properties(kind, facts, document_day(facts, as_of))
+    properties = document_properties(kind, facts, properties_day(kind, facts, as_of))
     try:
         data = compiled_template(path).render(context, properties.parts())
     except MissingValue as exc:

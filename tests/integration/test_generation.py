@@ -294,3 +294,25 @@ def test_export_writes_the_files_under_their_names(occitanie, tmp_path):
         hashlib.sha256(p.read_bytes()).hexdigest() == f.sha256
         for p, f in zip(paths, filled, strict=True)
     )
+
+
+def test_a_filled_file_says_what_it_is_in_its_properties(occitanie):
+    """Word's File > Properties: the document's title, the GHT as author, French, its day
+    (a signed convention: the signing day, filled on any day); nothing of the tool that wrote
+    it (no "python-docx", no 2013 date)."""
+    ws = occitanie
+    draft = document_id(ws, "OCC-02", "chu_convention")
+    signed = document_id(ws, "OCC-08", "chu_convention")  # loaded as signed on 26/09/2017
+    [of_draft, of_signed] = generate_documents(ws, [draft, signed], as_of=date(2017, 11, 20))
+    props = Docx(str(ws.files.path_of(of_draft.sha256))).core_properties
+    assert props.title == "Convention d’association CHU de Toulouse – GHT Lot"
+    assert props.author == "GHT Lot" and props.language == "fr-FR"
+    assert props.subject.startswith("Convention d’association CHU / GHT – GHT Lot (OCC-02)")
+    assert props.created.date() == date(2017, 11, 20)  # not signed: the day it is filled
+    assert Docx(str(ws.files.path_of(of_signed.sha256))).core_properties.created.date() == date(
+        2017, 9, 26
+    )
+    for filled in (of_draft, of_signed):
+        with zipfile.ZipFile(ws.files.path_of(filled.sha256)) as package:
+            for part in ("docProps/core.xml", "docProps/app.xml"):
+                assert b"python-docx" not in package.read(part)
