@@ -922,9 +922,10 @@ def decision() -> DocxDocument:
     para(doc, "{{ recipient.salutation }}", space_after=12)
     para(
         doc,
-        "{{ ght.name }} a déposé auprès de l'agence une candidature au titre de la campagne "
-        "« {{ campaign.name }} ». Après instruction du dossier au regard des critères de "
-        "sélection de l'appel à projets, j'ai l'honneur de vous faire connaître ma décision.",
+        "Vous avez déposé auprès de l'agence, pour {{ ght.article_name }}, une candidature au "
+        "titre de la campagne « {{ campaign.name }} ». Après instruction du dossier au regard "
+        "des critères de sélection de l'appel à projets, j'ai l'honneur de vous faire connaître "
+        "ma décision.",
     )
     tag(doc, "{%p if document.state == 'selected' %}")
     para(doc, "Votre candidature est retenue.", bold=True)

@@ -103,11 +103,11 @@ def parse_representative(text: str) -> Representative:
 # and takes none: « Pour Santé Relais Domicile ».
 _MASCULINE_WORDS = frozenset(
     {"ch", "chu", "chr", "chs", "chi", "chic", "chg", "chru", "centre", "groupe", "groupement",
-     "gcs", "ghu", "pôle", "service", "syndicat", "ssr", "sih", "gip", "réseau", "cabinet"}
+     "gcs", "ght", "ghu", "pôle", "service", "syndicat", "ssr", "sih", "gip", "réseau", "cabinet"}
 )  # fmt: skip
 _FEMININE_WORDS = frozenset(
     {"clinique", "polyclinique", "maison", "fondation", "résidence", "mutualité", "mutuelle",
-     "association", "mecs", "usld", "unité", "structure", "société", "communauté"}
+     "association", "plateforme", "mecs", "usld", "unité", "structure", "société", "communauté"}
 )  # fmt: skip
 # Words that begin with a vowel sound: "l’" (acronyms read as words or letter by letter).
 _ELIDED_WORDS = frozenset(
@@ -138,6 +138,23 @@ def article_name(name: str, kind: str = "") -> str:
     if key in _FEMININE_WORDS:
         return f"la {name}"
     return name
+
+
+def of_name(name: str, kind: str = "") -> str:
+    """The name after « de », contracted as French wants it: « du GHT Lot », « de la
+    Plateforme territoriale d’appui », « de l’HAD Garonne Domicile », « d’Orléans Santé »,
+    « de Santé Relais »; a template cannot contract « de le » itself."""
+    named = article_name(name, kind)
+    if named.startswith("le "):
+        return "du " + named[3:]
+    if named.startswith("les "):
+        return "des " + named[4:]
+    if named[:1].lower() in _VOWELS:
+        return f"d{APOSTROPHE}{named}"
+    return "de " + named
+
+
+_VOWELS = frozenset("aeiouyàâäéèêëîïôöùûü")
 
 
 _UNITS = ("zéro", "un", "deux", "trois", "quatre", "cinq", "six", "sept", "huit", "neuf", "dix",

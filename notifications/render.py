@@ -41,6 +41,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from i18n import french_date
+from i18n.forms import article_name, of_name
 from i18n.typography import french_typography
 from models.outbox import NoticeKind
 
@@ -133,13 +134,23 @@ def new_mail_environment(folders: tuple[Path, ...] = ()) -> ImmutableSandboxedEn
         auto_reload=False,
     )
     env.filters["text_table"] = text_table
+    _name_filters(env)
+    return env
+
+
+def _name_filters(env: ImmutableSandboxedEnvironment) -> ImmutableSandboxedEnvironment:
+    """`{{ holder_name|of_name }}` (« du GHT Lot », « de la Plateforme … ») and
+    `{{ holder_name|article_name }}` (« le GHT Lot »): a template cannot contract « de le »,
+    and a holder may be a GHT or a call's structure."""
+    env.filters["of_name"] = of_name
+    env.filters["article_name"] = article_name
     return env
 
 
 @lru_cache(maxsize=1)
 def header_environment() -> ImmutableSandboxedEnvironment:
     """Subject lines: a header, not HTML (values are folded to one line, not escaped)."""
-    return ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    return _name_filters(ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False))
 
 
 @cache

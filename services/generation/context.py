@@ -484,7 +484,15 @@ def _common_context(kind: str, facts: DocumentFacts, as_of: date | None) -> dict
     whose_ght = f"GHT {facts.ght_code}"
     references = load_references()
     return {
-        "ght": Record("ght", whose_ght, {"code": facts.ght_code, "name": facts.ght_name}),
+        "ght": Record(
+            "ght",
+            whose_ght,
+            {
+                "code": facts.ght_code,
+                "name": facts.ght_name,
+                "article_name": article_name(facts.ght_name),
+            },
+        ),
         "region": Record(
             "region", facts.region_code, {"code": facts.region_code, "name": facts.region_name}
         ),

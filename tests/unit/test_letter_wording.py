@@ -12,7 +12,7 @@ from datetime import date
 import pytest
 
 from doc_templates.render import DocxImage, Record
-from i18n.forms import article_name, french_number_words, parse_representative
+from i18n.forms import article_name, french_number_words, of_name, parse_representative
 from i18n.typography import NBSP, typography_faults
 from notifications.render import MailTemplate, render_notice
 from services.errors import InvalidInput
@@ -67,6 +67,13 @@ def test_a_representative_is_addressed_by_civility_and_function(
         ("L'Ostal", "EHPAD", "l’Ostal"),
         ("Centre hospitalier de Rodez", "CH", "le Centre hospitalier de Rodez"),
         ("Santé Relais Domicile", "HAD", "Santé Relais Domicile"),  # a proper name: none
+        # holders as the decision letter names them (a GHT, a call's structure)
+        ("GHT Lot", "", "le GHT Lot"),
+        (
+            "Plateforme territoriale d'appui de Guyane",
+            "",
+            "la Plateforme territoriale d'appui de Guyane",
+        ),
     ],
 )
 def test_an_establishment_is_named_with_its_article(name, kind, expected):
@@ -292,3 +299,22 @@ def test_a_built_in_mail_breaks_no_rule_of_french_typography():
         == f"[OCC-02] Rappel{NBSP}: Projet médical et de soins partagé (PMSP) attendu le "
         f"31{NBSP}décembre 2017"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("GHT Lot", "du GHT Lot"),
+        (
+            "Plateforme territoriale d'appui de Guyane",
+            "de la Plateforme territoriale d'appui de Guyane",
+        ),
+        ("HAD Garonne Domicile", "de l’HAD Garonne Domicile"),
+        ("Les Hôpitaux du Sud", "des Hôpitaux du Sud"),
+        ("Orléans Santé", "d’Orléans Santé"),
+        ("Santé Relais Domicile", "de Santé Relais Domicile"),
+    ],
+)
+def test_a_name_after_de_is_contracted_as_french_wants(name, expected):
+    """« du {{ name }} » in a template reads « du Plateforme … » for a call's structure."""
+    assert of_name(name) == expected

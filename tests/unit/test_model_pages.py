@@ -222,3 +222,8 @@ def test_a_visa_naming_an_unknown_reference_is_refused_with_its_line(tmp_path):
         read_references(path)
     path.write_text("references:\n  law: la loi n° 2016-41\n")
     assert read_references(path).citations == {"law": "la loi n°\u00a02016-41"}
+
+
+def test_the_decision_letter_names_the_holder_with_its_article():
+    body = " ".join(texts(filled("notice_letter")))
+    assert "Vous avez déposé auprès de l’agence, pour le GHT Lot, une candidature" in body

@@ -320,3 +320,23 @@ def test_the_default_ehlo_name_is_the_qualified_name_or_an_address_literal(monke
     monkeypatch.setattr(socket, "getfqdn", lambda: "localhost")
     monkeypatch.setattr(socket, "gethostbyname", unknown)
     assert default_helo() == "[127.0.0.1]"
+
+
+def test_a_structure_is_named_with_its_article_in_every_notice():
+    """A call's structure is feminine: the notices contract « de » and « par » with its
+    article (« de la Plateforme … », never « du Plateforme … »)."""
+    structure = "Plateforme territoriale d'appui de Guyane"
+    values = _context(
+        ght_name=structure,
+        holder_name=structure,
+        due=date(2018, 6, 30),
+        days=3,
+        as_of=date(2018, 6, 1),
+        event_label="Décider",
+        note="",
+    )
+    reminder = render_notice(NoticeKind.REMINDER, values)
+    assert french_typography(f"« {values['type_label']} » de la {structure}") in reminder.text
+    notice = render_notice(NoticeKind.PROCEDURE_NOTICE, values)
+    assert french_typography(f"de la {structure}") in notice.text
+    assert "du Plateforme" not in reminder.text + reminder.html + notice.text + notice.html
