@@ -111,8 +111,8 @@ _FEMININE_WORDS = frozenset(
 )  # fmt: skip
 # Words that begin with a vowel sound: "l’" (acronyms read as words or letter by letter).
 _ELIDED_WORDS = frozenset(
-    {"had", "ehpad", "hôpital", "hospitalisation", "institut", "ime", "esat", "établissement",
-     "union", "unité"}
+    {"agence", "ars", "had", "ehpad", "hôpital", "hospitalisation", "institut", "ime", "esat",
+     "établissement", "union", "unité"}
 )  # fmt: skip
 
 
@@ -152,6 +152,12 @@ def of_name(name: str, kind: str = "") -> str:
     if named[:1].lower() in _VOWELS:
         return f"d{APOSTROPHE}{named}"
     return "de " + named
+
+
+def upper_first(text: str) -> str:
+    """`text` with its first letter in capitals, the rest as written (« l’ARS Occitanie » at
+    the start of a sentence: « L’ARS Occitanie »; Jinja's `capitalize` would lower « ARS »)."""
+    return text[:1].upper() + text[1:]
 
 
 _VOWELS = frozenset("aeiouyàâäéèêëîïôöùûü")

@@ -41,7 +41,7 @@ from jinja2 import (
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from i18n import french_date
-from i18n.forms import article_name, of_name
+from i18n.forms import article_name, of_name, upper_first
 from i18n.typography import french_typography
 from models.outbox import NoticeKind
 
@@ -70,7 +70,8 @@ SUBJECTS: dict[str, str] = {
     NoticeKind.TACIT_APPROVAL: "[{{ ght_code }}] Approbation tacite : {{ type_label }}",
     NoticeKind.AUDIT_CHECKPOINT: "Point de contrôle du journal d'audit – {{ day }}",
     NoticeKind.CAMPAIGN_LAUNCH: (
-        "[{{ ght_code }}] {{ campaign_name }} : documents attendus par {{ agency_name }}"
+        "[{{ ght_code }}] {{ campaign_name }} : documents attendus par "
+        "{{ agency_name|article_name }}"
     ),
     NoticeKind.PROCEDURE_NOTICE: "[{{ ght_code }}] {{ type_label }} : {{ state_label }}",
 }
@@ -140,10 +141,12 @@ def new_mail_environment(folders: tuple[Path, ...] = ()) -> ImmutableSandboxedEn
 
 def _name_filters(env: ImmutableSandboxedEnvironment) -> ImmutableSandboxedEnvironment:
     """`{{ holder_name|of_name }}` (« du GHT Lot », « de la Plateforme … ») and
-    `{{ holder_name|article_name }}` (« le GHT Lot »): a template cannot contract « de le »,
-    and a holder may be a GHT or a call's structure."""
+    `{{ holder_name|article_name }}` (« le GHT Lot », « l’ARS Occitanie »), `upper_first` to
+    begin a sentence with it: a template cannot contract « de le », and a holder may be a GHT
+    or a call's structure."""
     env.filters["of_name"] = of_name
     env.filters["article_name"] = article_name
+    env.filters["upper_first"] = upper_first
     return env
 
 

@@ -184,12 +184,12 @@ def test_launch_creates_what_each_ght_owes_and_queues_one_mail_each(occitanie):
     mail = next(m for m in mails if m.to_addrs == [director("OCC-07")])
     assert mail.cc_addrs == [DIRECTION] and mail.document_id is None
     assert mail.subject == french_typography(
-        "[OCC-07] Campagne GHT 2017 : documents attendus par ARS Occitanie"
+        "[OCC-07] Campagne GHT 2017 : documents attendus par l’ARS Occitanie"
     )
     assert (mail.due_date, mail.as_of) == (LAUNCH_DAY, LAUNCH_DAY)
     text = mail.body_text
     assert (
-        french_typography("ARS Occitanie lance la campagne « Campagne GHT 2017 » (OCC-2017)")
+        french_typography("L’ARS Occitanie lance la campagne « Campagne GHT 2017 » (OCC-2017)")
         in text
     )
     assert french_typography("Échéance          Document") in text

@@ -145,7 +145,7 @@ def test_tacit_approval_after_two_months_is_audited_and_mailed_in_one_go(occitan
     (mail,) = _messages(occitanie, kind="tacit_approval")
     assert mail.document_id == pmsp and mail.cc_addrs == [DIRECTION]
     assert french_typography("approuvé tacitement depuis le 16 décembre 2017") in mail.body_text
-    assert french_typography("reçu par ARS Occitanie le 16 octobre 2017") in mail.body_text
+    assert french_typography("reçu par l’ARS Occitanie le 16 octobre 2017") in mail.body_text
     assert verify_chain(occitanie).intact
     assert sweep_deadlines(occitanie, date(2017, 12, 19)).tacit_approvals == []
 

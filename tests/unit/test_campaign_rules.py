@@ -112,9 +112,9 @@ def test_the_launch_mail_lists_what_is_owed_as_a_table_in_french():
         },
     )
     assert rendered.subject == french_typography(
-        "[OCC-02] Campagne GHT 2018 : documents attendus par ARS Occitanie"
+        "[OCC-02] Campagne GHT 2018 : documents attendus par l’ARS Occitanie"
     )
-    assert rendered.text.startswith("Madame, Monsieur,\n\nARS Occitanie lance la campagne")
+    assert rendered.text.startswith("Madame, Monsieur,\n\nL’ARS Occitanie lance la campagne")
     assert (
         french_typography("31 décembre 2018  SDSI      —     En préparation  n° 12")
         in rendered.text

@@ -69,6 +69,8 @@ def test_a_representative_is_addressed_by_civility_and_function(
         ("Santé Relais Domicile", "HAD", "Santé Relais Domicile"),  # a proper name: none
         # holders as the decision letter names them (a GHT, a call's structure)
         ("GHT Lot", "", "le GHT Lot"),
+        ("ARS Occitanie", "", "l’ARS Occitanie"),
+        ("Agence régionale de santé Occitanie", "", "l’Agence régionale de santé Occitanie"),
         (
             "Plateforme territoriale d'appui de Guyane",
             "",
