@@ -43,6 +43,7 @@ from services.adapters.files import FileStore
 from services.errors import InvalidInput, NotFound, ServiceError
 from services.generation.context import (
     CONFORMITY_LETTER,
+    CONVENTION_KINDS,
     KINDS,
     NOTICE_LETTER,
     DocumentFacts,
@@ -391,8 +392,9 @@ def document_properties(kind: str, facts: DocumentFacts, day: date) -> DocumentP
 
 def properties_day(kind: str, facts: DocumentFacts, as_of: date | None) -> date:
     """The creation date a filled file carries: a signed convention's signing day (the date
-    its « Fait à » line prints, whatever day it is filled again), else the document's day."""
-    if kind not in (CONFORMITY_LETTER, NOTICE_LETTER) and facts.signed_on is not None:
+    its « Fait à » line prints, whatever day it is filled again), else the document's day.
+    Same condition as the convention context's `signature`: the convention kinds only."""
+    if kind in CONVENTION_KINDS and facts.signed_on is not None:
         return facts.signed_on
     return document_day(facts, as_of)
 
